@@ -1,0 +1,41 @@
+import type { Role } from "../db/schema";
+
+/**
+ * Who may do what: the one place that decides (DESIGN.md section 1).
+ * Root fields are denied unless listed here; a test checks that every operation in the schema is.
+ * Object fields listed in FIELD_POLICY are checked wherever they appear in a response.
+ */
+export type Audience = Role | "PUBLIC" | "ANY_TOKEN";
+
+const STAFF: Audience[] = ["INVESTIGATOR", "SUPERVISOR", "HR", "AUDITOR", "ADMIN"];
+
+export const OPERATION_POLICY: Record<string, readonly Audience[]> = {
+  // Public reference data for forms.
+  units: ["PUBLIC"],
+  me: ["ANY_TOKEN"],
+  // Individual officer records: not for ANALYST, who sees no individual records.
+  officer: STAFF,
+  officers: STAFF,
+  ranks: ["PUBLIC"],
+  createUnit: ["ADMIN"],
+  createOfficer: ["ADMIN"],
+  importOfficers: ["ADMIN"],
+  transferOfficer: ["ADMIN"],
+  changeOfficerStatus: ["ADMIN"],
+  issueApiToken: ["ADMIN"],
+  revokeApiToken: ["ADMIN"],
+  auditTrail: ["AUDITOR"],
+  verifyAuditChain: ["AUDITOR"],
+};
+
+/** `Type.field` entries narrower than the operation that reached them. */
+export const FIELD_POLICY: Record<string, readonly Audience[]> = {};
+
+export type Decision = "ALLOW" | "UNAUTHENTICATED" | "FORBIDDEN";
+
+export function decide(audience: readonly Audience[] | undefined, role: Role | null): Decision {
+  if (!audience) return role ? "FORBIDDEN" : "UNAUTHENTICATED";
+  if (audience.includes("PUBLIC")) return "ALLOW";
+  if (!role) return "UNAUTHENTICATED";
+  return audience.includes("ANY_TOKEN") || audience.includes(role) ? "ALLOW" : "FORBIDDEN";
+}

@@ -1,0 +1,55 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, eq, gt, isNull, or } from "drizzle-orm";
+import type { Queryable } from "../db/client";
+import { principals, type PrincipalRow, type Role } from "../db/schema";
+
+/** 256 random bits; the prefix lets secret scanners recognise a leaked token. */
+export const newToken = () => `snm_${randomBytes(32).toString("base64url")}`;
+
+/** Tokens are high-entropy, so a plain SHA-256 is enough to make the stored value useless. */
+export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+export interface Principal {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+/** The principal a bearer token belongs to, if it is known, unexpired and unrevoked. */
+export async function principalForToken(db: Queryable, token: string, now = new Date()): Promise<Principal | null> {
+  const [row] = await db
+    .select({ id: principals.id, name: principals.name, role: principals.role })
+    .from(principals)
+    .where(
+      and(
+        eq(principals.tokenHash, hashToken(token)),
+        isNull(principals.revokedAt),
+        or(isNull(principals.expiresAt), gt(principals.expiresAt, now)),
+      ),
+    );
+  return row ?? null;
+}
+
+/** Creates a principal with a fresh token; the token is returned once and only its hash is kept. */
+export async function createPrincipal(
+  db: Queryable,
+  input: { name: string; role: Role; expiresAt?: Date | null; createdBy?: string | null },
+): Promise<{ token: string; principal: PrincipalRow }> {
+  const token = newToken();
+  const [principal] = await db
+    .insert(principals)
+    .values({
+      name: input.name,
+      role: input.role,
+      tokenHash: hashToken(token),
+      expiresAt: input.expiresAt ?? null,
+      createdBy: input.createdBy ?? null,
+    })
+    .returning();
+  return { token, principal };
+}
+
+export function bearerToken(authorization: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+  return match ? match[1] : null;
+}

@@ -1,0 +1,48 @@
+import "reflect-metadata";
+import { loadConfig } from "../config";
+import { ROLES, type Role } from "../db/schema";
+import { openConfiguredDatabase } from "../db/open";
+import { createLogger } from "../logger";
+import { appendAudit } from "../audit/audit.writer";
+import { createPrincipal } from "../auth/token";
+import { cliArgs } from "./args";
+
+const USAGE = `npm run token -- --role <${ROLES.join("|")}> --name "Who holds it" [--expires-at 2027-12-31T00:00:00Z]`;
+
+/** Prints a new token, and nothing else, on stdout: `export TOKEN=$(npm run -s token -- ...)` works. */
+async function main() {
+  const args = cliArgs({ role: { type: "string" }, name: { type: "string" }, "expires-at": { type: "string" } }, USAGE);
+  const role = args.role as Role;
+  if (!ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(", ")}`);
+  const name = args.name?.trim() ?? "";
+  if (name.length < 2 || name.length > 200) fail("--name must be 2 to 200 characters");
+  const expiresAt = args["expires-at"] ? new Date(args["expires-at"]) : null;
+  if (expiresAt && (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= Date.now())) {
+    fail("--expires-at must be a future date-time such as 2027-12-31T00:00:00Z");
+  }
+  const config = loadConfig();
+  const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, 2);
+  const database = await openConfiguredDatabase(config, log);
+  try {
+    const token = await database.db.transaction(async (tx) => {
+      const { token, principal } = await createPrincipal(tx, { role, name, expiresAt });
+      await appendAudit(tx, { principal: null, requestId: `cli-token-${process.pid}` }, [
+        { action: "issueApiToken", entity: "Principal", entityId: principal.id, outcome: "SUCCESS" },
+      ]);
+      return token;
+    });
+    process.stdout.write(`${token}\n`);
+  } finally {
+    await database.close();
+  }
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\nUsage: ${USAGE}\n`);
+  process.exit(2);
+}
+
+main().catch((err) => {
+  process.stderr.write(`token: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

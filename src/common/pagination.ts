@@ -1,0 +1,125 @@
+import { ArgsType, Field, Int, ObjectType, type ClassType } from "type-graphql";
+import { badInput } from "../errors";
+
+export const MAX_PAGE = 100;
+export const DEFAULT_PAGE = 20;
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, description: `How many items to return, 1 to ${MAX_PAGE} (default ${DEFAULT_PAGE}).` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Return the items after this cursor (a previous page's endCursor)." })
+  after?: string | null;
+}
+
+@ObjectType({ description: "Where a page ends and whether another follows." })
+export class PageInfo {
+  @Field({ description: "True when more items follow this page." })
+  hasNextPage: boolean;
+
+  @Field(() => String, { nullable: true, description: "Cursor of the last item on this page; pass it as `after`." })
+  endCursor: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface ConnectionShape<T> {
+  edges: Edge<T>[];
+  pageInfo: PageInfo;
+  /** A promise so that the count query only runs when a client asks for it. */
+  readonly totalCount: Promise<number>;
+}
+
+/** Declares `<Name>Connection` and `<Name>Edge` for a node type. */
+export function Connection<T extends object>(Node: ClassType<T>, name: string, what: string) {
+  @ObjectType(`${name}Edge`, { description: `One ${what} and its cursor.` })
+  class EdgeType {
+    @Field({ description: "Opaque position of this item, for `after`." })
+    cursor: string;
+
+    @Field(() => Node, { description: `The ${what}.` })
+    node: T;
+  }
+
+  @ObjectType(`${name}Connection`, { description: `A page of ${what}s.` })
+  class ConnectionType {
+    @Field(() => [EdgeType], { description: "The items on this page, in order." })
+    edges: EdgeType[];
+
+    @Field(() => PageInfo, { description: "Where this page ends." })
+    pageInfo: PageInfo;
+
+    @Field(() => Int, { description: `How many ${what}s match, across all pages.` })
+    totalCount: number;
+  }
+  return ConnectionType;
+}
+
+export interface Page {
+  /** Rows to fetch: one more than asked, to learn whether another page follows. */
+  limit: number;
+  first: number;
+  /** Decoded sort key of the last row the client has seen. */
+  after: unknown[] | null;
+}
+
+/** Checks `first` and `after` (fields named as the client sent them) and decodes the cursor. */
+export function readPage(args: PageArgs, prefix = ""): Page {
+  const first = args.first ?? DEFAULT_PAGE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) {
+    throw badInput(`${prefix}first`, `first must be from 1 to ${MAX_PAGE}`);
+  }
+  let after: unknown[] | null = null;
+  if (args.after != null) {
+    try {
+      after = JSON.parse(Buffer.from(args.after, "base64url").toString("utf8"));
+    } catch {
+      after = null;
+    }
+    if (!Array.isArray(after)) throw badInput(`${prefix}after`, "after is not a cursor this API issued");
+  }
+  return { limit: first + 1, first, after };
+}
+
+export const encodeCursor = (key: unknown[]) => Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
+
+/** Builds a connection from rows fetched with `page.limit`, keyed for cursors by `keyOf`. */
+export function toConnection<Row, Node = Row>(
+  rows: Row[],
+  page: Page,
+  keyOf: (row: Row) => unknown[],
+  count: () => Promise<number>,
+  toNode: (row: Row) => Node = (row) => row as unknown as Node,
+): ConnectionShape<Node> {
+  const visible = rows.slice(0, page.first);
+  const edges = visible.map((row) => ({ cursor: encodeCursor(keyOf(row)), node: toNode(row) }));
+  let total: Promise<number> | undefined;
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > page.first, endCursor: edges.at(-1)?.cursor ?? null },
+    get totalCount() {
+      return (total ??= count());
+    },
+  };
+}
+
+/** A cursor value that must be a string (e.g. a badge number or an id). */
+export function cursorString(page: Page, index = 0): string | null {
+  if (!page.after) return null;
+  const value = page.after[index];
+  if (typeof value !== "string") throw badInput("after", "after is not a cursor this API issued");
+  return value;
+}
+
+export function cursorNumber(page: Page, index = 0): number | null {
+  if (!page.after) return null;
+  const value = page.after[index];
+  if (typeof value !== "number" || !Number.isSafeInteger(value)) {
+    throw badInput("after", "after is not a cursor this API issued");
+  }
+  return value;
+}

@@ -1,0 +1,69 @@
+import { resolve } from "node:path";
+
+export interface Config {
+  env: "development" | "test" | "production";
+  port: number;
+  host: string;
+  /** postgres:// URL; when absent the embedded PGlite in `pgliteDir` is used. */
+  databaseUrl: string | null;
+  pgliteDir: string;
+  dbPoolMax: number;
+  /** Largest request body accepted; the biggest legitimate one is a 1000-row officer import. */
+  bodyLimitBytes: number;
+  logLevel: string;
+  /** Calendar dates ("today", deadlines) are taken in this zone. */
+  timeZone: string;
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+const integer = (env: Env, name: string, fallback: number, min: number, max: number, problems: string[]) => {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+    return fallback;
+  }
+  return value;
+};
+
+/** Reads and checks every variable at once, so a bad deployment hears about all of its mistakes together. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const nodeEnv = env.NODE_ENV ?? "development";
+  if (!["development", "test", "production"].includes(nodeEnv)) {
+    problems.push(`NODE_ENV must be development, test or production (got "${nodeEnv}")`);
+  }
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push("DATABASE_URL must start with postgres:// or postgresql://");
+  }
+  const logLevel = env.LOG_LEVEL ?? (nodeEnv === "test" ? "silent" : "info");
+  if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
+  }
+  const timeZone = env.TIME_ZONE ?? "Asia/Almaty";
+  try {
+    new Intl.DateTimeFormat("en-CA", { timeZone });
+  } catch {
+    problems.push(`TIME_ZONE must be an IANA time zone such as Asia/Almaty (got "${timeZone}")`);
+  }
+  const config: Config = {
+    env: nodeEnv as Config["env"],
+    port: integer(env, "PORT", 4000, 0, 65535, problems),
+    host: env.HOST ?? "0.0.0.0",
+    databaseUrl,
+    pgliteDir: resolve(env.PGLITE_DIR ?? "./data"),
+    dbPoolMax: integer(env, "DB_POOL_MAX", 10, 1, 500, problems),
+    bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", 1_048_576, 1024, 104_857_600, problems),
+    logLevel,
+    timeZone,
+    shutdownGraceMs: integer(env, "SHUTDOWN_GRACE_MS", 10_000, 0, 600_000, problems),
+  };
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
+  return config;
+}

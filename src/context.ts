@@ -1,0 +1,71 @@
+import { randomUUID } from "node:crypto";
+import type { Config } from "./config";
+import type { Database, Db, Tx } from "./db/client";
+import type { Logger } from "./logger";
+import { appendAudit, type AuditEntry } from "./audit/audit.writer";
+import { bearerToken, principalForToken, type Principal } from "./auth/token";
+import { todayIn } from "./common/clock";
+import { createLoaders, type Loaders } from "./loaders";
+
+export interface Context {
+  db: Db;
+  database: Database;
+  config: Config;
+  principal: Principal | null;
+  /** True when a token was sent but is unknown, expired or revoked. */
+  tokenRejected: boolean;
+  requestId: string;
+  log: Logger;
+  loaders: Loaders;
+  /** Today's date in the service's time zone, fixed for the whole request. */
+  today: string;
+  /** Denials already audited in this request, so a list of forbidden fields writes one record. */
+  deniedAudited: Set<string>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+
+export async function createContext(
+  deps: { database: Database; config: Config; log: Logger },
+  headers: { authorization?: string; requestId?: string },
+): Promise<Context> {
+  const requestId = headers.requestId && REQUEST_ID.test(headers.requestId) ? headers.requestId : randomUUID();
+  const token = bearerToken(headers.authorization);
+  const principal = token ? await principalForToken(deps.database.db, token) : null;
+  const today = todayIn(deps.config.timeZone);
+  return {
+    db: deps.database.db,
+    database: deps.database,
+    config: deps.config,
+    principal,
+    tokenRejected: Boolean(token && !principal),
+    requestId,
+    log: deps.log.child({ requestId, principalId: principal?.id }),
+    loaders: createLoaders(deps.database.db, today),
+    today,
+    deniedAudited: new Set(),
+  };
+}
+
+/**
+ * Runs a mutation's work in one transaction and appends its audit records at the end, inside it:
+ * the change and its record commit together or not at all.
+ */
+export async function inTransaction<T>(
+  ctx: Context,
+  work: (tx: Tx, audit: (entry: Omit<AuditEntry, "outcome">) => void) => Promise<T>,
+): Promise<T> {
+  return ctx.db.transaction(async (tx) => {
+    const entries: AuditEntry[] = [];
+    const result = await work(tx, (entry) => entries.push({ ...entry, outcome: "SUCCESS" }));
+    await appendAudit(tx, ctx, entries);
+    return result;
+  });
+}
+
+/** Records a refused attempt in its own transaction: the request fails, the record stays. */
+export async function auditDenied(ctx: Context, action: string): Promise<void> {
+  if (ctx.deniedAudited.has(action)) return;
+  ctx.deniedAudited.add(action);
+  await ctx.db.transaction((tx) => appendAudit(tx, ctx, [{ action, entity: null, entityId: null, outcome: "DENIED" }]));
+}

@@ -1,0 +1,5 @@
+export * from "./reference";
+export * from "./unit";
+export * from "./officer";
+export * from "./auth";
+export * from "./audit";

@@ -1,0 +1,70 @@
+import { sql } from "drizzle-orm";
+import { check, date, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { ranks } from "./reference";
+import { units } from "./unit";
+
+export const OFFICER_STATUSES = ["ACTIVE", "SUSPENDED", "ON_LEAVE", "DISMISSED", "RETIRED"] as const;
+export type OfficerStatus = (typeof OFFICER_STATUSES)[number];
+
+export const officers = pgTable(
+  "officers",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    badgeNumber: text().notNull().unique(),
+    fullName: text().notNull(),
+    rank: text()
+      .notNull()
+      .references(() => ranks.code),
+    status: text({ enum: OFFICER_STATUSES }).notNull().default("ACTIVE"),
+    hiredAt: date({ mode: "string" }).notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check(
+      "officers_status_check",
+      sql`${t.status} in ('ACTIVE', 'SUSPENDED', 'ON_LEAVE', 'DISMISSED', 'RETIRED')`,
+    ),
+  ],
+);
+
+/** Where an officer served and when: [fromDate, toDate), toDate null for the open assignment. */
+export const officerAssignments = pgTable(
+  "officer_assignments",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    officerId: uuid()
+      .notNull()
+      .references(() => officers.id),
+    unitId: uuid()
+      .notNull()
+      .references(() => units.id),
+    fromDate: date({ mode: "string" }).notNull(),
+    toDate: date({ mode: "string" }),
+  },
+  (t) => [
+    index("officer_assignments_officer_idx").on(t.officerId, t.fromDate),
+    index("officer_assignments_unit_idx").on(t.unitId, t.fromDate),
+    check("officer_assignments_range_check", sql`${t.toDate} is null or ${t.toDate} > ${t.fromDate}`),
+  ],
+);
+
+/** Status changes with their reasons, so HR history is not lost on overwrite. */
+export const officerStatusChanges = pgTable(
+  "officer_status_changes",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    officerId: uuid()
+      .notNull()
+      .references(() => officers.id),
+    fromStatus: text().notNull(),
+    toStatus: text().notNull(),
+    reason: text(),
+    changedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    changedBy: uuid(),
+  },
+  (t) => [index("officer_status_changes_officer_idx").on(t.officerId)],
+);
+
+export type OfficerRow = typeof officers.$inferSelect;
+export type AssignmentRow = typeof officerAssignments.$inferSelect;

@@ -1,0 +1,41 @@
+import { GraphQLError } from "graphql";
+
+/** The closed set of codes clients may branch on (DESIGN.md section 3). */
+export type ErrorCode =
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "BAD_USER_INPUT"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "INVALID_STATE"
+  | "IDEMPOTENCY_KEY_REUSED"
+  | "RATE_LIMITED"
+  | "QUERY_TOO_COMPLEX";
+
+export class DomainError extends GraphQLError {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(message, { extensions: { ...extensions, code } });
+  }
+}
+
+/** `field` is the input path ("input.badgeNumber"); the offending value is never echoed. */
+export const badInput = (field: string, message: string) =>
+  new DomainError("BAD_USER_INPUT", message, { field });
+export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found`);
+export const unauthenticated = () =>
+  new DomainError("UNAUTHENTICATED", "A valid bearer token is required for this operation");
+export const forbidden = (what: string) =>
+  new DomainError("FORBIDDEN", `Your role may not access ${what}`);
+export const conflict = (what: string) =>
+  new DomainError("CONFLICT", `${what} was changed by someone else; reload it and try again`);
+export const invalidState = (message: string) => new DomainError("INVALID_STATE", message);
+
+/** Collects row-level problems (imports) or several field problems before failing once. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}

@@ -1,0 +1,69 @@
+import type { GraphQLFormattedError } from "graphql";
+import { unwrapResolverError } from "@apollo/server/errors";
+import { DomainError } from "../errors";
+
+/** Codes Apollo itself produces for malformed requests; their messages carry no data. */
+const APOLLO_CODES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
+
+const VARIABLE_ERROR = /^Variable "\$([^"]+)" got invalid value .*? at "([^"]+)"; (.*)$/s;
+const VARIABLE_TOP = /^Variable "\$([^"]+)" got invalid value .*?; (.*)$/s;
+const MISSING_VARIABLE = /^Variable "\$([^"]+)" of (?:required|non-null) type "([^"]+)" (?:was not provided|must not be null)\.$/;
+
+/** Turns graphql-js's coercion message into one that names the path but never repeats the value. */
+function describeVariableError(message: string): { field: string; message: string } | null {
+  const missing = MISSING_VARIABLE.exec(message);
+  if (missing) return { field: missing[1], message: `${missing[1]} is required` };
+  const nested = VARIABLE_ERROR.exec(message) ?? VARIABLE_TOP.exec(message);
+  if (!nested) return null;
+  const field = (nested.length === 4 ? nested[2] : nested[1]).replace(/\[(\d+)\]/g, ".$1");
+  const reason = nested[nested.length - 1];
+  const notProvided = /^Field "([^"]+)" of required type "([^"]+)" was not provided\.$/.exec(reason);
+  if (notProvided) return { field: `${field}.${notProvided[1]}`, message: `${field}.${notProvided[1]} is required` };
+  const unknownField = /^Field "([^"]+)" is not defined by type "([^"]+)"\./.exec(reason);
+  if (unknownField) return { field: `${field}.${unknownField[1]}`, message: `${unknownField[1]} is not a field of ${unknownField[2]}` };
+  const enumValue = /does not exist in "([^"]+)" enum/.exec(reason);
+  if (enumValue) return { field, message: `${field} is not one of the ${enumValue[1]} values` };
+  const expected = /^Expected type "([^"]+)"/.exec(reason);
+  if (expected) return { field, message: `${field} must be a valid ${expected[1]}` };
+  return { field, message: `${field} has an invalid value` };
+}
+
+/**
+ * The last word on what an error may say: domain errors pass as written, coercion errors lose
+ * the offending value, and anything unexpected becomes a masked INTERNAL_SERVER_ERROR
+ * (the details were logged with the request id by the logging plugin).
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const { path, locations } = formatted;
+  if (original instanceof DomainError) {
+    const { stacktrace: _s, ...extensions } = original.extensions as Record<string, unknown>;
+    return { message: original.message, path, locations, extensions };
+  }
+  const code = formatted.extensions?.code as string | undefined;
+  if (code === "BAD_USER_INPUT") {
+    const described = describeVariableError(formatted.message);
+    return {
+      message: described?.message ?? "Invalid input",
+      locations,
+      extensions: { code, ...(described ? { field: described.field } : {}) },
+    };
+  }
+  if (code && APOLLO_CODES.has(code)) return { message: formatted.message, locations, path, extensions: { code } };
+  return { message: "Internal server error", path, locations, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+}
+
+/** Errors worth a server log line: anything not a deliberate client-facing refusal. */
+export function isUnexpected(error: unknown): boolean {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) return false;
+  const code = (original as { extensions?: { code?: string } })?.extensions?.code;
+  return !(code && (APOLLO_CODES.has(code) || code === "BAD_USER_INPUT"));
+}

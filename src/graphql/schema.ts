@@ -1,0 +1,27 @@
+import "reflect-metadata";
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
+import { DateTimeResolver } from "graphql-scalars";
+import { buildSchema } from "type-graphql";
+import { AuditResolver } from "../audit/audit.resolver";
+import { guard } from "../auth/guard";
+import { TokenResolver } from "../auth/token.resolver";
+import { validateArgument } from "../common/validation";
+import { AssignmentResolver, OfficerResolver } from "../modules/officer/officer.resolver";
+import { UnitResolver } from "../modules/unit/unit.resolver";
+
+export const resolvers = [UnitResolver, OfficerResolver, AssignmentResolver, TokenResolver, AuditResolver] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** Built once per process: type-graphql's metadata is global, and building is the slow part of start-up. */
+export function senimSchema(): Promise<GraphQLSchema> {
+  return (built ??= buildSchema({
+    resolvers,
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    validateFn: validateArgument,
+    globalMiddlewares: [guard],
+  }));
+}
+
+/** The committed SDL: sorted, so that diffs show real changes only. */
+export const printSenimSchema = async () => printSchema(lexicographicSortSchema(await senimSchema()));

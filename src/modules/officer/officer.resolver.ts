@@ -1,0 +1,111 @@
+import { Arg, Args, Ctx, Field, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import { asc } from "drizzle-orm";
+import type { Context } from "../../context";
+import { ranks } from "../../db/schema";
+import { PageArgs } from "../../common/pagination";
+import { Unit } from "../unit/unit.type";
+import {
+  ChangeOfficerStatusInput,
+  CreateOfficerInput,
+  ImportOfficersInput,
+  OfficerFilter,
+  TransferOfficerInput,
+} from "./officer.input";
+import * as service from "./officer.service";
+import { Assignment, Officer, OfficerConnection, Rank } from "./officer.type";
+
+@ObjectType({ description: "The officer after the change." })
+class OfficerPayload {
+  @Field(() => Officer, { description: "The officer's record as it now stands." })
+  officer: Officer;
+}
+
+@ObjectType({ description: "A problem with one roster row." })
+class ImportRowError {
+  @Field(() => Int, { description: "Row number, counting from 1 in the order sent." })
+  row: number;
+
+  @Field({ description: "The field at fault, e.g. rank or unitCode." })
+  field: string;
+
+  @Field({ description: "What is wrong, without repeating the value." })
+  message: string;
+}
+
+@ObjectType({ description: "Outcome of a roster import: either everything was written or, with errors, nothing." })
+class ImportOfficersPayload {
+  @Field(() => Int, { description: "Officers created." })
+  created: number;
+
+  @Field(() => Int, { description: "Existing officers (matched by badge number) updated from their row." })
+  updated: number;
+
+  @Field(() => [ImportRowError], { description: "Every problem found; when any is listed nothing was written." })
+  errors: ImportRowError[];
+}
+
+const payload = (officer: unknown) => ({ officer: officer as Officer });
+
+@Resolver(() => Officer)
+export class OfficerResolver {
+  @Query(() => Officer, { description: "One officer by badge number; NOT_FOUND when there is none." })
+  officer(@Arg("badgeNumber") badgeNumber: string, @Ctx() ctx: Context) {
+    return service.findOfficer(ctx, badgeNumber);
+  }
+
+  @Query(() => OfficerConnection, { description: "Officers matching a filter, ordered by badge number." })
+  officers(
+    @Arg("filter", () => OfficerFilter, { nullable: true }) filter: OfficerFilter | null,
+    @Args() page: PageArgs,
+    @Ctx() ctx: Context,
+  ) {
+    return service.listOfficers(ctx, filter, page);
+  }
+
+  @Query(() => [Rank], { description: "Officer ranks in order of seniority, with names in kk, ru and en." })
+  ranks(@Ctx() { db }: Context) {
+    return db.select().from(ranks).orderBy(asc(ranks.seniority));
+  }
+
+  @Mutation(() => OfficerPayload, { description: "Create an officer serving in a unit from their hiring date (ADMIN)." })
+  async createOfficer(@Arg("input") input: CreateOfficerInput, @Ctx() ctx: Context) {
+    return payload(await service.createOfficer(ctx, input));
+  }
+
+  @Mutation(() => ImportOfficersPayload, {
+    description: "Create or update up to 1000 officers by badge number, all or nothing (ADMIN).",
+  })
+  importOfficers(@Arg("input") input: ImportOfficersInput, @Ctx() ctx: Context) {
+    return service.importOfficers(ctx, input);
+  }
+
+  @Mutation(() => OfficerPayload, { description: "Move an officer to another unit from a date, keeping history (ADMIN)." })
+  async transferOfficer(@Arg("input") input: TransferOfficerInput, @Ctx() ctx: Context) {
+    return payload(await service.transferOfficer(ctx, input));
+  }
+
+  @Mutation(() => OfficerPayload, { description: "Change an officer's service status, with a reason (ADMIN)." })
+  async changeOfficerStatus(@Arg("input") input: ChangeOfficerStatusInput, @Ctx() ctx: Context) {
+    return payload(await service.changeOfficerStatus(ctx, input));
+  }
+
+  @FieldResolver(() => Unit, { description: "The unit the officer serves in today." })
+  async unit(@Root() officer: Officer, @Ctx() { loaders }: Context) {
+    const unitId = await loaders.currentUnitIdByOfficerId.load(officer.id);
+    return unitId ? loaders.unitById.load(unitId) : null;
+  }
+
+  @FieldResolver(() => [Assignment], { description: "Every unit the officer has served in, oldest first." })
+  async assignments(@Root() officer: Officer, @Ctx() { loaders }: Context) {
+    const rows = await loaders.assignmentsByOfficerId.load(officer.id);
+    return rows.map((a) => ({ unitId: a.unitId, from: a.fromDate, to: a.toDate }));
+  }
+}
+
+@Resolver(() => Assignment)
+export class AssignmentResolver {
+  @FieldResolver(() => Unit, { description: "The unit served in." })
+  unit(@Root() assignment: { unitId: string }, @Ctx() { loaders }: Context) {
+    return loaders.unitById.load(assignment.unitId);
+  }
+}

@@ -1,0 +1,29 @@
+import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+
+export enum UnitKind {
+  MINISTRY = "MINISTRY",
+  REGION = "REGION",
+  DISTRICT = "DISTRICT",
+}
+registerEnumType(UnitKind, {
+  name: "UnitKind",
+  description: "Level in the tree: the ministry, a regional police department, or a district unit.",
+});
+
+@ObjectType({ description: "A police unit: the ministry (MVD), a regional department, or a district unit." })
+export class Unit {
+  @Field(() => ID, { description: "Stable identifier." })
+  id: string;
+
+  @Field({ description: "Stable code, e.g. MVD, KZ-AST (ISO 3166-2:KZ for regions), KZ-AST-ESIL." })
+  code: string;
+
+  @Field({ description: "Official name." })
+  name: string;
+
+  @Field(() => UnitKind, { description: "Level in the unit tree." })
+  kind: UnitKind;
+
+  /** Resolved by UnitResolver. */
+  parentId: string | null;
+}

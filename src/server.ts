@@ -1,0 +1,212 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import client from "prom-client";
+import type { Config } from "./config";
+import { createContext, type Context } from "./context";
+import type { Database } from "./db/client";
+import type { Logger } from "./logger";
+import { formatError, isUnexpected } from "./graphql/format-error";
+import { senimSchema } from "./graphql/schema";
+
+export interface SenimServer {
+  http: Server;
+  listen(port?: number, host?: string): Promise<number>;
+  /** Stops taking requests, lets those in flight finish (up to the grace period), then closes. */
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+
+class PayloadTooLarge extends Error {}
+
+/** Reads the body, refusing early (413) once it passes the limit instead of buffering an attacker's upload. */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > limit) return reject(new PayloadTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(new PayloadTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+const sendJson = (res: ServerResponse, status: number, body: unknown) => {
+  res.statusCode = status;
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.end(JSON.stringify(body));
+};
+
+const requestError = (message: string) => ({ errors: [{ message, extensions: { code: "BAD_REQUEST" } }] });
+
+/** Logs unexpected errors with the request id; clients only see the masked message. */
+const errorLogging: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ errors, contextValue, operationName }) {
+        for (const error of errors) {
+          if (isUnexpected(error.originalError ?? error)) {
+            contextValue.log.error({ err: error.originalError ?? error, operationName, path: error.path }, "unexpected error");
+          }
+        }
+      },
+    };
+  },
+};
+
+export async function createSenimServer(deps: { database: Database; config: Config; log: Logger }): Promise<SenimServer> {
+  const { config, log, database } = deps;
+  const production = config.env === "production";
+  const apollo = new ApolloServer<Context>({
+    schema: await senimSchema(),
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: production,
+    introspection: !production,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    plugins: [errorLogging, ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+  });
+  await apollo.start();
+
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const requests = new client.Histogram({
+    name: "senim_http_request_duration_seconds",
+    help: "HTTP requests by route and status",
+    labelNames: ["route", "status"],
+    registers: [registry],
+  });
+
+  let inFlight = 0;
+  let draining = false;
+  let drained: (() => void) | null = null;
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<string> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname === "/healthz") {
+      sendJson(res, 200, { status: "ok" });
+      return "healthz";
+    }
+    if (url.pathname === "/readyz") {
+      const ready = !draining && (await database.ping().then(() => true, () => false));
+      sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable" });
+      return "readyz";
+    }
+    if (url.pathname === "/metrics") {
+      res.setHeader("content-type", registry.contentType);
+      res.end(await registry.metrics());
+      return "metrics";
+    }
+    if (url.pathname !== "/graphql") {
+      sendJson(res, 404, { errors: [{ message: "Not found; the API is at /graphql" }] });
+      return "other";
+    }
+    let body: unknown = undefined;
+    if (req.method === "POST") {
+      let text: string;
+      try {
+        text = await readBody(req, config.bodyLimitBytes);
+      } catch (e) {
+        if (e instanceof PayloadTooLarge) {
+          res.setHeader("connection", "close");
+          sendJson(res, 413, requestError(`Request body is larger than ${config.bodyLimitBytes} bytes`));
+          return "graphql";
+        }
+        throw e;
+      }
+      const type = req.headers["content-type"] ?? "";
+      if (type.includes("json")) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          sendJson(res, 400, requestError("Request body is not valid JSON"));
+          return "graphql";
+        }
+      } else {
+        body = text;
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+      context: () => createContext(deps, { authorization: req.headers.authorization, requestId }),
+    });
+    res.statusCode = response.status ?? 200;
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    if (response.body.kind === "complete") {
+      res.end(response.body.string);
+    } else {
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+    return "graphql";
+  }
+
+  const http = createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const header = req.headers["x-request-id"];
+    const requestId = typeof header === "string" && REQUEST_ID.test(header) ? header : randomUUID();
+    res.setHeader("x-request-id", requestId);
+    inFlight++;
+    handle(req, res, requestId)
+      .catch((err: unknown) => {
+        log.error({ err, requestId }, "request failed");
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+        else res.end();
+        return "error";
+      })
+      .then((route) => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        requests.observe({ route, status: String(res.statusCode) }, seconds);
+        log.info({ requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, "request");
+      })
+      .finally(() => {
+        inFlight--;
+        if (draining && inFlight === 0) drained?.();
+      });
+  });
+  http.requestTimeout = 30_000;
+  http.headersTimeout = 15_000;
+
+  return {
+    http,
+    listen: (port = config.port, host = config.host) =>
+      new Promise((resolve, reject) => {
+        http.once("error", reject);
+        http.listen(port, host, () => {
+          const address = http.address();
+          resolve(typeof address === "object" && address ? address.port : port);
+        });
+      }),
+    async close() {
+      draining = true;
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => (drained = resolve)),
+          new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref()),
+        ]);
+      }
+      http.closeAllConnections();
+      await closed;
+      await apollo.stop();
+    },
+  };
+}
