@@ -17,6 +17,8 @@ export type Queryable = Db | Tx;
 export interface Database {
   db: Db;
   kind: "pglite" | "postgres";
+  /** Set for PostgreSQL: tools that need their own connection (migrations) open one from it. */
+  url: string | null;
   /** Statements sent since start; tests read it to show that loaders batch. */
   readonly statements: { count: number };
   ping(): Promise<void>;
@@ -44,6 +46,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     return {
       db,
       kind: "postgres",
+      url: target.databaseUrl,
       statements,
       ping: async () => void (await client`select 1`),
       close: () => client.end({ timeout: 5 }),
@@ -64,6 +67,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   return {
     db,
     kind: "pglite",
+    url: null,
     statements,
     ping: async () => void (await client.query("select 1")),
     close: () => client.close(),

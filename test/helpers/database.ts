@@ -1,0 +1,42 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import postgres from "postgres";
+import { openDatabase, type Database } from "../../src/db/client";
+import { migrate } from "../../src/db/migrate";
+
+export const onPostgres = Boolean(process.env.DATABASE_URL);
+
+/** The database a test file works on: its own PGlite, or the shared PostgreSQL. */
+export async function openTestDatabase(): Promise<Database> {
+  if (process.env.DATABASE_URL) return openDatabase({ databaseUrl: process.env.DATABASE_URL, poolMax: 5 });
+  const snapshot = process.env.SENIM_PGLITE_SNAPSHOT;
+  if (!snapshot) throw new Error("SENIM_PGLITE_SNAPSHOT is not set: run the tests through jest's globalSetup");
+  return openDatabase({ pgliteDump: new Blob([readFileSync(snapshot)]) });
+}
+
+/**
+ * A database nobody else uses, for tests that must break things (tampering with the audit chain).
+ * On PostgreSQL a new database is created and dropped; on PGlite a fresh in-memory one.
+ */
+export async function openPrivateDatabase(): Promise<{ database: Database; url: string | null; drop(): Promise<void> }> {
+  if (!process.env.DATABASE_URL) {
+    const database = await openTestDatabase();
+    return { database, url: null, drop: () => database.close() };
+  }
+  const name = `senim_private_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(process.env.DATABASE_URL);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: url.toString(), poolMax: 2 });
+  await migrate(database);
+  return {
+    database,
+    url: url.toString(),
+    async drop() {
+      await database.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}

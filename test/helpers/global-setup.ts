@@ -1,0 +1,34 @@
+import "reflect-metadata";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDatabase } from "../../src/db/client";
+import { migrate } from "../../src/db/migrate";
+
+/**
+ * Runs once before all test files. On PGlite it migrates one database and saves a snapshot that
+ * every test file loads (much faster than initdb plus migrations per file); on PostgreSQL it
+ * migrates the shared database. It also builds dist/ for the tests that start real processes.
+ */
+export default async function globalSetup() {
+  const root = join(__dirname, "..", "..");
+  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  if (process.env.DATABASE_URL) {
+    const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, poolMax: 1 });
+    await migrate(database);
+    await database.close();
+    return;
+  }
+  const database = await openDatabase({ memory: true });
+  await migrate(database);
+  const client = (database.db as unknown as { $client: { dumpDataDir(c: "none"): Promise<Blob> } }).$client;
+  const snapshot = await client.dumpDataDir("none");
+  const path = join(mkdtempSync(join(tmpdir(), "senim-test-")), "migrated.tar");
+  writeFileSync(path, Buffer.from(await snapshot.arrayBuffer()));
+  await database.close();
+  process.env.SENIM_PGLITE_SNAPSHOT = path;
+}
