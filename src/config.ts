@@ -20,10 +20,14 @@ export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
 
+/** A variable's value; set but empty (a blank line in an env file) counts as unset. */
+const text = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
+
 const integer = (env: Env, name: string, fallback: number, min: number, max: number, problems: string[]) => {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  // Digits only: Number() would also take "1e3", "0x10" and "4000.0".
+  const value = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
     problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
     return fallback;
@@ -34,19 +38,19 @@ const integer = (env: Env, name: string, fallback: number, min: number, max: num
 /** Reads and checks every variable at once, so a bad deployment hears about all of its mistakes together. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
-  const nodeEnv = env.NODE_ENV ?? "development";
+  const nodeEnv = text(env, "NODE_ENV") ?? "development";
   if (!["development", "test", "production"].includes(nodeEnv)) {
     problems.push(`NODE_ENV must be development, test or production (got "${nodeEnv}")`);
   }
-  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  const databaseUrl = text(env, "DATABASE_URL") ?? null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push("DATABASE_URL must start with postgres:// or postgresql://");
   }
-  const logLevel = env.LOG_LEVEL ?? (nodeEnv === "test" ? "silent" : "info");
+  const logLevel = text(env, "LOG_LEVEL") ?? (nodeEnv === "test" ? "silent" : "info");
   if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
   }
-  const timeZone = env.TIME_ZONE ?? "Asia/Almaty";
+  const timeZone = text(env, "TIME_ZONE") ?? "Asia/Almaty";
   try {
     new Intl.DateTimeFormat("en-CA", { timeZone });
   } catch {
@@ -55,9 +59,9 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     env: nodeEnv as Config["env"],
     port: integer(env, "PORT", 4000, 0, 65535, problems),
-    host: env.HOST ?? "0.0.0.0",
+    host: text(env, "HOST") ?? "0.0.0.0",
     databaseUrl,
-    pgliteDir: resolve(env.PGLITE_DIR ?? "./data"),
+    pgliteDir: resolve(text(env, "PGLITE_DIR") ?? "./data"),
     dbPoolMax: integer(env, "DB_POOL_MAX", 10, 1, 500, problems),
     bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", 1_048_576, 1024, 104_857_600, problems),
     logLevel,

@@ -2,9 +2,44 @@ import pino from "pino";
 
 export type Logger = pino.Logger;
 
+interface FailedQuery extends Error {
+  query: string;
+  params: unknown;
+}
+
+const isFailedQuery = (err: Error): err is FailedQuery =>
+  typeof (err as Partial<FailedQuery>).query === "string" && "params" in err;
+
+/**
+ * drizzle's failed-query errors carry the bound values (names, badge numbers, ...) in their message,
+ * stack and `params`: this copy keeps the SQL and drops the values, along the whole cause chain.
+ */
+export function withoutBoundValues(err: Error, depth = 0): Error {
+  const cause = (err as { cause?: unknown }).cause;
+  const cleanCause = cause instanceof Error && depth < 8 ? withoutBoundValues(cause, depth + 1) : cause;
+  if (!isFailedQuery(err) && cleanCause === cause) return err;
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(err)) as Error, err, { cause: cleanCause });
+  if (isFailedQuery(err)) {
+    const message = `Failed query: ${err.query}`;
+    delete (copy as Partial<FailedQuery>).params;
+    copy.message = message;
+    copy.stack = err.stack?.replace(err.message, message);
+  } else {
+    copy.message = err.message;
+    copy.stack = err.stack;
+  }
+  return copy;
+}
+
+const errSerializer = (err: unknown) => pino.stdSerializers.err(err instanceof Error ? withoutBoundValues(err) : (err as Error));
+
 /**
  * JSON lines. Servers log to stdout; command-line tools pass fd 2 so their stdout stays clean
  * (the token command prints nothing but the token). Variables are never logged: they carry personal data.
+ * Tests may pass a stream to read the lines back.
  */
-export const createLogger = (level: string, fd: 1 | 2 = 1): Logger =>
-  pino({ level, base: { service: "senim" }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd, sync: fd === 2 }));
+export const createLogger = (level: string, destination: 1 | 2 | pino.DestinationStream = 1): Logger =>
+  pino(
+    { level, base: { service: "senim" }, timestamp: pino.stdTimeFunctions.isoTime, serializers: { err: errSerializer } },
+    typeof destination === "number" ? pino.destination({ fd: destination, sync: destination === 2 }) : destination,
+  );

@@ -51,6 +51,21 @@ const sendJson = (res: ServerResponse, status: number, body: unknown) => {
 
 const requestError = (message: string) => ({ errors: [{ message, extensions: { code: "BAD_REQUEST" } }] });
 
+/** Path and query string of the request target; `new URL` would throw on targets such as "//". */
+function splitTarget(target: string): { pathname: string; search: string } {
+  const query = target.indexOf("?");
+  return query < 0 ? { pathname: target, search: "" } : { pathname: target.slice(0, query), search: target.slice(query) };
+}
+
+/** A database that does not answer within this long is as good as down, for /readyz. */
+const PING_TIMEOUT_MS = 2_000;
+
+function answersWithin(ping: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([ping.then(() => true, () => false), late]).finally(() => clearTimeout(timer));
+}
+
 /** Logs unexpected errors with the request id; clients only see the masked message. */
 const errorLogging: ApolloServerPlugin<Context> = {
   async requestDidStart() {
@@ -90,18 +105,18 @@ export async function createSenimServer(deps: { database: Database; config: Conf
     registers: [registry],
   });
 
-  let inFlight = 0;
+  /** Responses not yet flushed to their socket: shutdown waits for these. */
+  const open = new Set<ServerResponse>();
   let draining = false;
-  let drained: (() => void) | null = null;
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<string> {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const url = splitTarget(req.url ?? "/");
     if (url.pathname === "/healthz") {
       sendJson(res, 200, { status: "ok" });
       return "healthz";
     }
     if (url.pathname === "/readyz") {
-      const ready = !draining && (await database.ping().then(() => true, () => false));
+      const ready = !draining && (await answersWithin(database.ping(), PING_TIMEOUT_MS));
       sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable" });
       return "readyz";
     }
@@ -145,7 +160,12 @@ export async function createSenimServer(deps: { database: Database; config: Conf
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-      context: () => createContext(deps, { authorization: req.headers.authorization, requestId }),
+      // Apollo reports a failed context to the client (masked) but logs nothing itself.
+      context: () =>
+        createContext(deps, { authorization: req.headers.authorization, requestId }).catch((err: unknown) => {
+          log.error({ err, requestId }, "unexpected error creating the request context");
+          throw err;
+        }),
     });
     res.statusCode = response.status ?? 200;
     for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -163,7 +183,14 @@ export async function createSenimServer(deps: { database: Database; config: Conf
     const header = req.headers["x-request-id"];
     const requestId = typeof header === "string" && REQUEST_ID.test(header) ? header : randomUUID();
     res.setHeader("x-request-id", requestId);
-    inFlight++;
+    if (draining) res.setHeader("connection", "close");
+    open.add(res);
+    // "close" comes once the response is flushed (or the client went away); when the last one has,
+    // the keep-alive connections left are idle and can go without cutting any response short.
+    res.once("close", () => {
+      open.delete(res);
+      if (draining && open.size === 0) http.closeIdleConnections();
+    });
     handle(req, res, requestId)
       .catch((err: unknown) => {
         log.error({ err, requestId }, "request failed");
@@ -175,10 +202,6 @@ export async function createSenimServer(deps: { database: Database; config: Conf
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         requests.observe({ route, status: String(res.statusCode) }, seconds);
         log.info({ requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, "request");
-      })
-      .finally(() => {
-        inFlight--;
-        if (draining && inFlight === 0) drained?.();
       });
   });
   http.requestTimeout = 30_000;
@@ -196,16 +219,13 @@ export async function createSenimServer(deps: { database: Database; config: Conf
       }),
     async close() {
       draining = true;
+      // Responses still being prepared end their connection instead of keeping it alive.
+      for (const res of open) if (!res.headersSent) res.setHeader("connection", "close");
+      // Stops accepting and closes idle keep-alive connections; resolves once the busy ones have finished.
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
-      http.closeIdleConnections();
-      if (inFlight > 0) {
-        await Promise.race([
-          new Promise<void>((resolve) => (drained = resolve)),
-          new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref()),
-        ]);
-      }
-      http.closeAllConnections();
+      const deadline = setTimeout(() => http.closeAllConnections(), config.shutdownGraceMs);
       await closed;
+      clearTimeout(deadline);
       await apollo.stop();
     },
   };

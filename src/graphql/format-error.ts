@@ -1,4 +1,4 @@
-import type { GraphQLFormattedError } from "graphql";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { DomainError } from "../errors";
 
@@ -15,6 +15,16 @@ const APOLLO_CODES = new Set([
 const VARIABLE_ERROR = /^Variable "\$([^"]+)" got invalid value .*? at "([^"]+)"; (.*)$/s;
 const VARIABLE_TOP = /^Variable "\$([^"]+)" got invalid value .*?; (.*)$/s;
 const MISSING_VARIABLE = /^Variable "\$([^"]+)" of (?:required|non-null) type "([^"]+)" (?:was not provided|must not be null)\.$/;
+
+/**
+ * Apollo refuses some malformed requests (a persisted-query hash that does not match its query, an
+ * unknown persisted-query version) with a bare GraphQLError: no code, only an HTTP 4xx status.
+ */
+function isApolloRefusal(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.originalError || error.extensions?.code) return false;
+  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+  return typeof status === "number" && status >= 400 && status < 500;
+}
 
 /** Turns graphql-js's coercion message into one that names the path but never repeats the value. */
 function describeVariableError(message: string): { field: string; message: string } | null {
@@ -57,6 +67,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     };
   }
   if (code && APOLLO_CODES.has(code)) return { message: formatted.message, locations, path, extensions: { code } };
+  if (isApolloRefusal(original)) return { message: formatted.message, locations, extensions: { code: "BAD_REQUEST" } };
   return { message: "Internal server error", path, locations, extensions: { code: "INTERNAL_SERVER_ERROR" } };
 }
 
@@ -64,6 +75,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 export function isUnexpected(error: unknown): boolean {
   const original = unwrapResolverError(error);
   if (original instanceof DomainError) return false;
+  if (isApolloRefusal(original)) return false;
   const code = (original as { extensions?: { code?: string } })?.extensions?.code;
   return !(code && (APOLLO_CODES.has(code) || code === "BAD_USER_INPUT"));
 }
