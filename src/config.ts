@@ -63,7 +63,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     pgliteDir: resolve(text(env, "PGLITE_DIR") ?? "./data"),
     dbPoolMax: integer(env, "DB_POOL_MAX", 10, 1, 500, problems),
-    bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", 1_048_576, 1024, 104_857_600, problems),
+    bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", 2_097_152, 1024, 104_857_600, problems),
     logLevel,
     timeZone,
     shutdownGraceMs: integer(env, "SHUTDOWN_GRACE_MS", 10_000, 0, 600_000, problems),

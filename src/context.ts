@@ -19,8 +19,8 @@ export interface Context {
   loaders: Loaders;
   /** Today's date in the service's time zone, fixed for the whole request. */
   today: string;
-  /** Denials already audited in this request, so a list of forbidden fields writes one record. */
-  deniedAudited: Set<string>;
+  /** Denial records written (or being written) in this request, by action: one record per refused field. */
+  deniedAudits: Map<string, Promise<void>>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
@@ -43,7 +43,7 @@ export async function createContext(
     log: deps.log.child({ requestId, principalId: principal?.id }),
     loaders: createLoaders(deps.database.db, today),
     today,
-    deniedAudited: new Set(),
+    deniedAudits: new Map(),
   };
 }
 
@@ -63,9 +63,19 @@ export async function inTransaction<T>(
   });
 }
 
-/** Records a refused attempt in its own transaction: the request fails, the record stays. */
+/**
+ * Records a refused attempt in its own transaction: the request fails, the record stays.
+ * Resolves once every denial of this request is written: sibling fields start together and the
+ * first refusal ends the response, so no refusal may reach the client before the others are on record.
+ */
 export async function auditDenied(ctx: Context, action: string): Promise<void> {
-  if (ctx.deniedAudited.has(action)) return;
-  ctx.deniedAudited.add(action);
-  await ctx.db.transaction((tx) => appendAudit(tx, ctx, [{ action, entity: null, entityId: null, outcome: "DENIED" }]));
+  if (!ctx.deniedAudits.has(action)) {
+    const entry = { action, entity: null, entityId: null, outcome: "DENIED" as const };
+    ctx.deniedAudits.set(action, ctx.db.transaction((tx) => appendAudit(tx, ctx, [entry])));
+  }
+  // Siblings register their denials after this one started: wait until no new one has appeared.
+  for (let settled = 0; settled < ctx.deniedAudits.size; ) {
+    settled = ctx.deniedAudits.size;
+    await Promise.all(ctx.deniedAudits.values());
+  }
 }

@@ -23,7 +23,9 @@ export function withoutBoundValues(err: Error, depth = 0): Error {
     const message = `Failed query: ${err.query}`;
     delete (copy as Partial<FailedQuery>).params;
     copy.message = message;
-    copy.stack = err.stack?.replace(err.message, message);
+    // The stack opens with the message: keep the frames after it, or none if it is not where expected.
+    const head = `${err.name}: ${err.message}`;
+    copy.stack = `${err.name}: ${message}${err.stack?.startsWith(head) ? err.stack.slice(head.length) : ""}`;
   } else {
     copy.message = err.message;
     copy.stack = err.stack;

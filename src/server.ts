@@ -92,6 +92,8 @@ export async function createSenimServer(deps: { database: Database; config: Conf
     introspection: !production,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // main.ts owns SIGTERM/SIGINT: Apollo's own handler would race our drain (and its stop() then never settles).
+    stopOnTerminationSignals: false,
     plugins: [errorLogging, ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
   });
   await apollo.start();

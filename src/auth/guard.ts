@@ -1,23 +1,15 @@
-import type { MiddlewareFn } from "type-graphql";
+import { defaultFieldResolver, isObjectType, type GraphQLField, type GraphQLSchema } from "graphql";
 import type { Context } from "../context";
 import { auditDenied } from "../context";
 import { DomainError, forbidden } from "../errors";
-import { decide, FIELD_POLICY, OPERATION_POLICY } from "./policy";
+import { decide, FIELD_POLICY, OPERATION_POLICY, type Audience } from "./policy";
 
 const ROOTS = new Set(["Query", "Mutation", "Subscription"]);
 
-/**
- * Applies the policy to every root field and to every object field the policy names.
- * Refusals are audited before the error reaches the client.
- */
-export const guard: MiddlewareFn<Context> = async ({ context, info }, next) => {
-  const parent = info.parentType.name;
-  const isRoot = ROOTS.has(parent);
-  const key = isRoot ? info.fieldName : `${parent}.${info.fieldName}`;
-  const audience = isRoot ? OPERATION_POLICY[key] : FIELD_POLICY[key];
-  if (!isRoot && !audience) return next();
+/** Checks one field against its audience; refusals are audited before the error reaches the client. */
+async function enforce(context: Context, audience: readonly Audience[] | undefined, key: string) {
   const decision = decide(audience, context.principal?.role ?? null);
-  if (decision === "ALLOW") return next();
+  if (decision === "ALLOW") return;
   await auditDenied(context, key);
   if (decision === "UNAUTHENTICATED") {
     throw new DomainError(
@@ -27,5 +19,30 @@ export const guard: MiddlewareFn<Context> = async ({ context, info }, next) => {
         : "A valid bearer token is required for this operation",
     );
   }
-  throw forbidden(isRoot ? info.fieldName : key);
-};
+  throw forbidden(key);
+}
+
+/**
+ * Wraps, once at start-up, every root field and every object field the policy names with the policy check.
+ * Root fields missing from the policy are refused (deny by default). Other fields are left untouched, so
+ * the check costs nothing on the thousands of plain fields in a large response.
+ */
+export function applyPolicy(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith("__")) continue;
+    const isRoot = ROOTS.has(type.name);
+    const policy = isRoot ? OPERATION_POLICY : FIELD_POLICY;
+    for (const field of Object.values(type.getFields()) as GraphQLField<unknown, Context>[]) {
+      const key = isRoot ? field.name : `${type.name}.${field.name}`;
+      // Own entries only: a field named like an Object.prototype member ("constructor") must not find one.
+      const audience = Object.hasOwn(policy, key) ? policy[key] : undefined;
+      if (!isRoot && !audience) continue;
+      const resolve = field.resolve ?? defaultFieldResolver;
+      field.resolve = async (root, args, context, info) => {
+        await enforce(context, audience, key);
+        return resolve(root, args, context, info);
+      };
+    }
+  }
+  return schema;
+}

@@ -13,7 +13,8 @@ export class IssueApiTokenInput {
 
   @Field({ description: "Who or what will hold it, 2 to 200 characters." })
   @Length(2, 200, { message: "name must be 2 to 200 characters" })
-  @Matches(/^[^\p{Cc}]*$/u, { message: "name must not contain control characters" })
+  // The audit trail names principals by this: a blank or padded name would identify nobody.
+  @Matches(/^[^\p{Cc}\s](?:[^\p{Cc}]*[^\p{Cc}\s])?$/u, { message: "name must be printable text without leading or trailing spaces" })
   name: string;
 
   @Field(() => Date, { nullable: true, description: "When the token stops working; never when absent." })

@@ -1,4 +1,5 @@
 import { validate, type ValidationError } from "class-validator";
+import { getNamedType, type GraphQLResolveInfo } from "graphql";
 import type { ResolverData } from "type-graphql";
 import { badInput, type FieldProblem } from "../errors";
 
@@ -19,14 +20,47 @@ export async function problemsIn(value: object, prefix = ""): Promise<FieldProbl
  * type-graphql's validateFn: checks every object argument with class-validator and reports the first
  * problem as BAD_USER_INPUT with `extensions.field` set to the argument path ("input.badgeNumber").
  */
-export async function validateArgument(value: unknown, _type: unknown, { args }: ResolverData<object>) {
+export async function validateArgument(value: unknown, type: unknown, { args, info }: ResolverData<object>) {
+  const argName = argumentName(value, type, args as Record<string, unknown>, info);
+  const nul = findNul(value, argName);
+  if (nul) throw badInput(nul, "text must not contain NUL characters");
   if (value === null || typeof value !== "object") return;
-  const argName = Object.keys(args).find((name) => args[name] === value) ?? "input";
   const values = Array.isArray(value) ? value : [value];
   for (const [index, item] of values.entries()) {
     if (item === null || typeof item !== "object") continue;
-    const prefix = Array.isArray(value) ? `${argName}.${index}` : argName;
+    const prefix = Array.isArray(value) ? joinPath(argName, String(index)) : argName;
     const [first] = await problemsIn(item, prefix);
     if (first) throw badInput(first.field, first.message);
   }
 }
+
+/**
+ * Which argument a value is. type-graphql hands over converted class instances, not the raw values, so
+ * objects are matched by their input type's name; an @Args() class matches no argument and its fields
+ * are top-level paths ("first", "after").
+ */
+function argumentName(value: unknown, type: unknown, args: Record<string, unknown>, info: GraphQLResolveInfo): string {
+  if (value === null || typeof value !== "object") return Object.keys(args).find((name) => args[name] === value) ?? "";
+  const typeName = typeof type === "function" ? type.name : undefined;
+  const field = info.parentType.getFields()[info.fieldName];
+  return field?.args.find((arg) => getNamedType(arg.type).name === typeName)?.name ?? "";
+}
+
+/** PostgreSQL text cannot hold NUL, so any string argument carrying one is refused before it reaches SQL. */
+function findNul(value: unknown, path: string): string | null {
+  if (typeof value === "string") return value.includes("\0") ? path : null;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = findNul(item, joinPath(path, String(i)));
+      if (found) return found;
+    }
+  } else if (value && typeof value === "object" && !(value instanceof Date)) {
+    for (const [key, item] of Object.entries(value)) {
+      const found = findNul(item, joinPath(path, key));
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+const joinPath = (path: string, key: string) => (path ? `${path}.${key}` : key);

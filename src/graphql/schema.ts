@@ -3,7 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema } from "type-graphql";
 import { AuditResolver } from "../audit/audit.resolver";
-import { guard } from "../auth/guard";
+import { applyPolicy } from "../auth/guard";
 import { TokenResolver } from "../auth/token.resolver";
 import { validateArgument } from "../common/validation";
 import { AssignmentResolver, OfficerResolver } from "../modules/officer/officer.resolver";
@@ -19,8 +19,7 @@ export function senimSchema(): Promise<GraphQLSchema> {
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validateFn: validateArgument,
-    globalMiddlewares: [guard],
-  }));
+  }).then(applyPolicy));
 }
 
 /** The committed SDL: sorted, so that diffs show real changes only. */

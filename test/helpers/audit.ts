@@ -1,3 +1,4 @@
+import "reflect-metadata";
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -5,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { asc, eq, sql } from "drizzle-orm";
 import { loadConfig } from "../../src/config";
-import { openDatabase, rows, type Database, type Queryable } from "../../src/db/client";
+import { openDatabase, rows, type Database, type Db, type Queryable } from "../../src/db/client";
 import { migrate } from "../../src/db/migrate";
 import { auditLog, type AuditRow } from "../../src/db/schema";
 import { createLogger } from "../../src/logger";
@@ -32,14 +33,35 @@ export async function traced<T = any>(
   variables?: Record<string, unknown>,
 ): Promise<TracedResult<T>> {
   const requestId = `test-${randomUUID()}`;
-  const authorization = auth === null ? undefined : typeof auth === "string" ? `Bearer ${auth}` : auth.header;
+  const authorization =
+    auth === null ? undefined : typeof auth === "string" ? `Bearer ${auth}` : auth.header;
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-request-id": requestId, ...(authorization ? { authorization } : {}) },
+    headers: {
+      "content-type": "application/json",
+      "x-request-id": requestId,
+      ...(authorization ? { authorization } : {}),
+    },
     body: JSON.stringify({ query: document, variables }),
   });
   return { status: res.status, requestId, ...((await res.json()) as object) };
 }
+
+/** A caller whose every request carries its own request id (see `traced`). */
+export interface TracedCaller {
+  principalId: string | null;
+  op<T = any>(name: string, variables?: Record<string, unknown>): Promise<TracedResult<T>>;
+  query<T = any>(document: string, variables?: Record<string, unknown>): Promise<TracedResult<T>>;
+}
+
+export const tracedCaller = (
+  url: string,
+  caller: { token: string | null; principalId: string | null },
+): TracedCaller => ({
+  principalId: caller.principalId,
+  op: (name, variables) => traced(url, caller.token, contractOperation(name), variables),
+  query: (document, variables) => traced(url, caller.token, document, variables),
+});
 
 /** Every audit row a request wrote, in chain order. */
 export const auditRowsOfRequest = (db: Queryable, requestId: string): Promise<AuditRow[]> =>
@@ -50,7 +72,11 @@ export const auditRowsOfEntity = (db: Queryable, entityId: string): Promise<Audi
   db.select().from(auditLog).where(eq(auditLog.entityId, entityId)).orderBy(asc(auditLog.seq));
 
 /** How many rows of a table hold this text anywhere (the whole row cast to text). */
-export async function rowsMentioning(db: Queryable, table: "audit_log" | "principals", text: string): Promise<number> {
+export async function rowsMentioning(
+  db: Queryable,
+  table: "audit_log" | "principals",
+  text: string,
+): Promise<number> {
   const [{ n }] = await rows<{ n: number }>(
     db,
     sql`select count(*)::int as n from ${sql.identifier(table)} t where strpos(t::text, ${text}) > 0`,
@@ -65,7 +91,10 @@ class RolledBack extends Error {}
  * Runs `work` in a transaction that is always rolled back, and returns what `work` threw (or
  * undefined). Safe for trying destructive statements against the shared database.
  */
-export async function failureInRolledBackTransaction(db: Queryable, work: (tx: Queryable) => Promise<unknown>): Promise<unknown> {
+export async function failureInRolledBackTransaction(
+  db: Db,
+  work: (tx: Queryable) => Promise<unknown>,
+): Promise<unknown> {
   try {
     await db.transaction(async (tx) => {
       await work(tx);
@@ -81,7 +110,7 @@ export async function failureInRolledBackTransaction(db: Queryable, work: (tx: Q
  * Rewrites audit rows behind the trigger's back, as someone with direct superuser access could:
  * `session_replication_role = replica` stops ordinary triggers firing, for this transaction only.
  */
-export async function tamper(db: Queryable, statement: ReturnType<typeof sql>): Promise<void> {
+export async function tamper(db: Db, statement: ReturnType<typeof sql>): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.execute(sql`set local session_replication_role = replica`);
     await tx.execute(statement);
@@ -95,16 +124,24 @@ export interface CliResult {
 }
 
 /** Runs a built command-line tool (dist/src/cli/<name>.js, built by globalSetup) with exactly this database environment. */
-export function runCli(name: string, args: string[], env: Record<string, string>): Promise<CliResult> {
+export function runCli(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<CliResult> {
   const base = { ...process.env };
   delete base.DATABASE_URL;
   delete base.PGLITE_DIR;
   delete base.NODE_OPTIONS; // jest's --experimental-vm-modules would only add a warning on stderr
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, "dist", "src", "cli", `${name}.js`), ...args], {
-      cwd: ROOT,
-      env: { ...base, NODE_ENV: "test", LOG_LEVEL: "warn", ...env },
-    });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, "dist", "src", "cli", `${name}.js`), ...args],
+      {
+        cwd: ROOT,
+        env: { ...base, NODE_ENV: "test", LOG_LEVEL: "warn", ...env },
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
@@ -129,7 +166,11 @@ export interface ProcessDatabase {
 export async function openProcessDatabase(): Promise<ProcessDatabase> {
   if (process.env.DATABASE_URL) {
     const own = await openPrivateDatabase();
-    return { env: { DATABASE_URL: own.url! }, use: (work) => work(own.database), drop: () => own.drop() };
+    return {
+      env: { DATABASE_URL: own.url! },
+      use: (work) => work(own.database),
+      drop: () => own.drop(),
+    };
   }
   const dir = mkdtempSync(join(tmpdir(), "senim-cli-"));
   const pgliteDir = join(dir, "data");
@@ -155,13 +196,21 @@ export async function openProcessDatabase(): Promise<ProcessDatabase> {
 /** Serves an arbitrary database (not the test file's own) for one callback, and sends a contract operation to it. */
 export async function withServer<T>(
   database: Database,
-  work: (op: (name: string, token: string | null, variables?: Record<string, unknown>) => Promise<GraphQLResult>) => Promise<T>,
+  work: (
+    op: (
+      name: string,
+      token: string | null,
+      variables?: Record<string, unknown>,
+    ) => Promise<GraphQLResult>,
+  ) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent" });
   const server = await createSenimServer({ database, config, log: createLogger("silent") });
   const port = await server.listen(0, "127.0.0.1");
   try {
-    return await work((name, token, variables) => traced(`http://127.0.0.1:${port}/graphql`, token, contractOperation(name), variables));
+    return await work((name, token, variables) =>
+      traced(`http://127.0.0.1:${port}/graphql`, token, contractOperation(name), variables),
+    );
   } finally {
     await server.close();
   }

@@ -4,7 +4,7 @@ import { todayIn } from "../../src/common/clock";
 import { addDays } from "../../src/common/dates";
 import { rows, type Db } from "../../src/db/client";
 import { auditLog, officerAssignments, officers, officerStatusChanges } from "../../src/db/schema";
-import { createDistrict, officerInput } from "./factories";
+import { officerInput } from "./factories";
 import { ok, type Caller } from "./server";
 
 /** An officer's record as a reader sees it, with the unit in force today and the history. */
@@ -48,33 +48,51 @@ export async function readOfficer(caller: Caller, badgeNumber: string): Promise<
 export async function officersPage(caller: Caller, variables: Record<string, unknown>) {
   const { officers: page } = ok(await caller.query(OFFICERS, variables));
   return {
-    badges: page.edges.map((e: { node: { badgeNumber: string } }) => e.node.badgeNumber) as string[],
+    badges: page.edges.map(
+      (e: { node: { badgeNumber: string } }) => e.node.badgeNumber,
+    ) as string[],
     totalCount: page.totalCount as number,
     hasNextPage: page.pageInfo.hasNextPage as boolean,
     endCursor: page.pageInfo.endCursor as string | null,
   };
 }
 
-/** A new regional department under the ministry; returns its code. */
-export const createRegion = (admin: Caller) => createDistrict(admin, "MVD");
-
 /** One roster row for ImportOfficers; same shape as CreateOfficer's input. */
 export const rosterRow = (overrides: Record<string, unknown> = {}) => officerInput(overrides);
 
 /** Imports `count` new officers into a unit and returns their badge numbers, sorted. */
-export async function staffUnit(admin: Caller, unitCode: string, count: number, overrides: Record<string, unknown> = {}) {
+export async function staffUnit(
+  admin: Caller,
+  unitCode: string,
+  count: number,
+  overrides: Record<string, unknown> = {},
+) {
   const rowsToSend = Array.from({ length: count }, () => rosterRow({ unitCode, ...overrides }));
-  const { importOfficers } = ok(await admin.op("ImportOfficers", { input: { officers: rowsToSend } }));
+  const { importOfficers } = ok(
+    await admin.op("ImportOfficers", { input: { officers: rowsToSend } }),
+  );
   expect(importOfficers).toEqual({ created: count, updated: 0, errors: [] });
   return rowsToSend.map((r) => r.badgeNumber).sort();
 }
 
-/** What the database holds for these badge numbers. */
+/** What the database holds for these badge numbers (one with a NUL byte cannot be stored, nor asked for). */
 export const officerRows = (db: Db, badgeNumbers: string[]) =>
-  db.select().from(officers).where(inArray(officers.badgeNumber, badgeNumbers));
+  db
+    .select()
+    .from(officers)
+    .where(
+      inArray(
+        officers.badgeNumber,
+        badgeNumbers.filter((b) => !b.includes("\0")),
+      ),
+    );
 
 export const assignmentRows = (db: Db, officerId: string) =>
-  db.select().from(officerAssignments).where(eq(officerAssignments.officerId, officerId)).orderBy(asc(officerAssignments.fromDate));
+  db
+    .select()
+    .from(officerAssignments)
+    .where(eq(officerAssignments.officerId, officerId))
+    .orderBy(asc(officerAssignments.fromDate));
 
 export const statusChangeRows = (db: Db, officerId: string) =>
   db.select().from(officerStatusChanges).where(eq(officerStatusChanges.officerId, officerId));
@@ -85,8 +103,15 @@ export const auditRecordsAbout = (db: Db, entityId: string) =>
 
 /** Audit records written on behalf of one principal (give each test its own to count exactly). */
 export const auditRecordsBy = (db: Db, principalId: string | null) =>
-  db.select().from(auditLog).where(eq(auditLog.principalId, principalId!)).orderBy(asc(auditLog.seq));
+  db
+    .select()
+    .from(auditLog)
+    .where(eq(auditLog.principalId, principalId!))
+    .orderBy(asc(auditLog.seq));
 
 /** The audit rows exactly as stored, every column, for checks that no personal data slipped in. */
 export const rawAuditRows = (db: Db, entityIds: string[]) =>
-  rows<Record<string, unknown>>(db, sql`select * from ${auditLog} where ${inArray(auditLog.entityId, entityIds)}`);
+  rows<Record<string, unknown>>(
+    db,
+    sql`select * from ${auditLog} where ${inArray(auditLog.entityId, entityIds)}`,
+  );

@@ -97,5 +97,6 @@ export class OfficerFilter {
   @Field(() => String, { nullable: true, description: "Case-insensitive text found in the name or badge number, up to 100 characters." })
   @IsOptional()
   @MaxLength(100, { message: "search must be at most 100 characters" })
+  @Matches(/^[^\0]*$/, { message: "search must not contain NUL characters" })
   search?: string | null;
 }

@@ -3,6 +3,8 @@ import { asc } from "drizzle-orm";
 import type { Context } from "../../context";
 import { ranks } from "../../db/schema";
 import { PageArgs } from "../../common/pagination";
+import { problemsIn } from "../../common/validation";
+import { badInput } from "../../errors";
 import { Unit } from "../unit/unit.type";
 import {
   ChangeOfficerStatusInput,
@@ -46,6 +48,17 @@ class ImportOfficersPayload {
 
 const payload = (officer: unknown) => ({ officer: officer as Officer });
 
+/**
+ * Validates an argument's own fields under its name ("filter.unitCode"), where the global validator
+ * would say "input". Used for the roster too: it checks only the row count there, since each row is
+ * checked by the service so that every bad row comes back as data instead of the first failing the call.
+ */
+const validateAs = (name: string) => async (value: unknown) => {
+  if (value === null || typeof value !== "object") return;
+  const [problem] = await problemsIn(value, name);
+  if (problem) throw badInput(problem.field, problem.message);
+};
+
 @Resolver(() => Officer)
 export class OfficerResolver {
   @Query(() => Officer, { description: "One officer by badge number; NOT_FOUND when there is none." })
@@ -75,7 +88,7 @@ export class OfficerResolver {
   @Mutation(() => ImportOfficersPayload, {
     description: "Create or update up to 1000 officers by badge number, all or nothing (ADMIN).",
   })
-  importOfficers(@Arg("input") input: ImportOfficersInput, @Ctx() ctx: Context) {
+  importOfficers(@Arg("input", { validateFn: validateAs("input") }) input: ImportOfficersInput, @Ctx() ctx: Context) {
     return service.importOfficers(ctx, input);
   }
 
@@ -90,9 +103,11 @@ export class OfficerResolver {
   }
 
   @FieldResolver(() => Unit, { description: "The unit the officer serves in today." })
-  async unit(@Root() officer: Officer, @Ctx() { loaders }: Context) {
-    const unitId = await loaders.currentUnitIdByOfficerId.load(officer.id);
-    return unitId ? loaders.unitById.load(unitId) : null;
+  async unit(@Root() officer: Officer, @Ctx() { loaders, today }: Context) {
+    // Read from the same batch as `assignments`, so both ask for their units in one statement
+    // whichever order the database answers in.
+    const current = (await loaders.assignmentsByOfficerId.load(officer.id)).findLast((a) => a.fromDate <= today);
+    return current ? loaders.unitById.load(current.unitId) : null;
   }
 
   @FieldResolver(() => [Assignment], { description: "Every unit the officer has served in, oldest first." })

@@ -8,7 +8,9 @@ import { isUniqueViolation } from "../../db/errors";
 import { problemsIn } from "../../common/validation";
 import { cursorString, readPage, toConnection, type PageArgs } from "../../common/pagination";
 import { addDays } from "../../common/dates";
+import { UNIT_CODE } from "../unit/unit.input";
 import {
+  BADGE_NUMBER,
   MAX_IMPORT_ROWS,
   OfficerRowInput,
   type ChangeOfficerStatusInput,
@@ -21,6 +23,8 @@ import {
 const EARLIEST_HIRE = "1950-01-01";
 
 export async function findOfficer(ctx: Context, badgeNumber: string): Promise<OfficerRow> {
+  // No officer holds a malformed badge; and a NUL byte would be a SQL error, not a miss.
+  if (!BADGE_NUMBER.test(badgeNumber)) throw notFound("Officer");
   const officer = await ctx.loaders.officerByBadge.load(badgeNumber);
   if (!officer) throw notFound("Officer");
   return officer;
@@ -72,7 +76,7 @@ export async function createOfficer(ctx: Context, input: CreateOfficerInput): Pr
     if (references.existing.has(input.badgeNumber)) {
       throw badInput("input.badgeNumber", "an officer with this badge number already exists");
     }
-    const officer = await insertOfficers(tx, [input], references.units).then((rows) => rows[0]);
+    const officer = await insertOfficers(tx, [input], references.units, "input.badgeNumber").then((rows) => rows[0]);
     audit({ action: "createOfficer", entity: "Officer", entityId: officer.id });
     return officer;
   });
@@ -95,17 +99,28 @@ export async function importOfficers(ctx: Context, input: ImportOfficersInput): 
   if (input.officers.length === 0) throw badInput("input.officers", "the roster has no rows");
   return inTransaction(ctx, async (tx, audit) => {
     const rows = input.officers.map((row) => Object.assign(new OfficerRowInput(), row));
+    await lockOfficers(tx, rows.map((r) => r.badgeNumber));
     const references = await loadReferences(tx, rows);
     const errors: ImportResult["errors"] = [];
     const seen = new Set<string>();
     for (const [index, row] of rows.entries()) {
-      const problems = [...(await problemsIn(row)), ...rowProblems(ctx, row, references, "")];
-      if (seen.has(row.badgeNumber)) problems.push({ field: "badgeNumber", message: "badge number repeats an earlier row" });
+      const problems = await problemsIn(row);
+      // A malformed field is reported once, not again as "unknown".
+      const malformed = new Set(problems.map((p) => p.field));
+      problems.push(...rowProblems(ctx, row, references, "").filter((p) => !malformed.has(p.field)));
+      if (seen.has(row.badgeNumber) && !malformed.has("badgeNumber")) problems.push({ field: "badgeNumber", message: "badge number repeats an earlier row" });
       seen.add(row.badgeNumber);
       const existing = references.existing.get(row.badgeNumber);
       const unitId = references.units.get(row.unitCode);
-      if (existing && unitId && existing.latestUnitId !== unitId && existing.latestFrom > ctx.today) {
-        problems.push({ field: "unitCode", message: "the officer has a transfer scheduled after today" });
+      if (existing && unitId && existing.latestUnitId !== unitId) {
+        if (existing.latestFrom > ctx.today) {
+          problems.push({ field: "unitCode", message: "the officer has a transfer scheduled after today" });
+        } else if (SEPARATED.has(row.status ?? existing.status)) {
+          problems.push({ field: "unitCode", message: "an officer who has left the force cannot be moved to another unit" });
+        }
+      }
+      if (existing && existing.firstTo !== null && row.hiredAt !== existing.hiredAt && row.hiredAt >= existing.firstTo) {
+        problems.push({ field: "hiredAt", message: "hiredAt must be before the officer's first transfer" });
       }
       errors.push(...problems.map((p) => ({ row: index + 1, ...p })));
     }
@@ -113,7 +128,7 @@ export async function importOfficers(ctx: Context, input: ImportOfficersInput): 
 
     const fresh = rows.filter((r) => !references.existing.has(r.badgeNumber));
     const known = rows.filter((r) => references.existing.has(r.badgeNumber));
-    const created = await insertOfficers(tx, fresh, references.units);
+    const created = await insertOfficers(tx, fresh, references.units, "input.officers");
     for (const officer of created) audit({ action: "importOfficers", entity: "Officer", entityId: officer.id });
     if (known.length) {
       await updateOfficers(ctx, tx, known);
@@ -128,36 +143,62 @@ export async function importOfficers(ctx: Context, input: ImportOfficersInput): 
   });
 }
 
+const SEPARATED: ReadonlySet<string> = new Set(["DISMISSED", "RETIRED"]);
+
+interface ExistingOfficer {
+  id: string;
+  status: string;
+  hiredAt: string;
+  latestUnitId: string;
+  latestFrom: string;
+  /** End of the first assignment, null while the officer has never moved. */
+  firstTo: string | null;
+}
+
 interface References {
   ranks: Set<string>;
   units: Map<string, string>;
-  existing: Map<string, { id: string; status: string; latestUnitId: string; latestFrom: string }>;
+  existing: Map<string, ExistingOfficer>;
 }
 
-/** Everything the rows refer to, in three statements however many rows there are. */
+/**
+ * Everything the rows refer to, in four statements however many rows there are. Only well-formed
+ * badge numbers and unit codes are looked up: the rest are reported as malformed, and never reach SQL.
+ */
 async function loadReferences(db: Queryable, rows: CreateOfficerInput[]): Promise<References> {
-  const badges = [...new Set(rows.map((r) => r.badgeNumber))];
-  const unitCodes = [...new Set(rows.map((r) => r.unitCode))];
-  const [rankRows, unitRows, existingRows] = await Promise.all([
-    db.select({ code: ranks.code }).from(ranks),
-    db.select({ id: units.id, code: units.code }).from(units).where(inArray(units.code, unitCodes)),
+  const badges = [...new Set(rows.map((r) => r.badgeNumber).filter((b) => BADGE_NUMBER.test(b)))];
+  const unitCodes = [...new Set(rows.map((r) => r.unitCode).filter((c) => UNIT_CODE.test(c)))];
+  const assignmentsOf = (order: SQL) =>
     db
       .selectDistinctOn([officers.id], {
         id: officers.id,
         badgeNumber: officers.badgeNumber,
         status: officers.status,
-        latestUnitId: officerAssignments.unitId,
-        latestFrom: officerAssignments.fromDate,
+        hiredAt: officers.hiredAt,
+        unitId: officerAssignments.unitId,
+        fromDate: officerAssignments.fromDate,
+        toDate: officerAssignments.toDate,
       })
       .from(officers)
       .innerJoin(officerAssignments, eq(officerAssignments.officerId, officers.id))
       .where(inArray(officers.badgeNumber, badges))
-      .orderBy(officers.id, desc(officerAssignments.fromDate)),
+      .orderBy(officers.id, order);
+  const [rankRows, unitRows, latestRows, firstRows] = await Promise.all([
+    db.select({ code: ranks.code }).from(ranks),
+    unitCodes.length ? db.select({ id: units.id, code: units.code }).from(units).where(inArray(units.code, unitCodes)) : [],
+    badges.length ? assignmentsOf(desc(officerAssignments.fromDate)) : [],
+    badges.length ? assignmentsOf(asc(officerAssignments.fromDate)) : [],
   ]);
+  const firstTo = new Map(firstRows.map((r) => [r.id, r.toDate]));
   return {
     ranks: new Set(rankRows.map((r) => r.code)),
     units: new Map(unitRows.map((u) => [u.code, u.id])),
-    existing: new Map(existingRows.map((r) => [r.badgeNumber, r])),
+    existing: new Map(
+      latestRows.map((r) => [
+        r.badgeNumber,
+        { id: r.id, status: r.status, hiredAt: r.hiredAt, latestUnitId: r.unitId, latestFrom: r.fromDate, firstTo: firstTo.get(r.id) ?? null },
+      ]),
+    ),
   };
 }
 
@@ -172,7 +213,13 @@ function rowProblems(ctx: Context, row: CreateOfficerInput, refs: References, pr
   return problems;
 }
 
-async function insertOfficers(tx: Tx, rows: (CreateOfficerInput & { status?: OfficerRow["status"] | null })[], unitIds: Map<string, string>) {
+/** `field` names the input blamed when a concurrent request took one of the badge numbers first. */
+async function insertOfficers(
+  tx: Tx,
+  rows: (CreateOfficerInput & { status?: OfficerRow["status"] | null })[],
+  unitIds: Map<string, string>,
+  field: string,
+) {
   if (!rows.length) return [];
   const created: OfficerRow[] = [];
   // Chunks keep each statement under PostgreSQL's 65535-parameter limit.
@@ -183,7 +230,7 @@ async function insertOfficers(tx: Tx, rows: (CreateOfficerInput & { status?: Off
       .values(chunk.map((r) => ({ badgeNumber: r.badgeNumber, fullName: r.fullName, rank: r.rank, hiredAt: r.hiredAt, status: r.status ?? "ACTIVE" })))
       .returning()
       .catch((e: unknown) => {
-        throw isUniqueViolation(e) ? badInput("input.badgeNumber", "an officer with this badge number already exists") : e;
+        throw isUniqueViolation(e) ? badInput(field, "an officer with this badge number already exists") : e;
       });
     const idByBadge = new Map(inserted.map((o) => [o.badgeNumber, o.id]));
     await tx.insert(officerAssignments).values(
@@ -194,7 +241,10 @@ async function insertOfficers(tx: Tx, rows: (CreateOfficerInput & { status?: Off
   return created;
 }
 
-/** One statement for all known rows; status changes are also written to the status history. */
+/**
+ * One statement for all known rows; status changes are also written to the status history, and a
+ * corrected hiring date moves the start of the first assignment with it (service begins on hiring).
+ */
 async function updateOfficers(ctx: Context, tx: Tx, rows: OfficerRowInput[]) {
   const payload = JSON.stringify(
     rows.map((r) => ({ badge: r.badgeNumber, full_name: r.fullName, rank: r.rank, hired_at: r.hiredAt, status: r.status ?? null })),
@@ -207,6 +257,11 @@ async function updateOfficers(ctx: Context, tx: Tx, rows: OfficerRowInput[]) {
       select o.id, o.status, i.status, 'roster import', ${ctx.principal?.id ?? null}::uuid
       from incoming i join ${officers} o on o.badge_number = i.badge
       where i.status is not null and i.status <> o.status
+    ), rehired as (
+      update ${officerAssignments} a set from_date = i.hired_at
+      from incoming i join ${officers} o on o.badge_number = i.badge
+      where a.officer_id = o.id and a.from_date = o.hired_at and i.hired_at <> o.hired_at
+        and not exists (select 1 from ${officerAssignments} e where e.officer_id = o.id and e.from_date < a.from_date)
     )
     update ${officers} o set full_name = i.full_name, rank = i.rank, hired_at = i.hired_at,
       status = coalesce(i.status, o.status), updated_at = now()
@@ -277,6 +332,16 @@ export async function changeOfficerStatus(ctx: Context, input: ChangeOfficerStat
     audit({ action: "changeOfficerStatus", entity: "Officer", entityId: officer.id });
     return updated;
   });
+}
+
+/**
+ * Locks the known officers among these badge numbers, in id order so that two imports cannot deadlock:
+ * what the import then reads about them (latest assignment, status) stays true until it commits.
+ */
+async function lockOfficers(tx: Tx, badgeNumbers: string[]) {
+  const wellFormed = [...new Set(badgeNumbers.filter((b) => BADGE_NUMBER.test(b)))];
+  if (!wellFormed.length) return;
+  await tx.select({ id: officers.id }).from(officers).where(inArray(officers.badgeNumber, wellFormed)).orderBy(asc(officers.id)).for("update");
 }
 
 /** Row lock so that concurrent transfers or status changes of one officer queue up. */
