@@ -1,3 +1,4 @@
+import { KeyRing } from "./crypto/keyring";
 import { resolve } from "node:path";
 
 export interface Config {
@@ -14,6 +15,10 @@ export interface Config {
   /** Calendar dates ("today", deadlines) are taken in this zone. */
   timeZone: string;
   shutdownGraceMs: number;
+  /** ENCRYPTION_KEYS, "id:base64key,...", first = active; null outside production means "use the key file". */
+  encryptionKeys: KeyRing | null;
+  /** Where a development installation keeps a generated key (beside the PGlite data). */
+  encryptionKeyFile: string;
 }
 
 export class ConfigError extends Error {}
@@ -67,7 +72,19 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     timeZone,
     shutdownGraceMs: integer(env, "SHUTDOWN_GRACE_MS", 10_000, 0, 600_000, problems),
+    encryptionKeys: null,
+    encryptionKeyFile: resolve(env.ENCRYPTION_KEY_FILE || `${resolve(env.PGLITE_DIR || "./data")}.keys`),
   };
+  const keySpec = env.ENCRYPTION_KEYS?.trim();
+  if (keySpec) {
+    try {
+      config.encryptionKeys = KeyRing.parse(keySpec);
+    } catch (e) {
+      problems.push(`ENCRYPTION_KEYS: ${(e as Error).message}`);
+    }
+  } else if (config.env === "production") {
+    problems.push('ENCRYPTION_KEYS is required in production: "id:base64 of 32 random bytes", e.g. from `openssl rand -base64 32`');
+  }
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return config;
 }

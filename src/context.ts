@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Config } from "./config";
+import type { KeyRing } from "./crypto/keyring";
 import type { Database, Db, Tx } from "./db/client";
 import type { Logger } from "./logger";
 import { appendAudit, type AuditEntry } from "./audit/audit.writer";
@@ -11,6 +12,8 @@ export interface Context {
   db: Db;
   database: Database;
   config: Config;
+  /** Seals and opens personal data. */
+  keys: KeyRing;
   principal: Principal | null;
   /** True when a token was sent but is unknown, expired or revoked. */
   tokenRejected: boolean;
@@ -26,7 +29,7 @@ export interface Context {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 export async function createContext(
-  deps: { database: Database; config: Config; log: Logger },
+  deps: { database: Database; config: Config; log: Logger; keys: KeyRing },
   headers: { authorization?: string; requestId?: string },
 ): Promise<Context> {
   const requestId = headers.requestId && REQUEST_ID.test(headers.requestId) ? headers.requestId : randomUUID();
@@ -37,6 +40,7 @@ export async function createContext(
     db: deps.database.db,
     database: deps.database,
     config: deps.config,
+    keys: deps.keys,
     principal,
     tokenRejected: Boolean(token && !principal),
     requestId,

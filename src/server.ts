@@ -4,6 +4,8 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import client from "prom-client";
 import type { Config } from "./config";
+import type { KeyRing } from "./crypto/keyring";
+import { loadKeyRing } from "./crypto/keys";
 import { createContext, type Context } from "./context";
 import type { Database } from "./db/client";
 import type { Logger } from "./logger";
@@ -81,8 +83,9 @@ const errorLogging: ApolloServerPlugin<Context> = {
   },
 };
 
-export async function createSenimServer(deps: { database: Database; config: Config; log: Logger }): Promise<SenimServer> {
-  const { config, log, database } = deps;
+export async function createSenimServer(options: { database: Database; config: Config; log: Logger; keys?: KeyRing }): Promise<SenimServer> {
+  const { config, log, database } = options;
+  const deps = { ...options, keys: options.keys ?? loadKeyRing(config, log) };
   const production = config.env === "production";
   const apollo = new ApolloServer<Context>({
     schema: await senimSchema(),

@@ -182,6 +182,27 @@ describe("bad configuration", () => {
     }
   });
 
+  it("refuses to start in production without encryption keys, and names ENCRYPTION_KEYS", async () => {
+    const senim = spawnSenim({ NODE_ENV: "production", ENCRYPTION_KEYS: "" });
+    try {
+      expect(await senim.exited).toEqual({ code: 1, signal: null });
+      expect(senim.stderr()).toMatch(/ENCRYPTION_KEYS is required in production/);
+    } finally {
+      await senim.stop();
+    }
+  });
+
+  it("refuses a malformed key ring without printing the key material", async () => {
+    const senim = spawnSenim({ ENCRYPTION_KEYS: "main:c2hvcnQ=" });
+    try {
+      expect(await senim.exited).toEqual({ code: 1, signal: null });
+      expect(senim.stderr()).toMatch(/ENCRYPTION_KEYS: encryption key "main" must be 32 bytes/);
+      expect(senim.stderr()).not.toContain("c2hvcnQ=");
+    } finally {
+      await senim.stop();
+    }
+  });
+
   it("lists every wrong variable at once", async () => {
     const senim = spawnSenim({
       PORT: "70000",

@@ -8,6 +8,9 @@ import type { Role } from "../db/schema";
 export type Audience = Role | "PUBLIC" | "ANY_TOKEN";
 
 const STAFF: Audience[] = ["INVESTIGATOR", "SUPERVISOR", "HR", "AUDITOR", "ADMIN"];
+/** Internal affairs works cases; auditors read them. */
+const CASEWORK: Audience[] = ["INVESTIGATOR", "SUPERVISOR"];
+const CASE_READERS: Audience[] = ["INVESTIGATOR", "SUPERVISOR", "AUDITOR"];
 
 export const OPERATION_POLICY: Record<string, readonly Audience[]> = {
   // Public reference data for forms.
@@ -26,10 +29,33 @@ export const OPERATION_POLICY: Record<string, readonly Audience[]> = {
   revokeApiToken: ["ADMIN"],
   auditTrail: ["AUDITOR"],
   verifyAuditChain: ["AUDITOR"],
+  // Public intake: forms carry no token; staff registering a walk-in or call are recorded.
+  submitComplaint: ["PUBLIC"],
+  complaintStatus: ["PUBLIC"],
+  submitComplaintFeedback: ["PUBLIC"],
+  complaints: CASE_READERS,
+  complaint: CASE_READERS,
+  assignComplaint: CASEWORK,
+  startInvestigation: CASEWORK,
+  addAllegation: CASEWORK,
+  identifyOfficer: CASEWORK,
+  recordFinding: CASEWORK,
+  extendResponseDeadline: CASEWORK,
+  addCaseNote: CASEWORK,
+  submitForReview: CASEWORK,
+  closeComplaint: CASEWORK,
+  reopenComplaint: ["SUPERVISOR"],
+  eraseComplainantData: ["SUPERVISOR"],
 };
 
 /** `Type.field` entries narrower than the operation that reached them. */
-export const FIELD_POLICY: Record<string, readonly Audience[]> = {};
+export const FIELD_POLICY: Record<string, readonly Audience[]> = {
+  // Complainant data: internal affairs only, never HR, analysts, administrators or auditors.
+  "Complaint.complainant": CASEWORK,
+  "Complaint.narrative": CASEWORK,
+  // Reached from an officer, a complaint or an allegation: the complaint itself is case material.
+  "Allegation.complaint": CASE_READERS,
+};
 
 export type Decision = "ALLOW" | "UNAUTHENTICATED" | "FORBIDDEN";
 

@@ -8,8 +8,18 @@ import { TokenResolver } from "../auth/token.resolver";
 import { validateArgument } from "../common/validation";
 import { AssignmentResolver, OfficerResolver } from "../modules/officer/officer.resolver";
 import { UnitResolver } from "../modules/unit/unit.resolver";
+import { AllegationResolver, ComplaintResolver, TimelineEntryResolver } from "../modules/complaint/complaint.resolver";
 
-export const resolvers = [UnitResolver, OfficerResolver, AssignmentResolver, TokenResolver, AuditResolver] as const;
+export const resolvers = [
+  UnitResolver,
+  OfficerResolver,
+  AssignmentResolver,
+  TokenResolver,
+  AuditResolver,
+  ComplaintResolver,
+  AllegationResolver,
+  TimelineEntryResolver,
+] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,8 @@ import { migrate } from "../../src/db/migrate";
  * migrates the shared database. It also builds dist/ for the tests that start real processes.
  */
 export default async function globalSetup() {
+  // Two keys, so that every test also runs with a key ring that could rotate; "test-a" seals new values.
+  process.env.ENCRYPTION_KEYS ??= `test-a:${randomBytes(32).toString("base64")},test-b:${randomBytes(32).toString("base64")}`;
   const root = join(__dirname, "..", "..");
   execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], {
     cwd: root,

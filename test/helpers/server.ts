@@ -39,7 +39,7 @@ export interface TestServer {
 /** One real server on its own port for a test file, over the file's database. Call in beforeAll. */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const database = await openTestDatabase();
-  const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: process.env.LOG_LEVEL ?? "silent", ...env });
+  const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: process.env.LOG_LEVEL ?? "silent", ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS, ...env });
   const server = await createSenimServer({ database, config, log: createLogger(config.logLevel) });
   const port = await server.listen(0, "127.0.0.1");
   const url = `http://127.0.0.1:${port}/graphql`;

@@ -3,3 +3,4 @@ export * from "./unit";
 export * from "./officer";
 export * from "./auth";
 export * from "./audit";
+export * from "./complaint";

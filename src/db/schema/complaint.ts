@@ -1,0 +1,129 @@
+import { sql } from "drizzle-orm";
+import { boolean, check, index, integer, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { principals } from "./auth";
+import { officers } from "./officer";
+import { units } from "./unit";
+
+export const CHANNELS = ["WEB_FORM", "EOTINISH", "EGOV", "HOTLINE_102", "APP_102", "CALL_CENTER_1414", "TELEGRAM_BOT", "IN_PERSON", "MAIL", "INTERNAL_REFERRAL"] as const;
+export const COMPLAINANT_TYPES = ["VICTIM", "WITNESS", "THIRD_PARTY", "INTERNAL"] as const;
+export const CATEGORIES = ["FORCE", "ABUSE_OF_AUTHORITY", "DISCOURTESY", "OFFENSIVE_LANGUAGE", "UNTRUTHFUL_STATEMENT", "LACK_OF_SERVICE", "CORRUPTION", "CRIMINAL_CONDUCT", "DOMESTIC_VIOLENCE_HANDLING", "MINORS_RIGHTS", "CYBER_FRAUD_HANDLING", "DISCRIMINATION", "OTHER"] as const;
+export const FINDINGS = ["SUSTAINED", "NOT_SUSTAINED", "EXONERATED", "UNFOUNDED", "POLICY_FAILURE"] as const;
+export const CLOSURE_REASONS = ["WITHDRAWN", "MEDIATED", "COMPLAINANT_UNAVAILABLE", "OFFICER_UNIDENTIFIED", "SUBJECT_SEPARATED", "REFERRED_TO_PROSECUTOR", "ADMINISTRATIVELY_CLOSED"] as const;
+export const CASE_STATUSES = ["REGISTERED", "ASSIGNED", "UNDER_INVESTIGATION", "PENDING_REVIEW", "CLOSED", "REOPENED"] as const;
+export const LANGUAGES = ["KK", "RU", "EN"] as const;
+
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+/**
+ * A complaint about one incident. Columns ending in `Sealed` hold AES-256-GCM envelopes
+ * (src/crypto/keyring.ts): the complainant's name, email, phone and the narrative never sit in plaintext.
+ */
+export const complaints = pgTable(
+  "complaints",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    trackingNumber: text().notNull().unique(),
+    status: text({ enum: CASE_STATUSES }).notNull().default("REGISTERED"),
+    channel: text({ enum: CHANNELS }).notNull(),
+    language: text({ enum: LANGUAGES }).notNull(),
+    incidentAt: timestamp({ withTimezone: true }).notNull(),
+    incidentPlace: text(),
+    unitId: uuid()
+      .notNull()
+      .references(() => units.id),
+    narrativeSealed: text().notNull(),
+    complainantType: text({ enum: COMPLAINANT_TYPES }),
+    complainantNameSealed: text(),
+    complainantEmailSealed: text(),
+    complainantPhoneSealed: text(),
+    anonymous: boolean().notNull(),
+    complainantErasedAt: timestamp({ withTimezone: true }),
+    accessCodeHash: text().notNull(),
+    registeredAt: timestamp({ withTimezone: true }).notNull(),
+    responseDueAt: timestamp({ withTimezone: true }).notNull(),
+    extendedTo: timestamp({ withTimezone: true }),
+    closedAt: timestamp({ withTimezone: true }),
+    assigneeId: uuid().references(() => principals.id),
+    registeredBy: uuid().references(() => principals.id),
+    version: integer().notNull().default(1),
+    feedbackRating: smallint(),
+    feedbackCommentSealed: text(),
+    feedbackAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    index("complaints_queue_idx").on(t.status, t.responseDueAt),
+    index("complaints_unit_idx").on(t.unitId, t.registeredAt),
+    index("complaints_registered_idx").on(t.registeredAt),
+    index("complaints_assignee_idx").on(t.assigneeId),
+    check("complaints_rating_check", sql`${t.feedbackRating} between 1 and 5`),
+  ],
+);
+
+/** One accusation against one officer, who may be identified only later. */
+export const allegations = pgTable(
+  "allegations",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    complaintId: uuid()
+      .notNull()
+      .references(() => complaints.id),
+    category: text({ enum: CATEGORIES }).notNull(),
+    description: text(),
+    officerId: uuid().references(() => officers.id),
+    unitAtIncidentId: uuid().references(() => units.id),
+    recommendedFinding: text({ enum: FINDINGS }),
+    finding: text({ enum: FINDINGS }),
+    closureReason: text({ enum: CLOSURE_REASONS }),
+    findingRationale: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("allegations_complaint_idx").on(t.complaintId),
+    index("allegations_officer_idx").on(t.officerId),
+    index("allegations_unit_idx").on(t.unitAtIncidentId),
+    check("allegations_one_outcome", sql`${t.finding} is null or ${t.closureReason} is null`),
+  ],
+);
+
+/** Everything that happened to a complaint; entries with a public message are what the complainant sees. */
+export const complaintEvents = pgTable(
+  "complaint_events",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    complaintId: uuid()
+      .notNull()
+      .references(() => complaints.id),
+    at: timestamp({ withTimezone: true }).notNull(),
+    kind: text().notNull(),
+    actorId: uuid().references(() => principals.id),
+    note: text(),
+    publicMessage: text(),
+  },
+  (t) => [index("complaint_events_complaint_idx").on(t.complaintId, t.at)],
+);
+
+/** Claims on idempotency keys: the first request with a key owns it; retries get its receipt back. */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    scope: text().notNull(),
+    key: uuid().notNull(),
+    requestHash: text().notNull(),
+    resultId: uuid(),
+    /** The receipt as first returned, sealed: it holds the access code, which is otherwise kept only hashed. */
+    receiptSealed: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+);
+
+/** Per-year counters behind SNM-<year>-<6 digits>; the row lock makes numbers gapless across processes. */
+export const trackingCounters = pgTable(
+  "tracking_counters",
+  { scope: text().notNull(), year: integer().notNull(), last: integer().notNull() },
+  (t) => [primaryKey({ columns: [t.scope, t.year] })],
+);
+
+export type ComplaintRow = typeof complaints.$inferSelect;
+export type AllegationRow = typeof allegations.$inferSelect;
+export type ComplaintEventRow = typeof complaintEvents.$inferSelect;

@@ -1,0 +1,257 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Connection } from "../../common/pagination";
+
+export enum Channel {
+  WEB_FORM = "WEB_FORM",
+  EOTINISH = "EOTINISH",
+  EGOV = "EGOV",
+  HOTLINE_102 = "HOTLINE_102",
+  APP_102 = "APP_102",
+  CALL_CENTER_1414 = "CALL_CENTER_1414",
+  TELEGRAM_BOT = "TELEGRAM_BOT",
+  IN_PERSON = "IN_PERSON",
+  MAIL = "MAIL",
+  INTERNAL_REFERRAL = "INTERNAL_REFERRAL",
+}
+registerEnumType(Channel, { name: "Channel", description: "How a complaint or commendation reached the police." });
+
+export enum ComplainantType {
+  VICTIM = "VICTIM",
+  WITNESS = "WITNESS",
+  THIRD_PARTY = "THIRD_PARTY",
+  INTERNAL = "INTERNAL",
+}
+registerEnumType(ComplainantType, { name: "ComplainantType", description: "The complainant's relation to the incident." });
+
+export enum AllegationCategory {
+  FORCE = "FORCE",
+  ABUSE_OF_AUTHORITY = "ABUSE_OF_AUTHORITY",
+  DISCOURTESY = "DISCOURTESY",
+  OFFENSIVE_LANGUAGE = "OFFENSIVE_LANGUAGE",
+  UNTRUTHFUL_STATEMENT = "UNTRUTHFUL_STATEMENT",
+  LACK_OF_SERVICE = "LACK_OF_SERVICE",
+  CORRUPTION = "CORRUPTION",
+  CRIMINAL_CONDUCT = "CRIMINAL_CONDUCT",
+  DOMESTIC_VIOLENCE_HANDLING = "DOMESTIC_VIOLENCE_HANDLING",
+  MINORS_RIGHTS = "MINORS_RIGHTS",
+  CYBER_FRAUD_HANDLING = "CYBER_FRAUD_HANDLING",
+  DISCRIMINATION = "DISCRIMINATION",
+  OTHER = "OTHER",
+}
+registerEnumType(AllegationCategory, { name: "AllegationCategory", description: "What an officer is accused of." });
+
+export enum Finding {
+  SUSTAINED = "SUSTAINED",
+  NOT_SUSTAINED = "NOT_SUSTAINED",
+  EXONERATED = "EXONERATED",
+  UNFOUNDED = "UNFOUNDED",
+  POLICY_FAILURE = "POLICY_FAILURE",
+}
+registerEnumType(Finding, { name: "Finding", description: "A finding on the merits of an allegation." });
+
+export enum ClosureReason {
+  WITHDRAWN = "WITHDRAWN",
+  MEDIATED = "MEDIATED",
+  COMPLAINANT_UNAVAILABLE = "COMPLAINANT_UNAVAILABLE",
+  OFFICER_UNIDENTIFIED = "OFFICER_UNIDENTIFIED",
+  SUBJECT_SEPARATED = "SUBJECT_SEPARATED",
+  REFERRED_TO_PROSECUTOR = "REFERRED_TO_PROSECUTOR",
+  ADMINISTRATIVELY_CLOSED = "ADMINISTRATIVELY_CLOSED",
+}
+registerEnumType(ClosureReason, { name: "ClosureReason", description: "Why an allegation ended without a finding on the merits." });
+
+export enum CaseStatus {
+  REGISTERED = "REGISTERED",
+  ASSIGNED = "ASSIGNED",
+  UNDER_INVESTIGATION = "UNDER_INVESTIGATION",
+  PENDING_REVIEW = "PENDING_REVIEW",
+  CLOSED = "CLOSED",
+  REOPENED = "REOPENED",
+}
+registerEnumType(CaseStatus, { name: "CaseStatus", description: "Where a complaint stands in its handling (see the README's state machine)." });
+
+export enum Language {
+  KK = "KK",
+  RU = "RU",
+  EN = "EN",
+}
+registerEnumType(Language, { name: "Language", description: "Language of the system's messages to the complainant." });
+
+export enum ComplaintOutcome {
+  UPHELD = "UPHELD",
+  NOT_UPHELD = "NOT_UPHELD",
+  CLOSED_WITHOUT_FINDING = "CLOSED_WITHOUT_FINDING",
+}
+registerEnumType(ComplaintOutcome, {
+  name: "ComplaintOutcome",
+  description: "What a closed complaint came to, as the complainant is told.",
+  valuesConfig: {
+    UPHELD: { description: "At least one allegation was sustained or showed a policy failure." },
+    NOT_UPHELD: { description: "Allegations were decided on the merits and none was sustained." },
+    CLOSED_WITHOUT_FINDING: { description: "Every allegation ended without a finding on the merits (withdrawn, mediated, ...)." },
+  },
+});
+
+@ObjectType({ description: "Proof of a submission: keep the tracking number and access code to follow it." })
+export class ComplaintReceipt {
+  @Field({ description: "SNM-<year>-<6 digits>, sequential per year; quote it in letters and calls." })
+  trackingNumber: string;
+
+  @Field({ description: "Secret code that, with the tracking number, opens the complaint's status. Shown only here." })
+  accessCode: string;
+
+  @Field({ description: "When the complaint was registered." })
+  registeredAt: Date;
+
+  @Field({ description: "When a response is due: 15 working days after registration." })
+  responseDueAt: Date;
+}
+
+@ObjectType({ description: "A message to the complainant on the public timeline." })
+export class PublicUpdate {
+  @Field({ description: "When it was written." })
+  at: Date;
+
+  @Field({ description: "The message." })
+  message: string;
+}
+
+@ObjectType({ description: "What the complainant sees with the tracking number and access code." })
+export class ComplaintStatusView {
+  @Field({ description: "The complaint's tracking number." })
+  trackingNumber: string;
+
+  @Field(() => CaseStatus, { description: "Where the complaint stands." })
+  status: CaseStatus;
+
+  @Field({ description: "When it was registered." })
+  registeredAt: Date;
+
+  @Field({ description: "When a response is due, including any extension." })
+  responseDueAt: Date;
+
+  @Field(() => Date, { nullable: true, description: "When it was closed; null while open." })
+  closedAt: Date | null;
+
+  @Field(() => ComplaintOutcome, { nullable: true, description: "What it came to; null while open." })
+  outcome: ComplaintOutcome | null;
+
+  @Field(() => [PublicUpdate], { description: "Public messages, oldest first." })
+  updates: PublicUpdate[];
+}
+
+@ObjectType({ description: "The person who complained. Visible to INVESTIGATOR and SUPERVISOR only." })
+export class Complainant {
+  @Field(() => String, { nullable: true, description: "Full name; null once erased." })
+  fullName: string | null;
+
+  @Field(() => String, { nullable: true, description: "Email address, if given." })
+  email: string | null;
+
+  @Field(() => String, { nullable: true, description: "Phone number, if given." })
+  phone: string | null;
+
+  @Field(() => ComplainantType, { nullable: true, description: "Relation to the incident." })
+  type: ComplainantType | null;
+}
+
+@ObjectType({ description: "One entry in a complaint's history." })
+export class TimelineEntry {
+  @Field({ description: "When it happened." })
+  at: Date;
+
+  @Field({ description: "What happened: REGISTERED, ASSIGNED, INVESTIGATION_STARTED, ALLEGATION_ADDED, OFFICER_IDENTIFIED, FINDING_RECORDED, DEADLINE_EXTENDED, NOTE, SUBMITTED_FOR_REVIEW, CLOSED, REOPENED, COMPLAINANT_DATA_ERASED, FEEDBACK_RECEIVED." })
+  kind: string;
+
+  @Field(() => String, { nullable: true, description: "Internal note (never shown to the complainant)." })
+  note: string | null;
+
+  @Field(() => String, { nullable: true, description: "Message shown to the complainant, if any." })
+  publicMessage: string | null;
+
+  actorId: string | null;
+}
+
+@ObjectType({ description: "One accusation against one officer (who may be identified later)." })
+export class Allegation {
+  @Field(() => ID, { description: "Stable identifier." })
+  id: string;
+
+  @Field(() => AllegationCategory, { description: "What the officer is accused of." })
+  category: AllegationCategory;
+
+  @Field(() => String, { nullable: true, description: "The complainant's or investigator's description of the conduct or the officer." })
+  description: string | null;
+
+  @Field(() => Finding, { nullable: true, description: "The investigator's recommended finding." })
+  recommendedFinding: Finding | null;
+
+  @Field(() => Finding, { nullable: true, description: "The final finding on the merits (set by a SUPERVISOR)." })
+  finding: Finding | null;
+
+  @Field(() => ClosureReason, { nullable: true, description: "Why it ended without a finding on the merits." })
+  closureReason: ClosureReason | null;
+
+  @Field(() => String, { nullable: true, description: "Why the finding or closure reason was recorded." })
+  findingRationale: string | null;
+
+  complaintId: string;
+  officerId: string | null;
+  unitAtIncidentId: string | null;
+}
+
+@ObjectType({ description: "A complaint's case file." })
+export class Complaint {
+  @Field(() => ID, { description: "Stable identifier." })
+  id: string;
+
+  @Field(() => Int, { description: "Increases with every change; pass it as expectedVersion." })
+  version: number;
+
+  @Field({ description: "SNM-<year>-<6 digits>." })
+  trackingNumber: string;
+
+  @Field(() => CaseStatus, { description: "Where the complaint stands." })
+  status: CaseStatus;
+
+  @Field(() => Channel, { description: "How it arrived." })
+  channel: Channel;
+
+  @Field(() => Language, { description: "Language of messages to the complainant." })
+  language: Language;
+
+  @Field({ description: "When it was registered." })
+  registeredAt: Date;
+
+  @Field({ description: "The original deadline: 15 working days after registration." })
+  responseDueAt: Date;
+
+  @Field(() => Date, { nullable: true, description: "The extended deadline, if extended." })
+  extendedTo: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "When it was closed." })
+  closedAt: Date | null;
+
+  @Field({ description: "When the incident happened." })
+  incidentAt: Date;
+
+  @Field(() => String, { nullable: true, description: "Where the incident happened." })
+  incidentPlace: string | null;
+
+  @Field({ description: "True when the complaint was made without a complainant." })
+  anonymous: boolean;
+
+  unitId: string;
+  assigneeId: string | null;
+  registeredBy: string | null;
+  narrativeSealed: string;
+  complainantType: string | null;
+  complainantNameSealed: string | null;
+  complainantEmailSealed: string | null;
+  complainantPhoneSealed: string | null;
+  complainantErasedAt: Date | null;
+}
+
+export const ComplaintConnection = Connection(Complaint, "Complaint", "complaint");
+export const AllegationConnection = Connection(Allegation, "Allegation", "allegation");
+
