@@ -46,6 +46,11 @@ export const OPERATION_POLICY: Record<string, readonly Audience[]> = {
   closeComplaint: CASEWORK,
   reopenComplaint: ["SUPERVISOR"],
   eraseComplainantData: ["SUPERVISOR"],
+  submitCommendation: ["PUBLIC"],
+  commendations: CASE_READERS,
+  verifyCommendation: ["SUPERVISOR"],
+  rejectCommendation: ["SUPERVISOR"],
+  recordCommendation: ["SUPERVISOR"],
 };
 
 /** `Type.field` entries narrower than the operation that reached them. */
@@ -53,6 +58,8 @@ export const FIELD_POLICY: Record<string, readonly Audience[]> = {
   // Complainant data: internal affairs only, never HR, analysts, administrators or auditors.
   "Complaint.complainant": CASEWORK,
   "Complaint.narrative": CASEWORK,
+  "Commendation.narrative": CASEWORK,
+  "Commendation.submitter": CASEWORK,
   // Reached from an officer, a complaint or an allegation: the complaint itself is case material.
   "Allegation.complaint": CASE_READERS,
 };

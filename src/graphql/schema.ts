@@ -8,6 +8,7 @@ import { TokenResolver } from "../auth/token.resolver";
 import { validateArgument } from "../common/validation";
 import { AssignmentResolver, OfficerResolver } from "../modules/officer/officer.resolver";
 import { UnitResolver } from "../modules/unit/unit.resolver";
+import { CommendationResolver } from "../modules/commendation/commendation.resolver";
 import { AllegationResolver, ComplaintResolver, TimelineEntryResolver } from "../modules/complaint/complaint.resolver";
 
 export const resolvers = [
@@ -19,6 +20,7 @@ export const resolvers = [
   ComplaintResolver,
   AllegationResolver,
   TimelineEntryResolver,
+  CommendationResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

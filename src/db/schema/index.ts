@@ -4,3 +4,4 @@ export * from "./officer";
 export * from "./auth";
 export * from "./audit";
 export * from "./complaint";
+export * from "./commendation";

@@ -1,0 +1,156 @@
+import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import type { Context } from "../../context";
+import { inTransaction } from "../../context";
+import type { Tx } from "../../db/client";
+import { commendations, officers, units, type CommendationRow } from "../../db/schema";
+import { badInput, invalidState, notFound } from "../../errors";
+import { todayIn } from "../../common/clock";
+import { isUuid } from "../../common/ids";
+import { readPage, toConnection, type PageArgs } from "../../common/pagination";
+import { unitIdsOn } from "../officer/officer.service";
+import { canonicalJson, claimIdempotencyKey, nextTrackingNumber, recordIdempotentResult, sha256 } from "../complaint/intake.service";
+import type { CommendationFilter, RecordCommendationInput, ReviewCommendationInput, SubmitCommendationInput } from "./commendation.input";
+import type { CommendationReceipt } from "./commendation.type";
+
+const SKEW_MS = 5 * 60_000;
+
+const checkOccurredAt = (at: Date) => {
+  if (at.getTime() > Date.now() + SKEW_MS) throw badInput("input.occurredAt", "occurredAt cannot be in the future");
+  if (at < new Date("2000-01-01T00:00:00Z")) throw badInput("input.occurredAt", "occurredAt is too far in the past");
+};
+
+/** The officer named by badge and their unit on the day it happened. */
+async function officerAt(ctx: Context, tx: Tx, badge: string, field: string, at: Date) {
+  const [officer] = await tx.select({ id: officers.id }).from(officers).where(eq(officers.badgeNumber, badge));
+  if (!officer) throw badInput(field, "no officer has this badge number");
+  const [assignment] = await unitIdsOn(tx, [officer.id], todayIn(ctx.config.timeZone, at));
+  return { officerId: officer.id, unitId: assignment?.unitId ?? null };
+}
+
+/** A citizen's thanks: idempotent like complaints, SUBMITTED until a supervisor verifies it. */
+export async function submitCommendation(ctx: Context, input: SubmitCommendationInput): Promise<CommendationReceipt> {
+  checkOccurredAt(input.occurredAt);
+  if (!input.officer.badgeNumber === !input.officer.description) {
+    throw badInput("input.officer", "give either badgeNumber or description for the officer");
+  }
+  const requestHash = sha256(canonicalJson(input));
+  return inTransaction(ctx, async (tx, audit) => {
+    const earlier = await claimIdempotencyKey<CommendationReceipt>(ctx, tx, "commendation", input.idempotencyKey, requestHash);
+    if (earlier) return earlier;
+    const officer = input.officer.badgeNumber
+      ? await officerAt(ctx, tx, input.officer.badgeNumber, "input.officer.badgeNumber", input.occurredAt)
+      : { officerId: null, unitId: null };
+    const registeredAt = new Date();
+    const trackingNumber = await nextTrackingNumber(tx, "CMD", Number(todayIn(ctx.config.timeZone, registeredAt).slice(0, 4)));
+    const [row] = await tx
+      .insert(commendations)
+      .values({
+        trackingNumber,
+        type: "CITIZEN_COMPLIMENT",
+        ...officer,
+        officerDescription: input.officer.description ?? null,
+        channel: input.channel,
+        occurredAt: input.occurredAt,
+        narrativeSealed: ctx.keys.seal(input.narrative),
+        submitterNameSealed: ctx.keys.seal(input.submitter?.fullName),
+        submitterEmailSealed: ctx.keys.seal(input.submitter?.email),
+        submitterPhoneSealed: ctx.keys.seal(input.submitter?.phone),
+        registeredAt,
+        recordedBy: ctx.principal?.id ?? null,
+      })
+      .returning({ id: commendations.id });
+    const receipt = { trackingNumber, registeredAt };
+    await recordIdempotentResult(ctx, tx, "commendation", input.idempotencyKey, row.id, receipt);
+    audit({ action: "submitCommendation", entity: "Commendation", entityId: row.id });
+    return receipt;
+  });
+}
+
+/** A supervisor's own commendation or award: verified on entry. */
+export async function recordCommendation(ctx: Context, input: RecordCommendationInput): Promise<CommendationRow> {
+  checkOccurredAt(input.occurredAt);
+  if (input.type === "CITIZEN_COMPLIMENT") throw badInput("input.type", "citizens' compliments come through submitCommendation");
+  return inTransaction(ctx, async (tx, audit) => {
+    const officer = await officerAt(ctx, tx, input.officerBadge, "input.officerBadge", input.occurredAt);
+    const now = new Date();
+    const trackingNumber = await nextTrackingNumber(tx, "CMD", Number(todayIn(ctx.config.timeZone, now).slice(0, 4)));
+    const [row] = await tx
+      .insert(commendations)
+      .values({
+        trackingNumber,
+        type: input.type,
+        status: "VERIFIED",
+        ...officer,
+        occurredAt: input.occurredAt,
+        narrativeSealed: ctx.keys.seal(input.narrative),
+        registeredAt: now,
+        recordedBy: ctx.principal!.id,
+        reviewedBy: ctx.principal!.id,
+        reviewedAt: now,
+      })
+      .returning();
+    audit({ action: "recordCommendation", entity: "Commendation", entityId: row.id });
+    return row;
+  });
+}
+
+/** SUBMITTED becomes VERIFIED or REJECTED, once; verifying needs an identified officer. */
+async function review(ctx: Context, input: ReviewCommendationInput, status: "VERIFIED" | "REJECTED") {
+  if (!isUuid(input.commendationId)) throw notFound("Commendation");
+  const action = status === "VERIFIED" ? "verifyCommendation" : "rejectCommendation";
+  return inTransaction(ctx, async (tx, audit) => {
+    const [row] = await tx.select().from(commendations).where(eq(commendations.id, input.commendationId)).for("update");
+    if (!row) throw notFound("Commendation");
+    if (row.status !== "SUBMITTED") throw invalidState(`The commendation is already ${row.status}`);
+    let officer = { officerId: row.officerId, unitId: row.unitId };
+    if (input.officerBadge) officer = await officerAt(ctx, tx, input.officerBadge, "input.officerBadge", row.occurredAt);
+    if (status === "VERIFIED" && !officer.officerId) {
+      throw badInput("input.officerBadge", "identify the officer (officerBadge) before verifying");
+    }
+    const [updated] = await tx
+      .update(commendations)
+      .set({ status, ...officer, reviewedBy: ctx.principal!.id, reviewedAt: new Date(), reviewNote: input.note ?? null })
+      .where(eq(commendations.id, row.id))
+      .returning();
+    audit({ action, entity: "Commendation", entityId: row.id });
+    return updated;
+  });
+}
+
+export const verifyCommendation = (ctx: Context, input: ReviewCommendationInput) => review(ctx, input, "VERIFIED");
+export const rejectCommendation = (ctx: Context, input: ReviewCommendationInput) => review(ctx, input, "REJECTED");
+
+/** Newest first: the review queue works from the latest submissions back. */
+export async function listCommendations(ctx: Context, filter: CommendationFilter | null | undefined, args: PageArgs) {
+  const page = readPage(args);
+  const conditions: (SQL | undefined)[] = [];
+  if (filter?.status) conditions.push(eq(commendations.status, filter.status));
+  if (filter?.type) conditions.push(eq(commendations.type, filter.type));
+  if (filter?.unitCode) {
+    const unit = await ctx.loaders.unitByCode.load(filter.unitCode);
+    if (!unit) throw badInput("filter.unitCode", "no unit has this code");
+    conditions.push(sql`${commendations.unitId} in (select id from ${units} where path like ${`${unit.path}%`})`);
+  }
+  if (filter?.officerBadge) {
+    conditions.push(sql`${commendations.officerId} = (select id from ${officers} where badge_number = ${filter.officerBadge})`);
+  }
+  const where = and(...conditions);
+  let after: SQL | undefined;
+  if (page.after) {
+    const [at, id] = page.after;
+    if (typeof at !== "string" || typeof id !== "string" || !isUuid(id) || Number.isNaN(Date.parse(at))) {
+      throw badInput("after", "after is not a cursor this API issued");
+    }
+    after = or(lt(commendations.registeredAt, new Date(at)), and(eq(commendations.registeredAt, new Date(at)), lt(commendations.id, id)));
+  }
+  const rows = await ctx.db
+    .select()
+    .from(commendations)
+    .where(and(where, after))
+    .orderBy(desc(commendations.registeredAt), desc(commendations.id))
+    .limit(page.limit);
+  return toConnection(rows, page, (r) => [r.registeredAt.toISOString(), r.id], async () => {
+    const [{ n }] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(commendations).where(where);
+    return n;
+  });
+}
