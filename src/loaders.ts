@@ -3,6 +3,9 @@ import { createOfficerLoaders } from "./modules/officer/officer.loader";
 import { createPrincipalLoaders } from "./auth/principal.loader";
 import { createUnitLoaders } from "./modules/unit/unit.loader";
 import { createComplaintLoaders } from "./modules/complaint/complaint.loader";
+import { createReviewLoaders } from "./modules/review/review.loader";
+import { createStandingLoaders } from "./modules/standing/standing.service";
+import { createOfficerHistoryLoaders } from "./modules/standing/history.loader";
 
 /** Every module's DataLoaders, created afresh for each request so nothing is cached across callers. */
 export const createLoaders = (db: Db, today: string) => ({
@@ -10,6 +13,9 @@ export const createLoaders = (db: Db, today: string) => ({
   ...createOfficerLoaders(db, today),
   ...createPrincipalLoaders(db),
   ...createComplaintLoaders(db),
+  ...createReviewLoaders(db),
+  ...createStandingLoaders(db, today),
+  ...createOfficerHistoryLoaders(db),
 });
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -11,6 +11,8 @@ const STAFF: Audience[] = ["INVESTIGATOR", "SUPERVISOR", "HR", "AUDITOR", "ADMIN
 /** Internal affairs works cases; auditors read them. */
 const CASEWORK: Audience[] = ["INVESTIGATOR", "SUPERVISOR"];
 const CASE_READERS: Audience[] = ["INVESTIGATOR", "SUPERVISOR", "AUDITOR"];
+/** HR's one honest answer about an officer, also used by internal affairs and auditors. */
+const STANDING_READERS: Audience[] = ["INVESTIGATOR", "SUPERVISOR", "HR", "AUDITOR"];
 
 export const OPERATION_POLICY: Record<string, readonly Audience[]> = {
   // Public reference data for forms.
@@ -51,6 +53,17 @@ export const OPERATION_POLICY: Record<string, readonly Audience[]> = {
   verifyCommendation: ["SUPERVISOR"],
   rejectCommendation: ["SUPERVISOR"],
   recordCommendation: ["SUPERVISOR"],
+  disciplinaryReview: CASE_READERS,
+  openDisciplinaryReview: ["SUPERVISOR"],
+  scheduleHearing: ["SUPERVISOR"],
+  decideDisciplinaryReview: ["SUPERVISOR"],
+  appealDisciplinaryReview: ["SUPERVISOR"],
+  decideAppeal: ["SUPERVISOR"],
+  finalizeReview: ["SUPERVISOR"],
+  officerStanding: STANDING_READERS,
+  officerStandings: STANDING_READERS,
+  earlyWarningRules: ["INVESTIGATOR", "SUPERVISOR", "HR", "AUDITOR", "ADMIN"],
+  setEarlyWarningRule: ["SUPERVISOR"],
 };
 
 /** `Type.field` entries narrower than the operation that reached them. */
@@ -60,6 +73,12 @@ export const FIELD_POLICY: Record<string, readonly Audience[]> = {
   "Complaint.narrative": CASEWORK,
   "Commendation.narrative": CASEWORK,
   "Commendation.submitter": CASEWORK,
+  // An officer's case history is for internal affairs and auditors; HR gets the standing instead.
+  "Officer.reviews": CASE_READERS,
+  "Officer.allegations": CASE_READERS,
+  "Officer.commendations": CASE_READERS,
+  "DisciplinaryReview.allegations": CASE_READERS,
+  "Officer.standing": STANDING_READERS,
   // Reached from an officer, a complaint or an allegation: the complaint itself is case material.
   "Allegation.complaint": CASE_READERS,
 };

@@ -9,6 +9,8 @@ import { validateArgument } from "../common/validation";
 import { AssignmentResolver, OfficerResolver } from "../modules/officer/officer.resolver";
 import { UnitResolver } from "../modules/unit/unit.resolver";
 import { CommendationResolver } from "../modules/commendation/commendation.resolver";
+import { OfficerHistoryResolver, StandingResolver } from "../modules/standing/standing.resolver";
+import { ComplaintReviewsResolver, OfficerReviewsResolver, ReviewResolver } from "../modules/review/review.resolver";
 import { AllegationResolver, ComplaintResolver, TimelineEntryResolver } from "../modules/complaint/complaint.resolver";
 
 export const resolvers = [
@@ -21,6 +23,11 @@ export const resolvers = [
   AllegationResolver,
   TimelineEntryResolver,
   CommendationResolver,
+  ReviewResolver,
+  ComplaintReviewsResolver,
+  OfficerReviewsResolver,
+  StandingResolver,
+  OfficerHistoryResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

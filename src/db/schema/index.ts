@@ -5,3 +5,4 @@ export * from "./auth";
 export * from "./audit";
 export * from "./complaint";
 export * from "./commendation";
+export * from "./review";

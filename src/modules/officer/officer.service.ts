@@ -64,7 +64,7 @@ async function officerConditions(ctx: Context, filter: OfficerFilter): Promise<S
 }
 
 /** Officers whose assignment covering `day` is in the unit with this path or below it. */
-export const servingInSubtree = (path: string, day: string) => sql`${officers.id} in (
+export const servingInSubtree = (path: string, day: string, officerId: SQL | typeof officers.id = officers.id) => sql`${officerId} in (
   select a.officer_id from ${officerAssignments} a join ${units} u on u.id = a.unit_id
   where u.path like ${`${path}%`} and a.from_date <= ${day} and (a.to_date is null or a.to_date > ${day}))`;
 

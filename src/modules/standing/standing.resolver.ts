@@ -1,0 +1,77 @@
+import { Arg, Args, Ctx, Field, FieldResolver, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import type { Context } from "../../context";
+import { PageArgs, readPage, type ConnectionShape } from "../../common/pagination";
+import { AllegationConnection } from "../complaint/complaint.type";
+import { CommendationConnection } from "../commendation/commendation.type";
+import { Officer } from "../officer/officer.type";
+import { SetEarlyWarningRuleInput } from "./standing.input";
+import * as service from "./standing.service";
+import { EarlyWarningRule, OfficerStanding, OfficerStandingConnection, Standing } from "./standing.type";
+
+@ObjectType({ description: "Result of setEarlyWarningRule." })
+class SetEarlyWarningRulePayload {
+  @Field(() => EarlyWarningRule, { description: "The rule as it now stands." })
+  rule: EarlyWarningRule;
+}
+
+@Resolver(() => OfficerStanding)
+export class StandingResolver {
+  @Query(() => OfficerStanding, { description: "One officer's standing and what it rests on; NOT_FOUND for an unknown badge." })
+  officerStanding(@Arg("badgeNumber") badgeNumber: string, @Ctx() ctx: Context) {
+    return service.officerStanding(ctx, badgeNumber);
+  }
+
+  @Query(() => OfficerStandingConnection, {
+    description: "Standings of everyone serving today in a unit and all units below it (default MVD: the whole force), by badge number.",
+  })
+  officerStandings(
+    @Arg("unitCode", () => String, { nullable: true }) unitCode: string | null,
+    @Arg("standing", () => Standing, { nullable: true }) standing: Standing | null,
+    @Args() page: PageArgs,
+    @Ctx() ctx: Context,
+  ) {
+    return service.officerStandings(ctx, unitCode, standing, page);
+  }
+
+  @Query(() => [EarlyWarningRule], { description: "The early-warning rules, by code." })
+  earlyWarningRules(@Ctx() ctx: Context) {
+    return service.listEarlyWarningRules(ctx);
+  }
+
+  @Mutation(() => SetEarlyWarningRulePayload, { description: "Create or replace an early-warning rule (SUPERVISOR)." })
+  async setEarlyWarningRule(@Arg("input") input: SetEarlyWarningRuleInput, @Ctx() ctx: Context) {
+    return { rule: await service.setEarlyWarningRule(ctx, input) };
+  }
+
+  @FieldResolver(() => Officer, { description: "The officer." })
+  officer(@Root() standing: OfficerStanding, @Ctx() { loaders }: Context) {
+    return loaders.officerById.load(standing.officerId);
+  }
+}
+
+@Resolver(() => Officer)
+export class OfficerHistoryResolver {
+  @FieldResolver(() => OfficerStanding, { description: "The officer's standing (see officerStanding)." })
+  standing(@Root() officer: Officer, @Ctx() { loaders }: Context) {
+    return loaders.standingByOfficerId.load(officer.id);
+  }
+
+  @FieldResolver(() => AllegationConnection, { description: "Allegations naming the officer, newest first." })
+  async allegations(@Root() officer: Officer, @Args() args: PageArgs, @Ctx() { loaders }: Context) {
+    return toPage(await loaders.allegationsByOfficer.load({ officerId: officer.id, page: readPage(args) }));
+  }
+
+  @FieldResolver(() => CommendationConnection, { description: "Commendations of the officer (every status), newest first." })
+  async commendations(@Root() officer: Officer, @Args() args: PageArgs, @Ctx() { loaders }: Context) {
+    return toPage(await loaders.commendationsByOfficer.load({ officerId: officer.id, page: readPage(args) }));
+  }
+}
+
+function toPage<Row extends { cursor: string }>(result: { rows: Row[]; total: number; page: { first: number } }): ConnectionShape<Row> {
+  const visible = result.rows.slice(0, result.page.first);
+  return {
+    edges: visible.map((node) => ({ cursor: node.cursor, node })),
+    pageInfo: { hasNextPage: result.rows.length > result.page.first, endCursor: visible.at(-1)?.cursor ?? null },
+    totalCount: Promise.resolve(result.total),
+  };
+}
