@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -31,7 +31,12 @@ const freePort = () =>
   });
 
 async function main() {
-  const env: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: "warn", NODE_ENV: "production" };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    LOG_LEVEL: "warn",
+    NODE_ENV: "production",
+    ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS ?? `bench:${randomBytes(32).toString("base64")}`,
+  };
   if (!env.DATABASE_URL) env.PGLITE_DIR = mkdtempSync(join(tmpdir(), "senim-bench-"));
   const config = loadConfig(env);
   const database = await openConfiguredDatabase(config, createLogger("warn", 2));
@@ -70,6 +75,47 @@ async function main() {
       },
     },
     {
+      name: "officerStandings(region, first: 50): standing computed over the region",
+      options: {
+        url,
+        ...gql(
+          investigator,
+          `query($u: String) { officerStandings(unitCode: $u, first: 50) { totalCount edges { node { standing officer { badgeNumber } earlyWarnings { rule count } } } } }`,
+          { u: "KZ-ALA" },
+        ),
+      },
+    },
+    {
+      name: "submitComplaint (public form: idempotency claim, counter, sealed data, audit)",
+      options: {
+        url,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        requests: [
+          {
+            setupRequest: (req) => ({
+              ...req,
+              body: JSON.stringify({
+                query: `mutation($input: SubmitComplaintInput!) { submitComplaint(input: $input) { receipt { trackingNumber } } }`,
+                variables: {
+                  input: {
+                    idempotencyKey: randomUUID(),
+                    channel: "WEB_FORM",
+                    incidentAt: new Date(Date.now() - 86_400_000).toISOString(),
+                    unitCode: "KZ-AST",
+                    narrative: "The officer was rude and refused to take my statement.",
+                    categories: ["DISCOURTESY"],
+                    officers: [{ badgeNumber: `DEMO-${String(1 + Math.floor(Math.random() * Math.min(OFFICERS, 1000))).padStart(7, "0")}` }],
+                    complainant: { fullName: "Bench Complainant", email: "bench@example.kz", type: "VICTIM" },
+                  },
+                },
+              }),
+            }),
+          },
+        ],
+      },
+    },
+    {
       name: "createOfficer (one transaction + chained audit record)",
       options: {
         url,
@@ -91,13 +137,13 @@ async function main() {
   ];
 
   console.log(`Senim benchmarks: ${config.databaseUrl ? "PostgreSQL" : "PGlite"}, ${seeded.officersCreated} officers seeded, ${SECONDS}s x ${CONNECTIONS} connections per scenario\n`);
-  console.log("scenario".padEnd(72), "req/s".padStart(8), "p50 ms".padStart(8), "p97.5 ms".padStart(9), "p99 ms".padStart(8), "errors".padStart(7));
+  console.log("scenario".padEnd(80), "req/s".padStart(8), "p50 ms".padStart(8), "p97.5 ms".padStart(9), "p99 ms".padStart(8), "errors".padStart(7));
   try {
     for (const scenario of scenarios) {
       const result = await autocannon({ ...scenario.options, duration: SECONDS, connections: CONNECTIONS });
       const failed = result.errors + result.non2xx + result.timeouts;
       console.log(
-        scenario.name.padEnd(72),
+        scenario.name.padEnd(80),
         result.requests.average.toFixed(0).padStart(8),
         String(result.latency.p50).padStart(8),
         String(result.latency.p97_5).padStart(9),

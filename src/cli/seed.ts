@@ -7,8 +7,10 @@ import { officerAssignments, officers, ranks, units } from "../db/schema";
 import { createLogger } from "../logger";
 import { appendAudit } from "../audit/audit.writer";
 import { cliArgs } from "./args";
+import { seedComplaints } from "./seed-complaints";
+import { loadKeyRing } from "../crypto/keys";
 
-const USAGE = "npm run seed -- --officers N [--districts-per-region D] [--seed S]";
+const USAGE = "npm run seed -- --officers N [--complaints M] [--districts-per-region D] [--seed S]";
 
 const FIRST = ["Nurlan", "Aigerim", "Dauren", "Aliya", "Yerlan", "Madina", "Arman", "Dana", "Timur", "Saule", "Askar", "Gulnara", "Bauyrzhan", "Zhanna", "Marat", "Aizhan"];
 const LAST = ["Bekov", "Sadykova", "Abenov", "Nurlanova", "Seitkali", "Omarova", "Zhaksylykov", "Tulegenova", "Kassymov", "Ismailova", "Akhmetov", "Mukanova"];
@@ -82,7 +84,7 @@ export async function seedDemo(db: Db, options: SeedOptions) {
 
 async function main() {
   const args = cliArgs(
-    { officers: { type: "string", default: "1000" }, "districts-per-region": { type: "string", default: "5" }, seed: { type: "string", default: "1" } },
+    { officers: { type: "string", default: "1000" }, complaints: { type: "string", default: "0" }, "districts-per-region": { type: "string", default: "5" }, seed: { type: "string", default: "1" } },
     USAGE,
   );
   const options = { officers: Number(args.officers), districtsPerRegion: Number(args["districts-per-region"]), seed: Number(args.seed) };
@@ -91,10 +93,20 @@ async function main() {
     process.stderr.write(`Usage: ${USAGE}\n`);
     process.exit(2);
   }
+  const complaintCount = Number(args.complaints);
+  if (!Number.isInteger(complaintCount) || complaintCount < 0 || complaintCount > 10_000_000) {
+    process.stderr.write(`--complaints must be a whole number up to 10000000\nUsage: ${USAGE}\n`);
+    process.exit(2);
+  }
   const config = loadConfig();
-  const database = await openConfiguredDatabase(config, createLogger("warn", 2));
+  const log = createLogger("warn", 2);
+  const database = await openConfiguredDatabase(config, log);
   try {
-    process.stdout.write(`${JSON.stringify(await seedDemo(database.db, options))}\n`);
+    const officersSeeded = await seedDemo(database.db, options);
+    const complaintsSeeded = complaintCount
+      ? await seedComplaints(database.db, loadKeyRing(config, log), { complaints: complaintCount, seed }, random(seed + 1))
+      : {};
+    process.stdout.write(`${JSON.stringify({ ...officersSeeded, ...complaintsSeeded })}\n`);
   } finally {
     await database.close();
   }
