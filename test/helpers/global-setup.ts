@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,8 +13,10 @@ import { migrate } from "../../src/db/migrate";
  * migrates the shared database. It also builds dist/ for the tests that start real processes.
  */
 export default async function globalSetup() {
-  // Two keys, so that every test also runs with a key ring that could rotate; "test-a" seals new values.
-  process.env.ENCRYPTION_KEYS ??= `test-a:${randomBytes(32).toString("base64")},test-b:${randomBytes(32).toString("base64")}`;
+  // Two fixed keys (test data only), so that a reused PostgreSQL test database stays readable across runs,
+  // and every test runs with a key ring that could rotate; "test-a" seals new values.
+  const testKey = (name: string) => createHash("sha256").update(`senim test key ${name}`).digest("base64");
+  process.env.ENCRYPTION_KEYS ??= `test-a:${testKey("a")},test-b:${testKey("b")}`;
   const root = join(__dirname, "..", "..");
   execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], {
     cwd: root,

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { rows, type Db } from "../../db/client";
 import { encodeCursor, type Page } from "../../common/pagination";
 import type { AllegationRow, CommendationRow } from "../../db/schema";
+import { badInput } from "../../errors";
 
 export interface HistoryKey {
   officerId: string;
@@ -10,7 +11,6 @@ export interface HistoryKey {
 }
 
 interface Ranked {
-  officer_id: string;
   total: number;
 }
 
@@ -33,21 +33,25 @@ function historyLoader<Row>(db: Db, table: "allegations" | "commendations", orde
         const ids = sql`array[${sql.join(group.map((k) => sql`${k.officerId}::uuid`), sql`, `)}]`;
         const [at, id] = page.after ?? [];
         const after = page.after ? sql`and (t.${sql.raw(orderColumn)}, t.id) < (${String(at)}::timestamptz, ${String(id)}::uuid)` : sql``;
-        const found = await rows<Record<string, unknown> & Ranked & { rn: number; order_at: string }>(
+        // Totals come from the keys, not from the page: a page past the end still knows the total.
+        const found = await rows<Record<string, unknown> & Ranked & { key_id: string; rn: number | null; order_at: string }>(
           db,
-          sql`select * from (
-                select t.*, t.${sql.raw(orderColumn)}::text as order_at,
-                  row_number() over (partition by t.officer_id order by t.${sql.raw(orderColumn)} desc, t.id desc) as rn,
-                  (select count(*)::int from ${sql.raw(table)} c where c.officer_id = t.officer_id) as total
+          sql`select k.key_id, k.total, ranked.* from (
+                select key_id, (select count(*)::int from ${sql.raw(table)} c where c.officer_id = key_id) as total
+                from unnest(${ids}) as key_id
+              ) k left join (
+                select t.*, to_char(t.${sql.raw(orderColumn)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as order_at,
+                  row_number() over (partition by t.officer_id order by t.${sql.raw(orderColumn)} desc, t.id desc) as rn
                 from ${sql.raw(table)} t where t.officer_id = any(${ids}) ${after}
-              ) ranked where rn <= ${page.limit} order by officer_id, rn`,
+              ) ranked on ranked.officer_id = k.key_id and ranked.rn <= ${page.limit}
+              order by k.key_id, ranked.rn`,
         );
         for (const key of group) {
-          const mine = found.filter((r) => r.officer_id === key.officerId);
+          const mine = found.filter((r) => r.key_id === key.officerId);
           results.set(JSON.stringify([key.officerId, page.limit, page.after]), {
             page,
             total: mine[0]?.total ?? 0,
-            rows: mine.map((r) => ({ ...toRow(r), cursor: encodeCursor([new Date(r.order_at).toISOString(), r.id]) })),
+            rows: mine.filter((r) => r.rn !== null).map((r) => ({ ...toRow(r), cursor: encodeCursor([r.order_at, r.id]) })),
           });
         }
       }
@@ -55,6 +59,19 @@ function historyLoader<Row>(db: Db, table: "allegations" | "commendations", orde
     },
     { cacheKeyFn: (k) => JSON.stringify([k.officerId, k.page.limit, k.page.after]), maxBatchSize: 500 },
   );
+}
+
+/** Cursors keep microseconds: rows written in one transaction share a timestamp down to the millisecond. */
+const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** BAD_USER_INPUT for an `after` this history never issued (checked before it reaches SQL). */
+export function checkHistoryCursor(page: Page): void {
+  if (!page.after) return;
+  const [at, id] = page.after;
+  if (page.after.length !== 2 || typeof at !== "string" || typeof id !== "string" || !CURSOR_AT.test(at) || !UUID.test(id)) {
+    throw badInput("after", "after is not a cursor this API issued");
+  }
 }
 
 const date = (v: unknown) => (v == null ? null : new Date(String(v)));

@@ -4,6 +4,7 @@ import { PageArgs, readPage, type ConnectionShape } from "../../common/paginatio
 import { AllegationConnection } from "../complaint/complaint.type";
 import { CommendationConnection } from "../commendation/commendation.type";
 import { Officer } from "../officer/officer.type";
+import { checkHistoryCursor } from "./history.loader";
 import { SetEarlyWarningRuleInput } from "./standing.input";
 import * as service from "./standing.service";
 import { EarlyWarningRule, OfficerStanding, OfficerStandingConnection, Standing } from "./standing.type";
@@ -58,13 +59,19 @@ export class OfficerHistoryResolver {
 
   @FieldResolver(() => AllegationConnection, { description: "Allegations naming the officer, newest first." })
   async allegations(@Root() officer: Officer, @Args() args: PageArgs, @Ctx() { loaders }: Context) {
-    return toPage(await loaders.allegationsByOfficer.load({ officerId: officer.id, page: readPage(args) }));
+    return toPage(await loaders.allegationsByOfficer.load({ officerId: officer.id, page: historyPage(args) }));
   }
 
   @FieldResolver(() => CommendationConnection, { description: "Commendations of the officer (every status), newest first." })
   async commendations(@Root() officer: Officer, @Args() args: PageArgs, @Ctx() { loaders }: Context) {
-    return toPage(await loaders.commendationsByOfficer.load({ officerId: officer.id, page: readPage(args) }));
+    return toPage(await loaders.commendationsByOfficer.load({ officerId: officer.id, page: historyPage(args) }));
   }
+}
+
+function historyPage(args: PageArgs) {
+  const page = readPage(args);
+  checkHistoryCursor(page);
+  return page;
 }
 
 function toPage<Row extends { cursor: string }>(result: { rows: Row[]; total: number; page: { first: number } }): ConnectionShape<Row> {
