@@ -34,18 +34,23 @@ export async function findComplaint(ctx: Context, id: string): Promise<Complaint
 
 export const isOverdue = (c: ComplaintRow, now = new Date()) => c.status !== "CLOSED" && deadlineInForce(c) < now;
 
+/** Deadlines in cursors, exactly as Date.prototype.toISOString writes them. */
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** The case queue: nearest deadline first. */
 export async function listComplaints(ctx: Context, filter: ComplaintFilter | null | undefined, args: PageArgs) {
   const page = readPage(args);
   const where = await queueConditions(ctx, filter ?? {});
-  const due = sql<Date>`coalesce(${complaints.extendedTo}, ${complaints.responseDueAt})`;
+  // At the cursor's precision (milliseconds), so a deadline written with microseconds is neither repeated nor skipped.
+  const due = sql<Date>`date_trunc('milliseconds', coalesce(${complaints.extendedTo}, ${complaints.responseDueAt}))`;
   let after: SQL | undefined;
   if (page.after) {
     const [at, id] = page.after;
-    if (typeof at !== "string" || typeof id !== "string" || !isUuid(id) || Number.isNaN(Date.parse(at))) {
+    if (typeof at !== "string" || typeof id !== "string" || !isUuid(id) || !CURSOR_TIME.test(at) || Number.isNaN(Date.parse(at))) {
       throw badInput("after", "after is not a cursor this API issued");
     }
-    after = sql`(${due}, ${complaints.id}) > (${new Date(at)}::timestamptz, ${id}::uuid)`;
+    // Dates go in as ISO text: postgres.js cannot bind a Date inside raw SQL.
+    after = sql`(${due}, ${complaints.id}) > (${at}::timestamptz, ${id}::uuid)`;
   }
   const rows = await ctx.db
     .select()
@@ -61,7 +66,7 @@ export async function listComplaints(ctx: Context, filter: ComplaintFilter | nul
 
 async function queueConditions(ctx: Context, filter: ComplaintFilter): Promise<SQL | undefined> {
   const conditions: (SQL | undefined)[] = [];
-  const now = new Date();
+  const now = new Date().toISOString();
   const due = sql`coalesce(${complaints.extendedTo}, ${complaints.responseDueAt})`;
   if (filter.status?.length) conditions.push(inArray(complaints.status, filter.status));
   if (filter.trackingNumber) conditions.push(eq(complaints.trackingNumber, filter.trackingNumber.trim().toUpperCase()));
@@ -70,8 +75,8 @@ async function queueConditions(ctx: Context, filter: ComplaintFilter): Promise<S
     if (!unit) throw badInput("filter.unitCode", "no unit has this code");
     conditions.push(sql`${complaints.unitId} in (select id from ${units} where path like ${`${unit.path}%`})`);
   }
-  if (filter.overdue === true) conditions.push(and(ne(complaints.status, "CLOSED"), sql`${due} < ${now}`));
-  if (filter.overdue === false) conditions.push(or(eq(complaints.status, "CLOSED"), sql`${due} >= ${now}`));
+  if (filter.overdue === true) conditions.push(and(ne(complaints.status, "CLOSED"), sql`${due} < ${now}::timestamptz`));
+  if (filter.overdue === false) conditions.push(or(eq(complaints.status, "CLOSED"), sql`${due} >= ${now}::timestamptz`));
   if (filter.category) {
     conditions.push(exists(ctx.db.select({ one: sql`1` }).from(allegations).where(and(eq(allegations.complaintId, complaints.id), eq(allegations.category, filter.category)))));
   }
@@ -121,9 +126,12 @@ async function changeComplaint(
       .set({ ...change, version: complaint.version + 1 })
       .where(eq(complaints.id, complaintId))
       .returning();
-    const at = new Date();
+    const at = Date.now();
     if (events.length) {
-      await tx.insert(complaintEvents).values(events.map((e) => ({ complaintId, at, kind: e.kind, actorId: ctx.principal?.id ?? null, note: e.note ?? null, publicMessage: e.publicMessage ?? null })));
+      // One millisecond apart: the timeline is ordered by time, and entries of one change keep their order.
+      await tx.insert(complaintEvents).values(
+        events.map((e, i) => ({ complaintId, at: new Date(at + i), kind: e.kind, actorId: ctx.principal?.id ?? null, note: e.note ?? null, publicMessage: e.publicMessage ?? null })),
+      );
     }
     audit({ action, entity: "Complaint", entityId: complaintId });
     return updated;
@@ -138,7 +146,8 @@ export function assignComplaint(ctx: Context, input: AssignComplaintInput) {
   return changeComplaint(ctx, "assignComplaint", input.complaintId, input.expectedVersion, async (complaint, tx) => {
     requireStatus(complaint, OPEN, "assign");
     const [assignee] = await tx.select().from(principals).where(eq(principals.id, input.assigneeId));
-    if (!assignee || assignee.revokedAt || !["INVESTIGATOR", "SUPERVISOR"].includes(assignee.role)) {
+    const expired = assignee?.expiresAt != null && assignee.expiresAt <= new Date();
+    if (!assignee || assignee.revokedAt || expired || !["INVESTIGATOR", "SUPERVISOR"].includes(assignee.role)) {
       throw badInput("input.assigneeId", "assigneeId must be an active INVESTIGATOR or SUPERVISOR");
     }
     // A first assignment moves the case on; later ones only change hands.
@@ -289,7 +298,11 @@ export function recordFinding(ctx: Context, input: RecordFindingInput) {
     throw badInput(input.finding ? "input.closureReason" : "input.finding", "give either a finding or a closureReason");
   }
   const supervisor = ctx.principal?.role === "SUPERVISOR";
-  return changeAllegation(ctx, "recordFinding", input.allegationId, input.expectedVersion, async (_allegation, complaint) => {
+  return changeAllegation(ctx, "recordFinding", input.allegationId, input.expectedVersion, async (allegation, complaint) => {
+    // An investigator only recommends: nothing they record may replace a supervisor's final finding.
+    if (!supervisor && allegation.finding) {
+      throw invalidState("The allegation has a supervisor's final finding; only a SUPERVISOR can change it");
+    }
     if (input.finding && !["UNDER_INVESTIGATION", "PENDING_REVIEW"].includes(complaint.status)) {
       throw invalidState(`A finding on the merits needs an investigation; the complaint is ${complaint.status}`);
     }
