@@ -4,7 +4,7 @@ import { disciplinaryReviews, officers } from "../src/db/schema";
 import { advanceTo, DAY, openCase, setDeadline, statementsDuring } from "./helpers/cases";
 import { createDistrict, createOfficer } from "./helpers/factories";
 import { daysFromToday, staffUnit } from "./helpers/officers";
-import { complaintAgainst, decisionInput, moved, newOfficer, openReview, reviewIn, standingOf, sustainedAllegation } from "./helpers/reviews";
+import { complaintAgainst, moved, newOfficer, openReview, reviewIn, standingOf, sustainedAllegation } from "./helpers/reviews";
 import { errorOf, ok, startTestServer, type TestServer } from "./helpers/server";
 
 let t: TestServer;

@@ -1,5 +1,6 @@
 import { errorOf, ok, startTestServer, type TestServer } from "./helpers/server";
 import { unitInput } from "./helpers/factories";
+import { onPostgres } from "./helpers/database";
 
 const REGIONS = ["KZ-AST", "KZ-ALA", "KZ-SHY", "KZ-ABA", "KZ-AKM", "KZ-AKT", "KZ-ALM", "KZ-ATY", "KZ-VOS", "KZ-ZHA",
   "KZ-ZHE", "KZ-ZAP", "KZ-KAR", "KZ-KUS", "KZ-KZY", "KZ-MAN", "KZ-PAV", "KZ-SEV", "KZ-TUR", "KZ-ULY"];
@@ -11,7 +12,10 @@ afterAll(() => t.close());
 describe("units", () => {
   it("lists the ministry's 20 regional departments to anyone, without a token", async () => {
     const { units } = ok(await t.public.op("Units"));
-    expect(units.map((u: { code: string }) => u.code).sort()).toEqual([...REGIONS].sort());
+    const codes = units.map((u: { code: string }) => u.code);
+    // On the shared PostgreSQL other test files add regions of their own; on PGlite the database is this file's.
+    if (onPostgres) expect(codes).toEqual(expect.arrayContaining(REGIONS));
+    else expect(codes.sort()).toEqual([...REGIONS].sort());
     expect(units.every((u: { kind: string }) => u.kind === "REGION")).toBe(true);
   });
 

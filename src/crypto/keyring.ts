@@ -18,6 +18,8 @@ export class KeyRing {
       if (key.length !== 32) throw new Error(`encryption key "${id}" must be 32 bytes (base64 of 32 random bytes)`);
     }
     this.keys = new Map(keys.map(({ id, key }) => [id, key]));
+    // Two keys under one id would leave values sealed with one of them unreadable.
+    if (this.keys.size !== keys.length) throw new Error("encryption key ids must be unique");
     if (!this.keys.has(this.activeKeyId!)) throw new Error("the active encryption key is not in the key ring");
   }
 

@@ -8,7 +8,7 @@ import { todayIn } from "../../common/clock";
 import { isUuid } from "../../common/ids";
 import { readPage, toConnection, type PageArgs } from "../../common/pagination";
 import { unitIdsOn } from "../officer/officer.service";
-import { canonicalJson, claimIdempotencyKey, nextTrackingNumber, recordIdempotentResult, sha256 } from "../complaint/intake.service";
+import { canonicalJson, claimIdempotencyKey, recordIdempotentResult, registerNumber, sha256 } from "../complaint/intake.service";
 import type { CommendationFilter, RecordCommendationInput, ReviewCommendationInput, SubmitCommendationInput } from "./commendation.input";
 import type { CommendationReceipt } from "./commendation.type";
 
@@ -33,15 +33,16 @@ export async function submitCommendation(ctx: Context, input: SubmitCommendation
   if (!input.officer.badgeNumber === !input.officer.description) {
     throw badInput("input.officer", "give either badgeNumber or description for the officer");
   }
-  const requestHash = sha256(canonicalJson(input));
+  // One key however the form spells it: UUIDs are case-insensitive.
+  const idempotencyKey = input.idempotencyKey.toLowerCase();
+  const requestHash = sha256(canonicalJson({ ...input, idempotencyKey }));
   return inTransaction(ctx, async (tx, audit) => {
-    const earlier = await claimIdempotencyKey<CommendationReceipt>(ctx, tx, "commendation", input.idempotencyKey, requestHash);
+    const earlier = await claimIdempotencyKey<CommendationReceipt>(ctx, tx, "commendation", idempotencyKey, requestHash);
     if (earlier) return earlier;
     const officer = input.officer.badgeNumber
       ? await officerAt(ctx, tx, input.officer.badgeNumber, "input.officer.badgeNumber", input.occurredAt)
       : { officerId: null, unitId: null };
-    const registeredAt = new Date();
-    const trackingNumber = await nextTrackingNumber(tx, "CMD", Number(todayIn(ctx.config.timeZone, registeredAt).slice(0, 4)));
+    const { trackingNumber, registeredAt } = await registerNumber(tx, "CMD", ctx.config.timeZone);
     const [row] = await tx
       .insert(commendations)
       .values({
@@ -60,7 +61,7 @@ export async function submitCommendation(ctx: Context, input: SubmitCommendation
       })
       .returning({ id: commendations.id });
     const receipt = { trackingNumber, registeredAt };
-    await recordIdempotentResult(ctx, tx, "commendation", input.idempotencyKey, row.id, receipt);
+    await recordIdempotentResult(ctx, tx, "commendation", idempotencyKey, row.id, receipt);
     audit({ action: "submitCommendation", entity: "Commendation", entityId: row.id });
     return receipt;
   });
@@ -72,8 +73,7 @@ export async function recordCommendation(ctx: Context, input: RecordCommendation
   if (input.type === "CITIZEN_COMPLIMENT") throw badInput("input.type", "citizens' compliments come through submitCommendation");
   return inTransaction(ctx, async (tx, audit) => {
     const officer = await officerAt(ctx, tx, input.officerBadge, "input.officerBadge", input.occurredAt);
-    const now = new Date();
-    const trackingNumber = await nextTrackingNumber(tx, "CMD", Number(todayIn(ctx.config.timeZone, now).slice(0, 4)));
+    const { trackingNumber, registeredAt: now } = await registerNumber(tx, "CMD", ctx.config.timeZone);
     const [row] = await tx
       .insert(commendations)
       .values({

@@ -149,7 +149,7 @@ export class ComplaintFilter {
   @Matches(UNIT_CODE, { message: "unitCode is not a unit code" })
   unitCode?: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: "Only open complaints past (true) or within (false) the deadline in force." })
+  @Field(() => Boolean, { nullable: true, description: "true: only open complaints past the deadline in force; false: only complaints that are not overdue (within the deadline, or closed)." })
   @IsOptional()
   overdue?: boolean | null;
 

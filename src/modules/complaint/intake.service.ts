@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
-import type { Queryable, Tx } from "../../db/client";
+import { rows, type Queryable, type Tx } from "../../db/client";
 import { allegations, complaintEvents, complaints, idempotencyKeys, officers, publicHolidays, trackingCounters, units, type ComplaintRow } from "../../db/schema";
 import { badInput, DomainError, invalidState, notFound } from "../../errors";
 import { addWorkingDays } from "../../common/working-days";
@@ -55,22 +55,58 @@ export function holidays(db: Queryable): Promise<Set<string>> {
   return cached;
 }
 
-/** Same local time of day, 15 working days later (in the service's time zone). */
-export function responseDueAt(ctx: Context, registeredAt: Date, holidays: ReadonlySet<string>): Date {
-  const day = todayIn(ctx.config.timeZone, registeredAt);
-  const due = addWorkingDays(day, RESPONSE_WORKING_DAYS, holidays);
-  const days = (Date.parse(`${due}T00:00:00Z`) - Date.parse(`${day}T00:00:00Z`)) / 86_400_000;
-  return new Date(registeredAt.getTime() + days * 86_400_000);
+/** How far the zone's wall clock is ahead of UTC at this instant. */
+function zoneOffsetMs(timeZone: string, at: Date): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" })
+      .formatToParts(at)
+      .map((p) => [p.type, Number(p.value)]),
+  );
+  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return wall - Math.floor(at.getTime() / 1000) * 1000;
 }
 
+/** Same local time of day, 15 working days later (in the service's time zone, across any clock change). */
+export function responseDueAt(ctx: Context, registeredAt: Date, holidays: ReadonlySet<string>): Date {
+  const timeZone = ctx.config.timeZone;
+  const day = todayIn(timeZone, registeredAt);
+  const due = addWorkingDays(day, RESPONSE_WORKING_DAYS, holidays);
+  const days = (Date.parse(`${due}T00:00:00Z`) - Date.parse(`${day}T00:00:00Z`)) / 86_400_000;
+  const naive = new Date(registeredAt.getTime() + days * 86_400_000);
+  return new Date(naive.getTime() + zoneOffsetMs(timeZone, registeredAt) - zoneOffsetMs(timeZone, naive));
+}
+
+const formatNumber = (prefix: string, year: number, n: number) => `${prefix}-${year}-${String(n).padStart(6, "0")}`;
+
 /** Next number in the year's sequence; the counter row stays locked until commit, so numbers never repeat or skip. */
-export async function nextTrackingNumber(tx: Tx, prefix: string, year: number): Promise<string> {
+async function takeNumber(tx: Tx, prefix: string, year: number): Promise<number> {
   const [{ last }] = await tx
     .insert(trackingCounters)
     .values({ scope: prefix, year, last: 1 })
     .onConflictDoUpdate({ target: [trackingCounters.scope, trackingCounters.year], set: { last: sql`${trackingCounters.last} + 1` } })
     .returning({ last: trackingCounters.last });
-  return `${prefix}-${year}-${String(last).padStart(6, "0")}`;
+  return last;
+}
+
+/**
+ * The next tracking number and the registration time, both taken under the year's counter lock (held until
+ * commit) and from the database's clock: whichever process registers, a later number never has an earlier time.
+ */
+export async function registerNumber(tx: Tx, prefix: string, timeZone: string): Promise<{ trackingNumber: string; registeredAt: Date }> {
+  let year = Number(todayIn(timeZone).slice(0, 4));
+  for (;;) {
+    const n = await takeNumber(tx, prefix, year);
+    const [{ ms }] = await rows<{ ms: number | string }>(tx, sql`select floor(extract(epoch from clock_timestamp()) * 1000)::float8 as ms`);
+    const registeredAt = new Date(Number(ms));
+    const registeredYear = Number(todayIn(timeZone, registeredAt).slice(0, 4));
+    if (registeredYear === year) return { trackingNumber: formatNumber(prefix, year, n), registeredAt };
+    // The year turned while this request waited for the lock: hand the number back, take the new year's.
+    await tx
+      .update(trackingCounters)
+      .set({ last: sql`${trackingCounters.last} - 1` })
+      .where(and(eq(trackingCounters.scope, prefix), eq(trackingCounters.year, year)));
+    year = registeredYear;
+  }
 }
 
 /**
@@ -113,12 +149,18 @@ export async function submitComplaint(ctx: Context, input: SubmitComplaintInput)
     if (!ref.badgeNumber === !ref.description) {
       throw badInput(`input.officers.${i}`, "give either badgeNumber or description for each officer");
     }
+    // The same officer twice would count every allegation against them twice.
+    if (ref.badgeNumber && refs.findIndex((other) => other.badgeNumber === ref.badgeNumber) < i) {
+      throw badInput(`input.officers.${i}.badgeNumber`, "each officer may be named only once");
+    }
   });
-  const requestHash = sha256(canonicalJson(input));
+  // A UUID is the same key in either case: the database compares it as a uuid, so the hash must too.
+  const idempotencyKey = input.idempotencyKey.toLowerCase();
+  const requestHash = sha256(canonicalJson({ ...input, idempotencyKey }));
   // Read before the transaction: on PGlite a statement outside an open transaction waits for it to end.
   const nonWorkingDays = await holidays(ctx.db);
   return inTransaction(ctx, async (tx, audit) => {
-    const earlier = await claimIdempotencyKey<ComplaintReceipt>(ctx, tx, "complaint", input.idempotencyKey, requestHash);
+    const earlier = await claimIdempotencyKey<ComplaintReceipt>(ctx, tx, "complaint", idempotencyKey, requestHash);
     if (earlier) return earlier;
 
     const badges = refs.map((r) => r.badgeNumber).filter((b): b is string => Boolean(b));
@@ -140,9 +182,8 @@ export async function submitComplaint(ctx: Context, input: SubmitComplaintInput)
       unitId = first ?? (await tx.select({ id: units.id }).from(units).where(eq(units.code, "MVD")))[0].id;
     }
 
-    const registeredAt = new Date();
+    const { trackingNumber, registeredAt } = await registerNumber(tx, "SNM", ctx.config.timeZone);
     const dueAt = responseDueAt(ctx, registeredAt, nonWorkingDays);
-    const trackingNumber = await nextTrackingNumber(tx, "SNM", Number(todayIn(ctx.config.timeZone, registeredAt).slice(0, 4)));
     const accessCode = newAccessCode();
     const language = input.language ?? "RU";
     const [complaint] = await tx
@@ -184,7 +225,7 @@ export async function submitComplaint(ctx: Context, input: SubmitComplaintInput)
       publicMessage: publicMessages.registered(language, trackingNumber, dueAt),
     });
     const receipt: ComplaintReceipt = { trackingNumber, accessCode, registeredAt, responseDueAt: dueAt };
-    await recordIdempotentResult(ctx, tx, "complaint", input.idempotencyKey, complaint.id, receipt);
+    await recordIdempotentResult(ctx, tx, "complaint", idempotencyKey, complaint.id, receipt);
     audit({ action: "submitComplaint", entity: "Complaint", entityId: complaint.id });
     return receipt;
   });
@@ -210,7 +251,8 @@ export async function complaintStatus(ctx: Context, trackingNumber: string, acce
       .select({ at: complaintEvents.at, message: complaintEvents.publicMessage })
       .from(complaintEvents)
       .where(and(eq(complaintEvents.complaintId, complaint.id), isNotNull(complaintEvents.publicMessage)))
-      .orderBy(asc(complaintEvents.at)),
+      // Entries written by one change share their time; they were inserted in the order they are meant to be read.
+      .orderBy(asc(complaintEvents.at), sql`ctid`),
     ctx.db.select({ finding: allegations.finding, closureReason: allegations.closureReason }).from(allegations).where(eq(allegations.complaintId, complaint.id)),
   ]);
   return {
