@@ -123,3 +123,16 @@ export function cursorNumber(page: Page, index = 0): number | null {
   }
   return value;
 }
+
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A `[ISO time, uuid]` cursor (lists ordered by a timestamp, ties broken by id), or null on the first page. */
+export function cursorTimeAndId(page: Page): { at: string; id: string } | null {
+  if (!page.after) return null;
+  const [at, id] = page.after;
+  if (typeof at !== "string" || typeof id !== "string" || !CURSOR_ID.test(id) || !CURSOR_TIME.test(at) || Number.isNaN(Date.parse(at))) {
+    throw badInput("after", "after is not a cursor this API issued");
+  }
+  return { at, id };
+}

@@ -6,7 +6,7 @@ import { commendations, officers, units, type CommendationRow } from "../../db/s
 import { badInput, invalidState, notFound } from "../../errors";
 import { todayIn } from "../../common/clock";
 import { isUuid } from "../../common/ids";
-import { readPage, toConnection, type PageArgs } from "../../common/pagination";
+import { cursorTimeAndId, readPage, toConnection, type PageArgs } from "../../common/pagination";
 import { unitIdsOn } from "../officer/officer.service";
 import { canonicalJson, claimIdempotencyKey, recordIdempotentResult, registerNumber, sha256 } from "../complaint/intake.service";
 import type { CommendationFilter, RecordCommendationInput, ReviewCommendationInput, SubmitCommendationInput } from "./commendation.input";
@@ -135,14 +135,10 @@ export async function listCommendations(ctx: Context, filter: CommendationFilter
     conditions.push(sql`${commendations.officerId} = (select id from ${officers} where badge_number = ${filter.officerBadge})`);
   }
   const where = and(...conditions);
-  let after: SQL | undefined;
-  if (page.after) {
-    const [at, id] = page.after;
-    if (typeof at !== "string" || typeof id !== "string" || !isUuid(id) || Number.isNaN(Date.parse(at))) {
-      throw badInput("after", "after is not a cursor this API issued");
-    }
-    after = or(lt(commendations.registeredAt, new Date(at)), and(eq(commendations.registeredAt, new Date(at)), lt(commendations.id, id)));
-  }
+  const cursor = cursorTimeAndId(page);
+  const after = cursor
+    ? or(lt(commendations.registeredAt, new Date(cursor.at)), and(eq(commendations.registeredAt, new Date(cursor.at)), lt(commendations.id, cursor.id)))
+    : undefined;
   const rows = await ctx.db
     .select()
     .from(commendations)

@@ -7,7 +7,7 @@ import { badInput, conflict, invalidState, notFound } from "../../errors";
 import { addMonths } from "../../common/working-days";
 import { todayIn } from "../../common/clock";
 import { isUuid } from "../../common/ids";
-import { readPage, toConnection, type PageArgs } from "../../common/pagination";
+import { cursorTimeAndId, readPage, toConnection, type PageArgs } from "../../common/pagination";
 import { unitIdsOn } from "../officer/officer.service";
 import { publicMessages } from "./complaint.messages";
 import { deadlineInForce } from "./intake.service";
@@ -35,7 +35,6 @@ export async function findComplaint(ctx: Context, id: string): Promise<Complaint
 export const isOverdue = (c: ComplaintRow, now = new Date()) => c.status !== "CLOSED" && deadlineInForce(c) < now;
 
 /** Deadlines in cursors, exactly as Date.prototype.toISOString writes them. */
-const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** The case queue: nearest deadline first. */
 export async function listComplaints(ctx: Context, filter: ComplaintFilter | null | undefined, args: PageArgs) {
@@ -44,14 +43,9 @@ export async function listComplaints(ctx: Context, filter: ComplaintFilter | nul
   // At the cursor's precision (milliseconds), so a deadline written with microseconds is neither repeated nor skipped.
   const due = sql<Date>`date_trunc('milliseconds', coalesce(${complaints.extendedTo}, ${complaints.responseDueAt}))`;
   let after: SQL | undefined;
-  if (page.after) {
-    const [at, id] = page.after;
-    if (typeof at !== "string" || typeof id !== "string" || !isUuid(id) || !CURSOR_TIME.test(at) || Number.isNaN(Date.parse(at))) {
-      throw badInput("after", "after is not a cursor this API issued");
-    }
-    // Dates go in as ISO text: postgres.js cannot bind a Date inside raw SQL.
-    after = sql`(${due}, ${complaints.id}) > (${at}::timestamptz, ${id}::uuid)`;
-  }
+  const cursor = cursorTimeAndId(page);
+  // Dates go in as ISO text: postgres.js cannot bind a Date inside raw SQL.
+  if (cursor) after = sql`(${due}, ${complaints.id}) > (${cursor.at}::timestamptz, ${cursor.id}::uuid)`;
   const rows = await ctx.db
     .select()
     .from(complaints)
