@@ -11,6 +11,7 @@ import type { Database } from "./db/client";
 import type { Logger } from "./logger";
 import { formatError, isUnexpected } from "./graphql/format-error";
 import { senimSchema } from "./graphql/schema";
+import { costLimit, limitRules, LIMITS } from "./graphql/limits";
 
 export interface SenimServer {
   http: Server;
@@ -87,8 +88,11 @@ export async function createSenimServer(options: { database: Database; config: C
   const { config, log, database } = options;
   const deps = { ...options, keys: options.keys ?? loadKeyRing(config, log) };
   const production = config.env === "production";
+  const schema = await senimSchema();
   const apollo = new ApolloServer<Context>({
-    schema: await senimSchema(),
+    schema,
+    validationRules: limitRules,
+    parseOptions: { maxTokens: LIMITS.tokens },
     formatError,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,
@@ -97,7 +101,7 @@ export async function createSenimServer(options: { database: Database; config: C
     allowBatchedHttpRequests: false,
     // main.ts owns SIGTERM/SIGINT: Apollo's own handler would race our drain (and its stop() then never settles).
     stopOnTerminationSignals: false,
-    plugins: [errorLogging, ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    plugins: [errorLogging, costLimit(schema), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
   });
   await apollo.start();
 

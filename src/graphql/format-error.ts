@@ -1,6 +1,9 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { DomainError } from "../errors";
+import { TOO_COMPLEX } from "./limits";
+
+const TOKEN_LIMIT = /^Syntax Error: Document contains more th(?:an|at) \d+ tokens/; // sic: graphql-js says "more that"
 
 /** Codes Apollo itself produces for malformed requests; their messages carry no data. */
 const APOLLO_CODES = new Set([
@@ -54,10 +57,14 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const original = unwrapResolverError(error);
   const { path, locations } = formatted;
   if (original instanceof DomainError) {
-    const { stacktrace: _s, ...extensions } = original.extensions as Record<string, unknown>;
+    const { stacktrace: _s, http: _h, ...extensions } = original.extensions as Record<string, unknown>;
     return { message: original.message, path, locations, extensions };
   }
   const code = formatted.extensions?.code as string | undefined;
+  // Query limits (src/graphql/limits.ts) surface as validation or parse errors; they never state the limit.
+  if (formatted.message === TOO_COMPLEX || formatted.message === `Syntax Error: ${TOO_COMPLEX}` || TOKEN_LIMIT.test(formatted.message)) {
+    return { message: TOO_COMPLEX, extensions: { code: "QUERY_TOO_COMPLEX" } };
+  }
   if (code === "BAD_USER_INPUT") {
     const described = describeVariableError(formatted.message);
     return {

@@ -1,0 +1,57 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
+import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
+import { GraphQLError, type GraphQLSchema, type ValidationContext } from "graphql";
+import { getComplexity, simpleEstimator, type ComplexityEstimator } from "graphql-query-complexity";
+import { DomainError } from "../errors";
+import { DEFAULT_PAGE } from "../common/pagination";
+
+/**
+ * What one request may ask for. The largest contract operation (UnitRoster at first: 100 with nested
+ * pages of 5) stays well inside every limit; hostile shapes (deep nesting, alias floods, pages of pages)
+ * do not. Limits are never disclosed: every refusal says only that the query is too complex.
+ */
+export const LIMITS = { depth: 10, aliases: 15, directives: 10, tokens: 2000, cost: 25_000 } as const;
+export const TOO_COMPLEX = "The query is too complex";
+
+const report = (context: ValidationContext | null) => context?.reportError(new GraphQLError(TOO_COMPLEX));
+const armor = { exposeLimits: false, errorMessage: TOO_COMPLEX, propagateOnRejection: false, onReject: [report] };
+
+/** graphql-armor's depth, alias and directive limits, as validation rules: nothing runs when they fail. */
+export const limitRules = [
+  maxDepthRule({ ...armor, n: LIMITS.depth }),
+  maxAliasesRule({ ...armor, n: LIMITS.aliases }),
+  maxDirectivesRule({ ...armor, n: LIMITS.directives }),
+];
+
+/** A connection costs its page size times what each item costs; `first` defaults to the API's default page. */
+const pageEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  if (!field.args.some((arg) => arg.name === "first")) return undefined;
+  const first = typeof args.first === "number" && args.first > 0 ? args.first : DEFAULT_PAGE;
+  return 1 + first * childComplexity;
+};
+
+/** Refuses an operation whose estimated cost is over the limit, before anything executes. */
+export const costLimit = (schema: GraphQLSchema): ApolloServerPlugin => ({
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ request, document, operationName }) {
+        let cost: number;
+        try {
+          cost = getComplexity({
+            schema,
+            query: document,
+            operationName: operationName ?? undefined,
+            variables: request.variables ?? {},
+            estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
+          });
+        } catch {
+          // Variables that do not coerce: execution refuses them next, as BAD_USER_INPUT, before running anything.
+          return;
+        }
+        if (cost > LIMITS.cost) throw new DomainError("QUERY_TOO_COMPLEX", TOO_COMPLEX, { http: { status: 400 } });
+      },
+    };
+  },
+});
