@@ -28,3 +28,17 @@ it("takes a complaint from the form to closure", async () => {
   expect(s.complaintStatus.outcome).toBe("UPHELD");
   ok(await t.public.op("SubmitComplaintFeedback", { input: { trackingNumber: receipt.trackingNumber, accessCode: receipt.accessCode, rating: 4 } }));
 });
+
+it("keeps the allegations in the form's order: each officer, then each category", async () => {
+  const admin = await t.as("ADMIN");
+  const inv = await t.as("INVESTIGATOR");
+  const badge = ok(await admin.op("CreateOfficer", { input: { badgeNumber: `ORD-${Date.now()}`, fullName: "Order Test", rank: "SERGEANT", unitCode: "KZ-AST", hiredAt: "2020-01-01" } })).createOfficer.officer.badgeNumber;
+  const categories = ["OTHER", "FORCE", "DISCOURTESY"];
+  const { receipt } = await submitComplaint(t.public, { officers: [{ description: "the tall one" }, { badgeNumber: badge }], categories });
+  const id = await complaintId(inv, receipt.trackingNumber);
+  const file = ok(await inv.query(`query($id: ID!) { complaint(id: $id) { allegations { category description officer { badgeNumber } } } }`, { id }));
+  expect(file.complaint.allegations.map((a: any) => [a.description ?? a.officer.badgeNumber, a.category])).toEqual([
+    ...categories.map((c) => ["the tall one", c]),
+    ...categories.map((c) => [badge, c]),
+  ]);
+});

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, boolean, check, index, integer, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { principals } from "./auth";
 import { officers } from "./officer";
 import { units } from "./unit";
@@ -76,6 +76,8 @@ export const allegations = pgTable(
     closureReason: text({ enum: CLOSURE_REASONS }),
     findingRationale: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** Insertion order: allegations written together share createdAt, and the form's order matters. */
+    seq: bigserial({ mode: "number" }).notNull(),
   },
   (t) => [
     index("allegations_complaint_idx").on(t.complaintId),

@@ -11,7 +11,7 @@ export const createComplaintLoaders = (db: Db) => ({
   allegationsByComplaintId: new DataLoader<string, AllegationRow[]>(async (ids) =>
     groupByKey(
       ids,
-      await db.select().from(allegations).where(inArray(allegations.complaintId, [...ids])).orderBy(asc(allegations.createdAt), asc(allegations.id)),
+      await db.select().from(allegations).where(inArray(allegations.complaintId, [...ids])).orderBy(asc(allegations.seq)),
       (r) => r.complaintId,
     ),
   ),

@@ -89,6 +89,7 @@ export const createOfficerHistoryLoaders = (db: Db) => ({
     closureReason: (r.closure_reason as AllegationRow["closureReason"]) ?? null,
     findingRationale: (r.finding_rationale as string | null) ?? null,
     createdAt: date(r.created_at)!,
+    seq: Number(r.seq),
   })),
   commendationsByOfficer: historyLoader<CommendationRow>(db, "commendations", "occurred_at", (r) => ({
     id: String(r.id),

@@ -1,0 +1,1 @@
+ALTER TABLE "allegations" ADD COLUMN "seq" bigserial NOT NULL;
