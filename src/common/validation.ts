@@ -3,6 +3,20 @@ import { getNamedType, type GraphQLResolveInfo } from "graphql";
 import type { ResolverData } from "type-graphql";
 import { badInput, type FieldProblem } from "../errors";
 
+/** Free text: anything printable, including quotes, RTL marks and emoji, but never NUL. */
+export const TEXT = /^[^\0]*$/;
+export const NO_NUL = { message: "must not contain NUL characters" };
+
+/** Clock skew tolerated on "not in the future" checks. */
+const SKEW_MS = 5 * 60_000;
+const EARLIEST_EVENT = new Date("2000-01-01T00:00:00Z");
+
+/** An incident or commended deed: not in the future, not before 2000. `name` is the input field. */
+export function requirePastEvent(name: string, at: Date) {
+  if (at.getTime() > Date.now() + SKEW_MS) throw badInput(`input.${name}`, `${name} cannot be in the future`);
+  if (at < EARLIEST_EVENT) throw badInput(`input.${name}`, `${name} is too far in the past`);
+}
+
 /** Flattens class-validator's tree into "path: message" problems, never including the value. */
 export function problemsOf(errors: ValidationError[], prefix = ""): FieldProblem[] {
   return errors.flatMap((e) => {

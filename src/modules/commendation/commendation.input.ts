@@ -1,12 +1,12 @@
 import { IsEmail, IsOptional, IsUUID, Length, Matches, MaxLength, ValidateNested } from "class-validator";
+import { NO_NUL, TEXT } from "../../common/validation";
 import { Field, ID, InputType } from "type-graphql";
 import { BADGE_NUMBER, PERSON_NAME } from "../officer/officer.input";
 import { UNIT_CODE } from "../unit/unit.input";
-import { OfficerRefInput, TEXT } from "../complaint/complaint.input";
+import { OfficerRefInput } from "../complaint/complaint.input";
 import { Channel } from "../complaint/complaint.type";
 import { CommendationStatus, CommendationType } from "./commendation.type";
 
-const NO_NUL = { message: "must not contain NUL characters" };
 export const MAX_COMMENDATION_NARRATIVE = 10_000;
 
 @InputType({ description: "Who sends the thanks; every field optional." })

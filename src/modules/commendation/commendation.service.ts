@@ -1,35 +1,19 @@
 import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
-import type { Tx } from "../../db/client";
 import { commendations, officers, units, type CommendationRow } from "../../db/schema";
 import { badInput, invalidState, notFound } from "../../errors";
-import { todayIn } from "../../common/clock";
 import { isUuid } from "../../common/ids";
 import { cursorTimeAndId, readPage, toConnection, type PageArgs } from "../../common/pagination";
-import { unitIdsOn } from "../officer/officer.service";
+import { officerOnDay } from "../officer/officer.service";
+import { requirePastEvent } from "../../common/validation";
 import { canonicalJson, claimIdempotencyKey, recordIdempotentResult, registerNumber, sha256 } from "../complaint/intake.service";
 import type { CommendationFilter, RecordCommendationInput, ReviewCommendationInput, SubmitCommendationInput } from "./commendation.input";
 import type { CommendationReceipt } from "./commendation.type";
 
-const SKEW_MS = 5 * 60_000;
-
-const checkOccurredAt = (at: Date) => {
-  if (at.getTime() > Date.now() + SKEW_MS) throw badInput("input.occurredAt", "occurredAt cannot be in the future");
-  if (at < new Date("2000-01-01T00:00:00Z")) throw badInput("input.occurredAt", "occurredAt is too far in the past");
-};
-
-/** The officer named by badge and their unit on the day it happened. */
-async function officerAt(ctx: Context, tx: Tx, badge: string, field: string, at: Date) {
-  const [officer] = await tx.select({ id: officers.id }).from(officers).where(eq(officers.badgeNumber, badge));
-  if (!officer) throw badInput(field, "no officer has this badge number");
-  const [assignment] = await unitIdsOn(tx, [officer.id], todayIn(ctx.config.timeZone, at));
-  return { officerId: officer.id, unitId: assignment?.unitId ?? null };
-}
-
 /** A citizen's thanks: idempotent like complaints, SUBMITTED until a supervisor verifies it. */
 export async function submitCommendation(ctx: Context, input: SubmitCommendationInput): Promise<CommendationReceipt> {
-  checkOccurredAt(input.occurredAt);
+  requirePastEvent("occurredAt", input.occurredAt);
   if (!input.officer.badgeNumber === !input.officer.description) {
     throw badInput("input.officer", "give either badgeNumber or description for the officer");
   }
@@ -40,7 +24,7 @@ export async function submitCommendation(ctx: Context, input: SubmitCommendation
     const earlier = await claimIdempotencyKey<CommendationReceipt>(ctx, tx, "commendation", idempotencyKey, requestHash);
     if (earlier) return earlier;
     const officer = input.officer.badgeNumber
-      ? await officerAt(ctx, tx, input.officer.badgeNumber, "input.officer.badgeNumber", input.occurredAt)
+      ? await officerOnDay(ctx, tx, input.officer.badgeNumber, "input.officer.badgeNumber", input.occurredAt)
       : { officerId: null, unitId: null };
     const { trackingNumber, registeredAt } = await registerNumber(tx, "CMD", ctx.config.timeZone);
     const [row] = await tx
@@ -69,10 +53,10 @@ export async function submitCommendation(ctx: Context, input: SubmitCommendation
 
 /** A supervisor's own commendation or award: verified on entry. */
 export async function recordCommendation(ctx: Context, input: RecordCommendationInput): Promise<CommendationRow> {
-  checkOccurredAt(input.occurredAt);
+  requirePastEvent("occurredAt", input.occurredAt);
   if (input.type === "CITIZEN_COMPLIMENT") throw badInput("input.type", "citizens' compliments come through submitCommendation");
   return inTransaction(ctx, async (tx, audit) => {
-    const officer = await officerAt(ctx, tx, input.officerBadge, "input.officerBadge", input.occurredAt);
+    const officer = await officerOnDay(ctx, tx, input.officerBadge, "input.officerBadge", input.occurredAt);
     const { trackingNumber, registeredAt: now } = await registerNumber(tx, "CMD", ctx.config.timeZone);
     const [row] = await tx
       .insert(commendations)
@@ -103,7 +87,7 @@ async function review(ctx: Context, input: ReviewCommendationInput, status: "VER
     if (!row) throw notFound("Commendation");
     if (row.status !== "SUBMITTED") throw invalidState(`The commendation is already ${row.status}`);
     let officer = { officerId: row.officerId, unitId: row.unitId };
-    if (input.officerBadge) officer = await officerAt(ctx, tx, input.officerBadge, "input.officerBadge", row.occurredAt);
+    if (input.officerBadge) officer = await officerOnDay(ctx, tx, input.officerBadge, "input.officerBadge", row.occurredAt);
     if (status === "VERIFIED" && !officer.officerId) {
       throw badInput("input.officerBadge", "identify the officer (officerBadge) before verifying");
     }

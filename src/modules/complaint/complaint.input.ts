@@ -14,13 +14,11 @@ import {
   ValidateNested,
 } from "class-validator";
 import { Field, ID, InputType, Int } from "type-graphql";
+import { NO_NUL, TEXT } from "../../common/validation";
 import { BADGE_NUMBER, PERSON_NAME } from "../officer/officer.input";
 import { UNIT_CODE } from "../unit/unit.input";
 import { AllegationCategory, Channel, ClosureReason, ComplainantType, Finding, Language, CaseStatus } from "./complaint.type";
 
-/** Free text: anything printable, including quotes, RTL marks and emoji, but never NUL. */
-export const TEXT = /^[^\0]*$/;
-const NO_NUL = { message: "must not contain NUL characters" };
 export const MAX_NARRATIVE = 20_000;
 export const MAX_FORM_OFFICERS = 10;
 

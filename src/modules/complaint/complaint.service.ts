@@ -5,10 +5,9 @@ import type { Tx } from "../../db/client";
 import { allegations, complaintEvents, complaints, officers, principals, units, type AllegationRow, type CaseStatus, type ComplaintRow } from "../../db/schema";
 import { badInput, conflict, invalidState, notFound } from "../../errors";
 import { addMonths } from "../../common/working-days";
-import { todayIn } from "../../common/clock";
 import { isUuid } from "../../common/ids";
 import { cursorTimeAndId, readPage, toConnection, type PageArgs } from "../../common/pagination";
-import { unitIdsOn } from "../officer/officer.service";
+import { officerOnDay } from "../officer/officer.service";
 import { publicMessages } from "./complaint.messages";
 import { deadlineInForce } from "./intake.service";
 import type {
@@ -235,10 +234,8 @@ export function eraseComplainantData(ctx: Context, input: EraseComplainantDataIn
 
 /** The officer's unit on the incident's date, so metrics follow where it happened. */
 async function officerAtIncident(ctx: Context, tx: Tx, badge: string, field: string, complaint: ComplaintRow) {
-  const [officer] = await tx.select({ id: officers.id }).from(officers).where(eq(officers.badgeNumber, badge));
-  if (!officer) throw badInput(field, "no officer has this badge number");
-  const [at] = await unitIdsOn(tx, [officer.id], todayIn(ctx.config.timeZone, complaint.incidentAt));
-  return { officerId: officer.id, unitAtIncidentId: at?.unitId ?? null };
+  const { officerId, unitId } = await officerOnDay(ctx, tx, badge, field, complaint.incidentAt);
+  return { officerId, unitAtIncidentId: unitId };
 }
 
 export async function addAllegation(ctx: Context, input: AddAllegationInput): Promise<AllegationRow> {

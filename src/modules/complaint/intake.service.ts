@@ -6,6 +6,7 @@ import { rows, type Queryable, type Tx } from "../../db/client";
 import { allegations, complaintEvents, complaints, idempotencyKeys, officers, publicHolidays, trackingCounters, units, type ComplaintRow } from "../../db/schema";
 import { badInput, DomainError, invalidState, notFound } from "../../errors";
 import { addWorkingDays } from "../../common/working-days";
+import { requirePastEvent } from "../../common/validation";
 import { todayIn } from "../../common/clock";
 import { unitIdsOn } from "../officer/officer.service";
 import { publicMessages } from "./complaint.messages";
@@ -14,9 +15,6 @@ import { ComplaintOutcome, type ComplaintReceipt, type ComplaintStatusView } fro
 
 /** Deadline: 15 working days (DESIGN.md). */
 export const RESPONSE_WORKING_DAYS = 15;
-/** Clock skew tolerated on "not in the future" checks. */
-const SKEW_MS = 5 * 60_000;
-const EARLIEST_INCIDENT = new Date("2000-01-01T00:00:00Z");
 
 /** Stable JSON: keys sorted, so that the same input always hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -135,15 +133,10 @@ export async function recordIdempotentResult(ctx: Context, tx: Tx, scope: string
     .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
 }
 
-/** Checks that need the clock or the database; throws BAD_USER_INPUT naming the field. */
-function checkIncidentTime(incidentAt: Date) {
-  if (incidentAt.getTime() > Date.now() + SKEW_MS) throw badInput("input.incidentAt", "incidentAt cannot be in the future");
-  if (incidentAt < EARLIEST_INCIDENT) throw badInput("input.incidentAt", "incidentAt is too far in the past");
-}
 
 /** Registers a complaint from a form (or from staff for walk-ins and calls, who are then recorded). */
 export async function submitComplaint(ctx: Context, input: SubmitComplaintInput): Promise<ComplaintReceipt> {
-  checkIncidentTime(input.incidentAt);
+  requirePastEvent("incidentAt", input.incidentAt);
   const refs = input.officers ?? [];
   refs.forEach((ref, i) => {
     if (!ref.badgeNumber === !ref.description) {

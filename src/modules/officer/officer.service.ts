@@ -1,3 +1,4 @@
+import { todayIn } from "../../common/clock";
 import { and, asc, desc, eq, gt, ilike, inArray, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
@@ -349,6 +350,14 @@ async function lockOfficer(tx: Tx, badgeNumber: string): Promise<OfficerRow> {
   const [officer] = await tx.select().from(officers).where(eq(officers.badgeNumber, badgeNumber)).for("update");
   if (!officer) throw new DomainError("NOT_FOUND", "Officer not found", { field: "input.badgeNumber" });
   return officer;
+}
+
+/** The officer with this badge and the unit they served in on the local day of `at`; BAD_USER_INPUT on `field` if unknown. */
+export async function officerOnDay(ctx: Context, tx: Tx, badge: string, field: string, at: Date) {
+  const [officer] = await tx.select({ id: officers.id }).from(officers).where(eq(officers.badgeNumber, badge));
+  if (!officer) throw badInput(field, "no officer has this badge number");
+  const [assignment] = await unitIdsOn(tx, [officer.id], todayIn(ctx.config.timeZone, at));
+  return { officerId: officer.id, unitId: assignment?.unitId ?? null };
 }
 
 /** The unit each officer serves in on `day`: the latest assignment that has started. */

@@ -1,11 +1,11 @@
 import { ArrayMaxSize, IsOptional, IsUUID, Length, Matches, MaxLength } from "class-validator";
+import { NO_NUL, TEXT } from "../../common/validation";
 import { Field, ID, InputType, Int } from "type-graphql";
 import { DateScalar } from "../../common/scalars";
 import { BADGE_NUMBER, RANK_CODE } from "../officer/officer.input";
-import { TEXT } from "../complaint/complaint.input";
+
 import { AppealOutcome } from "./review.type";
 
-const NO_NUL = { message: "must not contain NUL characters" };
 const reviewId = () => Field(() => ID, { description: "The review." });
 const version = () => Field(() => Int, { description: "The version you last saw; a stale one gives CONFLICT and changes nothing." });
 
