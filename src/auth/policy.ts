@@ -64,6 +64,9 @@ export const OPERATION_POLICY: Record<string, readonly Audience[]> = {
   officerStandings: STANDING_READERS,
   earlyWarningRules: ["INVESTIGATOR", "SUPERVISOR", "HR", "AUDITOR", "ADMIN"],
   setEarlyWarningRule: ["SUPERVISOR"],
+  // Published figures: anyone, suppressed below ANALYST (metrics.service.ts); series only for those who see exact ones.
+  trustMetrics: ["PUBLIC"],
+  trustMetricsSeries: ["ANALYST", "INVESTIGATOR", "SUPERVISOR", "AUDITOR"],
 };
 
 /** `Type.field` entries narrower than the operation that reached them. */

@@ -9,6 +9,7 @@ import { validateArgument } from "../common/validation";
 import { AssignmentResolver, OfficerResolver } from "../modules/officer/officer.resolver";
 import { UnitResolver } from "../modules/unit/unit.resolver";
 import { CommendationResolver } from "../modules/commendation/commendation.resolver";
+import { MetricsResolver } from "../modules/metrics/metrics.resolver";
 import { OfficerHistoryResolver, StandingResolver } from "../modules/standing/standing.resolver";
 import { ComplaintReviewsResolver, OfficerReviewsResolver, ReviewResolver } from "../modules/review/review.resolver";
 import { AllegationResolver, ComplaintResolver, TimelineEntryResolver } from "../modules/complaint/complaint.resolver";
@@ -27,6 +28,7 @@ export const resolvers = [
   ComplaintReviewsResolver,
   OfficerReviewsResolver,
   StandingResolver,
+  MetricsResolver,
   OfficerHistoryResolver,
 ] as const;
 

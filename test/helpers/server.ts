@@ -6,7 +6,7 @@ import { createSenimServer, type SenimServer } from "../../src/server";
 import { createPrincipal } from "../../src/auth/token";
 import type { Role } from "../../src/db/schema";
 import { contractOperation } from "./contract";
-import { openTestDatabase } from "./database";
+import { openPrivateDatabase, openTestDatabase } from "./database";
 
 export interface GraphQLResult<T = any> {
   status: number;
@@ -37,8 +37,10 @@ export interface TestServer {
 }
 
 /** One real server on its own port for a test file, over the file's database. Call in beforeAll. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const database = await openTestDatabase();
+export async function startTestServer(env: Record<string, string> = {}, options: { privateDatabase?: boolean } = {}): Promise<TestServer> {
+  // A private database (its own PostgreSQL database, dropped at close) for figures over the whole force.
+  const isolated = options.privateDatabase ? await openPrivateDatabase() : null;
+  const database = isolated?.database ?? (await openTestDatabase());
   const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: process.env.LOG_LEVEL ?? "silent", ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS, ...env });
   const server = await createSenimServer({ database, config, log: createLogger(config.logLevel) });
   const port = await server.listen(0, "127.0.0.1");
@@ -74,7 +76,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
     async close() {
       await server.close();
-      await database.close();
+      await (isolated ? isolated.drop() : database.close());
     },
   };
 }

@@ -6,3 +6,4 @@ export * from "./audit";
 export * from "./complaint";
 export * from "./commendation";
 export * from "./review";
+export * from "./metrics";

@@ -237,6 +237,14 @@ async function insertOfficers(
     await tx.insert(officerAssignments).values(
       chunk.map((r) => ({ officerId: idByBadge.get(r.badgeNumber)!, unitId: unitIds.get(r.unitCode)!, fromDate: r.hiredAt })),
     );
+    // An officer recorded as already gone left on the day of the import, as far as the record knows:
+    // the status history says so, and officer counts in the trust metrics follow it.
+    const separated = inserted.filter((o) => SEPARATED.has(o.status));
+    if (separated.length) {
+      await tx.insert(officerStatusChanges).values(
+        separated.map((o) => ({ officerId: o.id, fromStatus: "ACTIVE", toStatus: o.status, reason: "recorded as separated when created" })),
+      );
+    }
     created.push(...inserted);
   }
   return created;

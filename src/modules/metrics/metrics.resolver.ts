@@ -1,0 +1,51 @@
+import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import type { Context } from "../../context";
+import { DateScalar } from "../../common/scalars";
+import { Unit } from "../unit/unit.type";
+import * as service from "./metrics.service";
+import { MetricsInterval, TrustMetrics } from "./metrics.type";
+
+@Resolver(() => TrustMetrics)
+export class MetricsResolver {
+  @Query(() => TrustMetrics, {
+    description:
+      "Trust figures for a unit (MVD for the nation, a region or a district) and everything below it over [from, to), at most 10 years. Public, with small-cell suppression.",
+  })
+  trustMetrics(
+    @Arg("unitCode", { description: "The unit's code." }) unitCode: string,
+    @Arg("from", () => DateScalar, { description: "First day of the period." }) from: string,
+    @Arg("to", () => DateScalar, { description: "Day after the last day of the period." })
+    to: string,
+    @Ctx() ctx: Context,
+  ) {
+    return service.trustMetrics(ctx, unitCode, from, to);
+  }
+
+  @Query(() => [TrustMetrics], {
+    description:
+      "One point per calendar month, quarter or year of [from, to) (clipped at both ends, at most 120 points), for ANALYST and above.",
+  })
+  trustMetricsSeries(
+    @Arg("unitCode", { description: "The unit's code." }) unitCode: string,
+    @Arg("from", () => DateScalar, { description: "First day of the period." }) from: string,
+    @Arg("to", () => DateScalar, { description: "Day after the last day of the period." })
+    to: string,
+    @Arg("interval", () => MetricsInterval, { description: "Length of each point." })
+    interval: MetricsInterval,
+    @Ctx() ctx: Context,
+  ) {
+    return service.trustMetricsSeries(ctx, unitCode, from, to, interval);
+  }
+
+  @FieldResolver(() => Unit, { description: "The unit; its figures include every unit below it." })
+  unit(@Root() metrics: TrustMetrics, @Ctx() { loaders }: Context) {
+    return loaders.unitById.load(metrics.unitId);
+  }
+
+  @FieldResolver(() => [TrustMetrics], {
+    description: "The same figures for each child unit, by code.",
+  })
+  children(@Root() metrics: TrustMetrics, @Ctx() ctx: Context) {
+    return service.childMetrics(ctx, metrics);
+  }
+}

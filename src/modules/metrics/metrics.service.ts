@@ -1,0 +1,357 @@
+import { sql } from "drizzle-orm";
+import type { Context } from "../../context";
+import { rows, type Queryable } from "../../db/client";
+import type { UnitRow } from "../../db/schema";
+import { CATEGORIES } from "../../db/schema";
+import { badInput } from "../../errors";
+import type { AllegationCategory } from "../complaint/complaint.type";
+import { MetricsInterval, type CategoryMetrics, type TrustMetrics } from "./metrics.type";
+
+/** Roles that see exact figures; everyone else gets small-cell suppression (DESIGN.md, Trust metrics). */
+const EXACT_READERS: ReadonlySet<string> = new Set([
+  "ANALYST",
+  "INVESTIGATOR",
+  "SUPERVISOR",
+  "AUDITOR",
+]);
+const MAX_YEARS = 10;
+const MAX_POINTS = 120;
+const SMALL = 5;
+
+interface Period {
+  from: string;
+  to: string;
+}
+
+export async function trustMetrics(
+  ctx: Context,
+  unitCode: string,
+  from: string,
+  to: string,
+): Promise<TrustMetrics> {
+  const unit = await unitFor(ctx, unitCode);
+  checkPeriod(from, to);
+  const [figures] = await measure(ctx.db, [unit.id], [{ from, to }]);
+  return publish(figures, !EXACT_READERS.has(ctx.principal?.role ?? ""));
+}
+
+/** The same figures for each child unit, suppressed as their parent was. */
+export async function childMetrics(ctx: Context, parent: TrustMetrics): Promise<TrustMetrics[]> {
+  const children = await ctx.loaders.unitChildren.load(parent.unitId);
+  if (!children.length) return [];
+  const figures = await measure(
+    ctx.db,
+    children.map((c) => c.id),
+    [{ from: parent.from, to: parent.to }],
+  );
+  return figures.map((f) => publish(f, parent.suppress));
+}
+
+export async function trustMetricsSeries(
+  ctx: Context,
+  unitCode: string,
+  from: string,
+  to: string,
+  interval: MetricsInterval,
+): Promise<TrustMetrics[]> {
+  const unit = await unitFor(ctx, unitCode);
+  checkPeriod(from, to);
+  const periods = seriesPeriods(from, to, interval);
+  const figures = await measure(ctx.db, [unit.id], periods);
+  return figures.map((f) => publish(f, !EXACT_READERS.has(ctx.principal?.role ?? "")));
+}
+
+async function unitFor(ctx: Context, code: string): Promise<UnitRow> {
+  const unit = await ctx.loaders.unitByCode.load(code);
+  if (!unit) throw badInput("unitCode", "no unit has this code");
+  return unit;
+}
+
+function checkPeriod(from: string, to: string) {
+  if (to <= from) throw badInput("to", "to must be after from (the period is [from, to))");
+  if (to > addMonths(from, 12 * MAX_YEARS))
+    throw badInput("to", `a period can be at most ${MAX_YEARS} years`);
+}
+
+const INTERVAL_MONTHS: Record<MetricsInterval, number> = { MONTH: 1, QUARTER: 3, YEAR: 12 };
+
+/** Calendar intervals (months, quarters, years) covering [from, to), the first and last clipped to it. */
+export function seriesPeriods(from: string, to: string, interval: MetricsInterval): Period[] {
+  const step = INTERVAL_MONTHS[interval];
+  const periods: Period[] = [];
+  let start = from;
+  while (start < to) {
+    if (periods.length === MAX_POINTS)
+      throw badInput(
+        "interval",
+        `a series can have at most ${MAX_POINTS} points; choose a longer interval`,
+      );
+    const month = Number(start.slice(5, 7)) - 1;
+    const boundary = addMonths(`${start.slice(0, 4)}-01-01`, month - (month % step) + step);
+    const end = boundary < to ? boundary : to;
+    periods.push({ from: start, to: end });
+    start = end;
+  }
+  return periods;
+}
+
+/** Roll-up sums for one unit and one period, before publication. */
+interface Figures extends Period {
+  unitId: string;
+  officers: number;
+  received: number;
+  closed: number;
+  closedInTime: number;
+  open: number;
+  overdue: number;
+  withFinding: number;
+  sustained: number;
+  commendations: number;
+  feedbackResponses: number;
+  feedbackSum: number;
+  medianDays: number | null;
+  byCategory: Map<string, { allegations: number; sustained: number }>;
+}
+
+interface Segment {
+  idx: number;
+  kind: "flow" | "stock";
+  grain: "D" | "M";
+  start_day: string;
+  end_day: string;
+}
+
+/**
+ * Splits each period into whole months (read from month rows) and the days at either end (day rows),
+ * and each end-of-period stock into all months before the last one plus its days. A one-year figure
+ * thus reads about a dozen rows per unit, whatever the number of complaints.
+ */
+function segments(periods: Period[]): Segment[] {
+  const out: Segment[] = [];
+  periods.forEach(({ from, to }, idx) => {
+    const firstWhole = from.endsWith("-01") ? from : addMonths(from.slice(0, 8) + "01", 1);
+    const lastStart = to.slice(0, 8) + "01";
+    const flow = (grain: "D" | "M", start: string, end: string) => {
+      if (start < end) out.push({ idx, kind: "flow", grain, start_day: start, end_day: end });
+    };
+    if (firstWhole < lastStart) {
+      flow("D", from, firstWhole);
+      flow("M", firstWhole, lastStart);
+      flow("D", lastStart, to);
+    } else {
+      flow("D", from, to);
+    }
+    out.push({ idx, kind: "stock", grain: "M", start_day: "-infinity", end_day: lastStart });
+    if (lastStart < to)
+      out.push({ idx, kind: "stock", grain: "D", start_day: lastStart, end_day: to });
+  });
+  return out;
+}
+
+type Sums = Record<
+  | "received"
+  | "opened"
+  | "closed"
+  | "closed_in_time"
+  | "overdue_started"
+  | "overdue_ended"
+  | "feedback_responses"
+  | "feedback_sum"
+  | "with_finding"
+  | "sustained"
+  | "commendations"
+  | "officers_in"
+  | "officers_out",
+  number
+>;
+
+/** Three statements for any number of units and periods: the wide sums, the categories, the close-day histogram. */
+async function measure(db: Queryable, unitIds: string[], periods: Period[]): Promise<Figures[]> {
+  const segs = segments(periods);
+  const source = sql`jsonb_to_recordset(${JSON.stringify(segs)}::jsonb) as s(idx int, kind text, grain text, start_day date, end_day date)`;
+  const units = sql`${`{${unitIds.join(",")}}`}::uuid[]`;
+  const match = (table: string) =>
+    sql`join ${sql.raw(table)} m on m.unit_id = any(${units}) and m.grain = s.grain and m.day >= s.start_day and m.day < s.end_day`;
+  const [wide, categories, histogram] = await Promise.all([
+    rows<Sums & { idx: number; kind: string; unit_id: string }>(
+      db,
+      sql`select s.idx, s.kind, m.unit_id,
+            sum(received)::int as received, sum(opened)::int as opened, sum(closed)::int as closed,
+            sum(closed_in_time)::int as closed_in_time, sum(overdue_started)::int as overdue_started,
+            sum(overdue_ended)::int as overdue_ended, sum(feedback_responses)::int as feedback_responses,
+            sum(feedback_sum)::int as feedback_sum, sum(with_finding)::int as with_finding, sum(sustained)::int as sustained,
+            sum(commendations)::int as commendations, sum(officers_in)::int as officers_in, sum(officers_out)::int as officers_out
+          from ${source} ${match("metrics_daily")} group by 1, 2, 3`,
+    ),
+    rows<{
+      idx: number;
+      unit_id: string;
+      category: string;
+      allegations: number;
+      sustained: number;
+    }>(
+      db,
+      sql`select s.idx, m.unit_id, m.category, sum(m.allegations)::int as allegations, sum(m.sustained)::int as sustained
+          from ${source} ${match("metrics_category_daily")} where s.kind = 'flow' group by 1, 2, 3`,
+    ),
+    rows<{ idx: number; unit_id: string; days: number; complaints: number }>(
+      db,
+      sql`select s.idx, m.unit_id, m.days, sum(m.complaints)::int as complaints
+          from ${source} ${match("metrics_close_days")} where s.kind = 'flow' group by 1, 2, 3 having sum(m.complaints) <> 0 order by 1, 2, 3`,
+    ),
+  ]);
+  const key = (idx: number, unitId: string) => `${idx}/${unitId}`;
+  const sums = new Map<string, { flow?: Sums; stock?: Sums }>();
+  for (const r of wide) {
+    const entry = sums.get(key(r.idx, r.unit_id)) ?? {};
+    const kind = r.kind as "flow" | "stock";
+    entry[kind] = addSums(entry[kind], r);
+    sums.set(key(r.idx, r.unit_id), entry);
+  }
+  const figures: Figures[] = [];
+  periods.forEach((period, idx) => {
+    for (const unitId of unitIds) {
+      const { flow = ZERO, stock = ZERO } = sums.get(key(idx, unitId)) ?? {};
+      const byCategory = new Map(
+        categories
+          .filter((c) => c.idx === idx && c.unit_id === unitId)
+          .map((c) => [c.category, { allegations: c.allegations, sustained: c.sustained }]),
+      );
+      const days = histogram.filter((h) => h.idx === idx && h.unit_id === unitId);
+      figures.push({
+        ...period,
+        unitId,
+        officers: stock.officers_in - stock.officers_out,
+        received: flow.received,
+        closed: flow.closed,
+        closedInTime: flow.closed_in_time,
+        open: stock.opened - stock.closed,
+        overdue: stock.overdue_started - stock.overdue_ended,
+        withFinding: flow.with_finding,
+        sustained: flow.sustained,
+        commendations: flow.commendations,
+        feedbackResponses: flow.feedback_responses,
+        feedbackSum: flow.feedback_sum,
+        medianDays: median(days.map((d) => [d.days, d.complaints])),
+        byCategory,
+      });
+    }
+  });
+  return figures;
+}
+
+const ZERO = Object.fromEntries(
+  [
+    "received",
+    "opened",
+    "closed",
+    "closed_in_time",
+    "overdue_started",
+    "overdue_ended",
+    "feedback_responses",
+    "feedback_sum",
+    "with_finding",
+    "sustained",
+    "commendations",
+    "officers_in",
+    "officers_out",
+  ].map((k) => [k, 0]),
+) as Sums;
+
+function addSums(a: Sums | undefined, b: Sums): Sums {
+  const out = { ...ZERO };
+  for (const k of Object.keys(ZERO) as (keyof Sums)[]) out[k] = (a?.[k] ?? 0) + Number(b[k]);
+  return out;
+}
+
+/** Median of a histogram given as [value, count] pairs in ascending value order. */
+function median(histogram: [number, number][]): number | null {
+  const total = histogram.reduce((n, [, count]) => n + count, 0);
+  if (!total) return null;
+  const valueAt = (rank: number) => {
+    let seen = 0;
+    for (const [value, count] of histogram) {
+      seen += count;
+      if (seen >= rank) return value;
+    }
+    return histogram[histogram.length - 1][0];
+  };
+  return total % 2 ? valueAt((total + 1) / 2) : (valueAt(total / 2) + valueAt(total / 2 + 1)) / 2;
+}
+
+/**
+ * Turns sums into published figures. With suppression, a count from 1 to 4 is hidden, and so is a rate
+ * whose denominator is under 5 or whose numerator is a hidden count (else count = rate x denominator).
+ * Zero is published: it identifies no one.
+ */
+function publish(f: Figures, suppress: boolean): TrustMetrics {
+  const hidden: string[] = [];
+  const small = (n: number) => suppress && n > 0 && n < SMALL;
+  const count = (field: string, n: number) => {
+    if (!small(n)) return n;
+    hidden.push(field);
+    return null;
+  };
+  /** Whether a rate over `denominator` (and, for a count numerator, that count) may be shown. */
+  const shown = (field: string, denominator: number, numerator?: number) => {
+    if (!suppress || (denominator >= SMALL && !(numerator !== undefined && small(numerator))))
+      return true;
+    hidden.push(field);
+    return false;
+  };
+  const ratio = (field: string, numerator: number, denominator: number, scale = 1) =>
+    denominator > 0 && shown(field, denominator, numerator)
+      ? (numerator * scale) / denominator
+      : null;
+  const byCategory: CategoryMetrics[] = CATEGORIES.map((category) => {
+    const c = f.byCategory.get(category) ?? { allegations: 0, sustained: 0 };
+    return {
+      category: category as AllegationCategory,
+      allegations: count(`byCategory.${category}.allegations`, c.allegations),
+      sustained: count(`byCategory.${category}.sustained`, c.sustained),
+    };
+  });
+  return {
+    unitId: f.unitId,
+    from: f.from,
+    to: f.to,
+    officerCount: count("officerCount", f.officers),
+    complaintsReceived: count("complaintsReceived", f.received),
+    complaintsPer100Officers: ratio("complaintsPer100Officers", f.received, f.officers, 100),
+    complaintsClosed: count("complaintsClosed", f.closed),
+    allegationsWithFinding: count("allegationsWithFinding", f.withFinding),
+    sustainRate: ratio("sustainRate", f.sustained, f.withFinding),
+    medianDaysToClose:
+      f.medianDays !== null && shown("medianDaysToClose", f.closed) ? f.medianDays : null,
+    closedWithinDeadlineRate: ratio("closedWithinDeadlineRate", f.closedInTime, f.closed),
+    openCases: count("openCases", f.open),
+    overdueCases: count("overdueCases", f.overdue),
+    commendations: count("commendations", f.commendations),
+    commendationToComplaintRatio: ratio(
+      "commendationToComplaintRatio",
+      f.commendations,
+      f.received,
+    ),
+    satisfaction: {
+      responses: count("satisfaction.responses", f.feedbackResponses),
+      averageRating:
+        f.feedbackResponses > 0 && shown("satisfaction.averageRating", f.feedbackResponses)
+          ? f.feedbackSum / f.feedbackResponses
+          : null,
+    },
+    byCategory,
+    suppressedFields: hidden,
+    suppress,
+  };
+}
+
+/** Adds calendar months to a YYYY-MM-DD date whose day is 1, or clamps to the month's last day. */
+function addMonths(day: string, months: number): string {
+  const [y, m, d] = day.split("-").map(Number);
+  const target = new Date(Date.UTC(y, m - 1 + months, 1));
+  const last = new Date(
+    Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0),
+  ).getUTCDate();
+  target.setUTCDate(Math.min(d, last));
+  return target.toISOString().slice(0, 10);
+}
