@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { commendations, complaints } from "../src/db/schema";
-import { advanceTo, caseFile, openCase } from "./helpers/cases";
+import { commendations } from "../src/db/schema";
+import { advanceTo, openCase } from "./helpers/cases";
+import { at, closeWith, metricsOf, moveDates as moveTo } from "./helpers/metrics";
 import { createDistrict, createOfficer } from "./helpers/factories";
 import { errorOf, ok, startTestServer, type TestServer } from "./helpers/server";
 
@@ -17,18 +18,10 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => t.close());
 
-const at = (day: string, time = "10:00:00") => new Date(`${day}T${time}+05:00`);
-const METRICS = `query($unit: String!, $from: Date!, $to: Date!) { trustMetrics(unitCode: $unit, from: $from, to: $to) {
-  unit { code } from to officerCount complaintsReceived complaintsPer100Officers complaintsClosed allegationsWithFinding
-  sustainRate medianDaysToClose closedWithinDeadlineRate openCases overdueCases commendations commendationToComplaintRatio
-  satisfaction { responses averageRating } byCategory { category allegations sustained } suppressedFields
-  children { unit { code } officerCount complaintsReceived openCases suppressedFields }
-} }`;
-
-async function metrics(role: "ANALYST" | "PUBLIC", unit: string, from: string, to: string) {
-  const caller = role === "PUBLIC" ? t.public : await t.as(role);
-  return ok(await caller.query(METRICS, { unit, from, to })).trustMetrics;
-}
+const metrics = (role: "ANALYST" | "PUBLIC", unit: string, from: string, to: string) =>
+  metricsOf(t, role, unit, from, to);
+const moveDates = (id: string, dates: Parameters<typeof moveTo>[2]) => moveTo(t, id, dates);
+const close = (id: string, outcomes: string[]) => closeWith(t, id, outcomes);
 
 /** byCategory as { CATEGORY: [allegations, sustained] }, leaving out the all-zero categories. */
 const categories = (
@@ -42,36 +35,6 @@ const categories = (
 
 const units = { d1: "", d2: "", d3: "" };
 const badges: Record<string, string> = {};
-
-async function moveDates(
-  id: string,
-  dates: { registeredAt?: Date; responseDueAt?: Date; extendedTo?: Date; closedAt?: Date },
-) {
-  await t.database.db.update(complaints).set(dates).where(eq(complaints.id, id));
-}
-
-/** Drives a complaint to CLOSED with these outcomes (merits findings, or closure reasons from REGISTERED). */
-async function close(id: string, outcomes: string[]) {
-  const supervisor = await t.as("SUPERVISOR");
-  const merits = outcomes.some((o) =>
-    ["SUSTAINED", "NOT_SUSTAINED", "EXONERATED", "UNFOUNDED", "POLICY_FAILURE"].includes(o),
-  );
-  let file = merits ? await advanceTo(t, id, "PENDING_REVIEW") : await caseFile(supervisor, id);
-  for (const [i, allegation] of file.allegations.entries()) {
-    const outcome = merits ? { finding: outcomes[i] } : { closureReason: outcomes[i] };
-    ok(
-      await supervisor.op("RecordFinding", {
-        input: { allegationId: allegation.id, ...outcome, rationale: "Decided on the file." },
-      }),
-    );
-  }
-  file = await caseFile(supervisor, id);
-  ok(
-    await supervisor.op("CloseComplaint", {
-      input: { complaintId: id, expectedVersion: file.version },
-    }),
-  );
-}
 
 async function feedback(receipt: { trackingNumber: string; accessCode: string }, rating: number) {
   ok(
