@@ -50,29 +50,35 @@ CREATE FUNCTION senim_day(ts timestamptz) RETURNS date LANGUAGE sql IMMUTABLE PA
 --> statement-breakpoint
 CREATE TYPE metric_delta AS (unit_id uuid, day date, metric text, bucket text, n integer);
 --> statement-breakpoint
-CREATE FUNCTION metrics_add(deltas metric_delta[]) RETURNS void LANGUAGE sql AS $$
+-- Deltas are summed per leaf unit and day first, then spread to ancestors and months, so a bulk write
+-- multiplies rows after they shrink. Hash joins only, and no JIT: the planner cannot see how many deltas
+-- a statement brings (one for a form, a million for a seed), and either mistake costs far more than it saves.
+CREATE FUNCTION metrics_add(deltas metric_delta[]) RETURNS void LANGUAGE sql
+  SET enable_nestloop = off SET jit = off SET work_mem = '64MB' AS $$
   with base as (
     select d.unit_id, d.day, d.metric, d.bucket, sum(d.n)::int as n
     from unnest(deltas) d group by 1, 2, 3, 4 having sum(d.n) <> 0
-  ), spread as (
-    select a.id as unit_id, g.grain, case g.grain when 'D' then b.day else date_trunc('month', b.day)::date end as day,
-           b.metric, b.bucket, b.n
-    from base b
-    join units u on u.id = b.unit_id
-    join units a on starts_with(u.path, a.path)
-    cross join (values ('D'), ('M')) g(grain)
+  ), lineage as materialized (
+    select u.id as unit_id, a.id as ancestor_id from units u join units a on starts_with(u.path, a.path)
+  ), grains(grain) as (values ('D'), ('M')
+  ), leaf as (
+    select unit_id, day,
+      coalesce(sum(n) filter (where metric = 'received'), 0) as received, coalesce(sum(n) filter (where metric = 'opened'), 0) as opened,
+      coalesce(sum(n) filter (where metric = 'closed'), 0) as closed, coalesce(sum(n) filter (where metric = 'closed_in_time'), 0) as closed_in_time,
+      coalesce(sum(n) filter (where metric = 'overdue_started'), 0) as overdue_started, coalesce(sum(n) filter (where metric = 'overdue_ended'), 0) as overdue_ended,
+      coalesce(sum(n) filter (where metric = 'feedback_responses'), 0) as feedback_responses, coalesce(sum(n) filter (where metric = 'feedback_sum'), 0) as feedback_sum,
+      coalesce(sum(n) filter (where metric = 'with_finding'), 0) as with_finding, coalesce(sum(n) filter (where metric = 'sustained'), 0) as sustained,
+      coalesce(sum(n) filter (where metric = 'commendations'), 0) as commendations, coalesce(sum(n) filter (where metric = 'officers_in'), 0) as officers_in,
+      coalesce(sum(n) filter (where metric = 'officers_out'), 0) as officers_out
+    from base where bucket = '' group by 1, 2
   ), wide as (
     insert into metrics_daily as m (unit_id, grain, day, received, opened, closed, closed_in_time, overdue_started,
       overdue_ended, feedback_responses, feedback_sum, with_finding, sustained, commendations, officers_in, officers_out)
-    select unit_id, grain, day,
-      coalesce(sum(n) filter (where metric = 'received'), 0), coalesce(sum(n) filter (where metric = 'opened'), 0),
-      coalesce(sum(n) filter (where metric = 'closed'), 0), coalesce(sum(n) filter (where metric = 'closed_in_time'), 0),
-      coalesce(sum(n) filter (where metric = 'overdue_started'), 0), coalesce(sum(n) filter (where metric = 'overdue_ended'), 0),
-      coalesce(sum(n) filter (where metric = 'feedback_responses'), 0), coalesce(sum(n) filter (where metric = 'feedback_sum'), 0),
-      coalesce(sum(n) filter (where metric = 'with_finding'), 0), coalesce(sum(n) filter (where metric = 'sustained'), 0),
-      coalesce(sum(n) filter (where metric = 'commendations'), 0), coalesce(sum(n) filter (where metric = 'officers_in'), 0),
-      coalesce(sum(n) filter (where metric = 'officers_out'), 0)
-    from spread where bucket = '' group by 1, 2, 3 order by 1, 2, 3
+    select l.ancestor_id, g.grain, case g.grain when 'D' then f.day else date_trunc('month', f.day)::date end,
+      sum(received), sum(opened), sum(closed), sum(closed_in_time), sum(overdue_started), sum(overdue_ended), sum(feedback_responses),
+      sum(feedback_sum), sum(with_finding), sum(sustained), sum(commendations), sum(officers_in), sum(officers_out)
+    from leaf f join lineage l on l.unit_id = f.unit_id cross join grains g
+    group by 1, 2, 3 order by 1, 2, 3
     on conflict (unit_id, grain, day) do update set
       received = m.received + excluded.received, opened = m.opened + excluded.opened, closed = m.closed + excluded.closed,
       closed_in_time = m.closed_in_time + excluded.closed_in_time, overdue_started = m.overdue_started + excluded.overdue_started,
@@ -83,16 +89,18 @@ CREATE FUNCTION metrics_add(deltas metric_delta[]) RETURNS void LANGUAGE sql AS 
     returning 1
   ), by_category as (
     insert into metrics_category_daily as m (unit_id, grain, day, category, allegations, sustained)
-    select unit_id, grain, day, bucket, coalesce(sum(n) filter (where metric = 'cat_allegations'), 0),
-      coalesce(sum(n) filter (where metric = 'cat_sustained'), 0)
-    from spread where metric in ('cat_allegations', 'cat_sustained') group by 1, 2, 3, 4 order by 1, 2, 3, 4
+    select l.ancestor_id, g.grain, case g.grain when 'D' then b.day else date_trunc('month', b.day)::date end, b.bucket,
+      coalesce(sum(n) filter (where metric = 'cat_allegations'), 0), coalesce(sum(n) filter (where metric = 'cat_sustained'), 0)
+    from base b join lineage l on l.unit_id = b.unit_id cross join grains g
+    where b.metric in ('cat_allegations', 'cat_sustained') group by 1, 2, 3, 4 order by 1, 2, 3, 4
     on conflict (unit_id, grain, day, category) do update set
       allegations = m.allegations + excluded.allegations, sustained = m.sustained + excluded.sustained
     returning 1
   )
   insert into metrics_close_days as m (unit_id, grain, day, days, complaints)
-  select unit_id, grain, day, bucket::smallint, sum(n) from spread where metric = 'close_days'
-  group by 1, 2, 3, 4 order by 1, 2, 3, 4
+  select l.ancestor_id, g.grain, case g.grain when 'D' then b.day else date_trunc('month', b.day)::date end, b.bucket::smallint, sum(n)
+  from base b join lineage l on l.unit_id = b.unit_id cross join grains g
+  where b.metric = 'close_days' group by 1, 2, 3, 4 order by 1, 2, 3, 4
   on conflict (unit_id, grain, day, days) do update set complaints = m.complaints + excluded.complaints;
 $$;
 --> statement-breakpoint
