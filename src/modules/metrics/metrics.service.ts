@@ -170,8 +170,10 @@ async function measure(db: Queryable, unitIds: string[], periods: Period[]): Pro
   const segs = segments(periods);
   const source = sql`jsonb_to_recordset(${JSON.stringify(segs)}::jsonb) as s(idx int, kind text, grain text, start_day date, end_day date)`;
   const units = sql`${`{${unitIds.join(",")}}`}::uuid[]`;
+  // One index range scan per segment and unit ("offset 0" keeps the planner from flattening the lateral
+  // into a hash join on grain that reads every row of the units: 136k rows instead of 4.5k nationally).
   const match = (table: string) =>
-    sql`join ${sql.raw(table)} m on m.unit_id = any(${units}) and m.grain = s.grain and m.day >= s.start_day and m.day < s.end_day`;
+    sql`cross join lateral (select * from ${sql.raw(table)} m where m.unit_id = any(${units}) and m.grain = s.grain and m.day >= s.start_day and m.day < s.end_day offset 0) m`;
   const [wide, categories, histogram] = await Promise.all([
     rows<Sums & { idx: number; kind: string; unit_id: string }>(
       db,
