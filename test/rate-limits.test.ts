@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { request } from "node:http";
 import { eq } from "drizzle-orm";
+import { loadConfig } from "../src/config";
 import { rateLimitWindows } from "../src/db/schema";
 import { auditRowsOfRequest } from "./helpers/audit";
 import { complaintInput, submitComplaint } from "./helpers/complaints";
@@ -455,5 +456,41 @@ describe("windows", () => {
     }
     const codes = replies.map((r) => (r.errors ? r.errors[0].extensions.code : "OK"));
     expect(codes).toEqual(["OK", "OK", "OK", "OK", ...Array(6).fill("RATE_LIMITED")]);
+  });
+});
+
+describe("configuration", () => {
+  const production = { NODE_ENV: "production", ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS! };
+
+  it("limits by default outside tests, and trusts no proxy", () => {
+    const config = loadConfig(production);
+    expect(config.rateLimits).toEqual({
+      windowSeconds: 600,
+      perAddress: {
+        submitComplaint: 20,
+        submitCommendation: 20,
+        complaintStatus: 60,
+        submitComplaintFeedback: 20,
+      },
+      accessAttempts: 10,
+    });
+    expect(config.trustedProxies).toBeNull();
+    expect(loadConfig({ ...production, TRUST_PROXY: "off" }).trustedProxies).toBeNull();
+  });
+
+  it("names every bad limit and proxy entry at once", () => {
+    const bad = {
+      ...production,
+      RATE_LIMIT_WINDOW_SECONDS: "0",
+      RATE_LIMIT_SUBMIT_COMPLAINT: "-1",
+      RATE_LIMIT_ACCESS_ATTEMPTS: "ten",
+      TRUST_PROXY: "10.0.0.0/33, proxy.internal",
+    };
+    expect(() => loadConfig(bad)).toThrow(
+      /RATE_LIMIT_WINDOW_SECONDS[\s\S]*RATE_LIMIT_SUBMIT_COMPLAINT[\s\S]*RATE_LIMIT_ACCESS_ATTEMPTS[\s\S]*TRUST_PROXY/,
+    );
+    expect(() => loadConfig({ ...production, TRUST_PROXY: "proxy.internal" })).toThrow(
+      /TRUST_PROXY: "proxy.internal" is not an IP address/,
+    );
   });
 });
