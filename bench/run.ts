@@ -35,6 +35,11 @@ async function main() {
     ...process.env,
     LOG_LEVEL: "warn",
     NODE_ENV: "production",
+    // autocannon sends every request from one address: the public per-address limits would refuse most.
+    RATE_LIMIT_SUBMIT_COMPLAINT: "0",
+    RATE_LIMIT_SUBMIT_COMMENDATION: "0",
+    RATE_LIMIT_COMPLAINT_STATUS: "0",
+    RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK: "0",
     ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS ?? `bench:${randomBytes(32).toString("base64")}`,
   };
   if (!env.DATABASE_URL) env.PGLITE_DIR = mkdtempSync(join(tmpdir(), "senim-bench-"));

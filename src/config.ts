@@ -1,5 +1,19 @@
 import { KeyRing } from "./crypto/keyring";
 import { resolve } from "node:path";
+import { TrustedProxies } from "./ratelimit/client-address";
+
+/** The public operations limited per client address. */
+export const RATE_LIMITED_OPERATIONS = ["submitComplaint", "submitCommendation", "complaintStatus", "submitComplaintFeedback"] as const;
+export type RateLimitedOperation = (typeof RATE_LIMITED_OPERATIONS)[number];
+
+export interface RateLimits {
+  /** Length of one counting window; a bucket's window starts at its first hit. */
+  windowSeconds: number;
+  /** Calls per window per client address (IPv6: per /64); 0 = unlimited. Staff with a valid token are exempt. */
+  perAddress: Record<RateLimitedOperation, number>;
+  /** Access-code attempts per window per tracking number, whoever sends them; right codes are given back. 0 = unlimited. */
+  accessAttempts: number;
+}
 
 export interface Config {
   env: "development" | "test" | "production";
@@ -19,6 +33,9 @@ export interface Config {
   encryptionKeys: KeyRing | null;
   /** Where a development installation keeps a generated key (beside the PGlite data). */
   encryptionKeyFile: string;
+  rateLimits: RateLimits;
+  /** TRUST_PROXY: the proxies whose X-Forwarded-For is believed; null = the socket's peer is the client. */
+  trustedProxies: TrustedProxies | null;
 }
 
 export class ConfigError extends Error {}
@@ -61,6 +78,8 @@ export function loadConfig(env: Env = process.env): Config {
   } catch {
     problems.push(`TIME_ZONE must be an IANA time zone such as Asia/Almaty (got "${timeZone}")`);
   }
+  // Off by default under NODE_ENV=test, where one loopback address sends every test's requests.
+  const limit = (name: string, fallback: number) => integer(env, name, nodeEnv === "test" ? 0 : fallback, 0, 1_000_000, problems);
   const config: Config = {
     env: nodeEnv as Config["env"],
     port: integer(env, "PORT", 4000, 0, 65535, problems),
@@ -74,7 +93,26 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceMs: integer(env, "SHUTDOWN_GRACE_MS", 10_000, 0, 600_000, problems),
     encryptionKeys: null,
     encryptionKeyFile: resolve(env.ENCRYPTION_KEY_FILE || `${resolve(env.PGLITE_DIR || "./data")}.keys`),
+    rateLimits: {
+      windowSeconds: integer(env, "RATE_LIMIT_WINDOW_SECONDS", 600, 1, 86_400, problems),
+      perAddress: {
+        submitComplaint: limit("RATE_LIMIT_SUBMIT_COMPLAINT", 20),
+        submitCommendation: limit("RATE_LIMIT_SUBMIT_COMMENDATION", 20),
+        complaintStatus: limit("RATE_LIMIT_COMPLAINT_STATUS", 60),
+        submitComplaintFeedback: limit("RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK", 20),
+      },
+      accessAttempts: limit("RATE_LIMIT_ACCESS_ATTEMPTS", 10),
+    },
+    trustedProxies: null,
   };
+  const trustProxy = text(env, "TRUST_PROXY");
+  if (trustProxy && trustProxy.toLowerCase() !== "off") {
+    try {
+      config.trustedProxies = TrustedProxies.parse(trustProxy);
+    } catch (e) {
+      problems.push(`TRUST_PROXY: ${(e as Error).message}`);
+    }
+  }
   const keySpec = env.ENCRYPTION_KEYS?.trim();
   if (keySpec) {
     try {

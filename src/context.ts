@@ -7,6 +7,7 @@ import { appendAudit, type AuditEntry } from "./audit/audit.writer";
 import { bearerToken, principalForToken, type Principal } from "./auth/token";
 import { todayIn } from "./common/clock";
 import { createLoaders, type Loaders } from "./loaders";
+import { RateLimiter } from "./ratelimit/rate-limiter";
 
 export interface Context {
   db: Db;
@@ -18,6 +19,9 @@ export interface Context {
   /** True when a token was sent but is unknown, expired or revoked. */
   tokenRejected: boolean;
   requestId: string;
+  /** The client's address (src/ratelimit/client-address.ts), for per-address rate limits only: never logged or audited. */
+  clientAddress: string;
+  rateLimiter: RateLimiter;
   log: Logger;
   loaders: Loaders;
   /** Today's date in the service's time zone, fixed for the whole request. */
@@ -29,8 +33,8 @@ export interface Context {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 export async function createContext(
-  deps: { database: Database; config: Config; log: Logger; keys: KeyRing },
-  headers: { authorization?: string; requestId?: string },
+  deps: { database: Database; config: Config; log: Logger; keys: KeyRing; rateLimiter?: RateLimiter },
+  headers: { authorization?: string; requestId?: string; clientAddress?: string },
 ): Promise<Context> {
   const requestId = headers.requestId && REQUEST_ID.test(headers.requestId) ? headers.requestId : randomUUID();
   const token = bearerToken(headers.authorization);
@@ -44,6 +48,8 @@ export async function createContext(
     principal,
     tokenRejected: Boolean(token && !principal),
     requestId,
+    clientAddress: headers.clientAddress ?? "",
+    rateLimiter: deps.rateLimiter ?? new RateLimiter(deps.database.db, deps.config.rateLimits.windowSeconds),
     log: deps.log.child({ requestId, principalId: principal?.id }),
     loaders: createLoaders(deps.database.db, today),
     today,

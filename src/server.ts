@@ -12,6 +12,8 @@ import type { Logger } from "./logger";
 import { formatError, isUnexpected } from "./graphql/format-error";
 import { senimSchema } from "./graphql/schema";
 import { costLimit, limitRules, LIMITS } from "./graphql/limits";
+import { clientAddress } from "./ratelimit/client-address";
+import { RateLimiter } from "./ratelimit/rate-limiter";
 
 export interface SenimServer {
   http: Server;
@@ -60,6 +62,9 @@ function splitTarget(target: string): { pathname: string; search: string } {
   return query < 0 ? { pathname: target, search: "" } : { pathname: target.slice(0, query), search: target.slice(query) };
 }
 
+/** Every X-Forwarded-For line, in order, as one list. */
+const forwardedFor = (req: IncomingMessage) => [req.headers["x-forwarded-for"] ?? []].flat().join(",") || undefined;
+
 /** A database that does not answer within this long is as good as down, for /readyz. */
 const PING_TIMEOUT_MS = 2_000;
 
@@ -86,11 +91,12 @@ const errorLogging: ApolloServerPlugin<Context> = {
 
 export async function createSenimServer(options: { database: Database; config: Config; log: Logger; keys?: KeyRing }): Promise<SenimServer> {
   const { config, log, database } = options;
-  const deps = { ...options, keys: options.keys ?? loadKeyRing(config, log) };
   const production = config.env === "production";
   const schema = await senimSchema();
   const apollo = new ApolloServer<Context>({
     schema,
+    // Apollo's own defaults follow the configured environment, not whatever NODE_ENV the process has.
+    nodeEnv: config.env,
     validationRules: limitRules,
     parseOptions: { maxTokens: LIMITS.tokens },
     formatError,
@@ -113,6 +119,16 @@ export async function createSenimServer(options: { database: Database; config: C
     labelNames: ["route", "status"],
     registers: [registry],
   });
+  const refusals = new client.Counter({
+    name: "senim_rate_limit_refusals_total",
+    help: "Calls refused by a rate limit, by operation and by the limit that refused them",
+    labelNames: ["operation", "limit"],
+    registers: [registry],
+  });
+  const rateLimiter = new RateLimiter(database.db, config.rateLimits.windowSeconds, (operation, limit) =>
+    refusals.inc({ operation, limit }),
+  );
+  const deps = { ...options, keys: options.keys ?? loadKeyRing(config, log), rateLimiter };
 
   /** Responses not yet flushed to their socket: shutdown waits for these. */
   const open = new Set<ServerResponse>();
@@ -171,7 +187,11 @@ export async function createSenimServer(options: { database: Database; config: C
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
       // Apollo reports a failed context to the client (masked) but logs nothing itself.
       context: () =>
-        createContext(deps, { authorization: req.headers.authorization, requestId }).catch((err: unknown) => {
+        createContext(deps, {
+          authorization: req.headers.authorization,
+          requestId,
+          clientAddress: clientAddress(req.socket.remoteAddress, forwardedFor(req), config.trustedProxies),
+        }).catch((err: unknown) => {
           log.error({ err, requestId }, "unexpected error creating the request context");
           throw err;
         }),

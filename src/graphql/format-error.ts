@@ -15,6 +15,9 @@ const APOLLO_CODES = new Set([
   "OPERATION_RESOLUTION_FAILURE",
 ]);
 
+/** Apollo's codes that DESIGN.md section 3 lets through as they are. */
+const DESIGN_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST"]);
+
 const VARIABLE_ERROR = /^Variable "\$([^"]+)" got invalid value .*? at "([^"]+)"; (.*)$/s;
 const VARIABLE_TOP = /^Variable "\$([^"]+)" got invalid value .*?; (.*)$/s;
 const MISSING_VARIABLE = /^Variable "\$([^"]+)" of (?:required|non-null) type "([^"]+)" (?:was not provided|must not be null)\.$/;
@@ -73,7 +76,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { code, ...(described ? { field: described.field } : {}) },
     };
   }
-  if (code && APOLLO_CODES.has(code)) return { message: formatted.message, locations, path, extensions: { code } };
+  // DESIGN.md's closed set names three of Apollo's codes; its others (an operation name that matches
+  // nothing, persisted-query misses) are malformed requests too. Their messages, which APQ clients read, stay.
+  if (code && APOLLO_CODES.has(code)) {
+    return { message: formatted.message, locations, path, extensions: { code: DESIGN_CODES.has(code) ? code : "BAD_REQUEST" } };
+  }
   if (isApolloRefusal(original)) return { message: formatted.message, locations, extensions: { code: "BAD_REQUEST" } };
   return { message: "Internal server error", path, locations, extensions: { code: "INTERNAL_SERVER_ERROR" } };
 }

@@ -4,6 +4,7 @@ import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema } from "type-graphql";
 import { AuditResolver } from "../audit/audit.resolver";
 import { applyPolicy } from "../auth/guard";
+import { applyRateLimits } from "../ratelimit/rate-limit.guard";
 import { TokenResolver } from "../auth/token.resolver";
 import { validateArgument } from "../common/validation";
 import { AssignmentResolver, OfficerResolver } from "../modules/officer/officer.resolver";
@@ -40,7 +41,9 @@ export function senimSchema(): Promise<GraphQLSchema> {
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validateFn: validateArgument,
-  }).then(applyPolicy));
+  })
+    .then(applyPolicy)
+    .then(applyRateLimits));
 }
 
 /** The committed SDL: sorted, so that diffs show real changes only. */

@@ -26,6 +26,15 @@ export interface SenimProcess {
 
 const running = new Set<SenimProcess>();
 
+/** Rate limits off: every test process is called from loopback. A test about the limits sets its own. */
+export const NO_RATE_LIMITS: Record<string, string> = {
+  RATE_LIMIT_SUBMIT_COMPLAINT: "0",
+  RATE_LIMIT_SUBMIT_COMMENDATION: "0",
+  RATE_LIMIT_COMPLAINT_STATUS: "0",
+  RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK: "0",
+  RATE_LIMIT_ACCESS_ATTEMPTS: "0",
+};
+
 /** Kills every process this file started and has not stopped: for afterAll, whatever happened. */
 export const stopAll = () => Promise.all([...running].map((p) => p.stop()));
 
@@ -52,6 +61,7 @@ export function spawnSenim(env: Record<string, string>): SenimProcess {
     NODE_ENV: "development",
     LOG_LEVEL: "info",
     HOST: "127.0.0.1",
+    ...NO_RATE_LIMITS,
     ...(process.env.DATABASE_URL
       ? { DATABASE_URL: process.env.DATABASE_URL }
       : { PGLITE_DIR: join(dataDir, "data") }),

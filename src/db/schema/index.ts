@@ -7,3 +7,4 @@ export * from "./complaint";
 export * from "./commendation";
 export * from "./review";
 export * from "./metrics";
+export * from "./ratelimit";

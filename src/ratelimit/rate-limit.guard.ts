@@ -1,0 +1,97 @@
+import { HeaderMap } from "@apollo/server";
+import { defaultFieldResolver, type GraphQLField, type GraphQLSchema } from "graphql";
+import { RATE_LIMITED_OPERATIONS, type RateLimitedOperation } from "../config";
+import type { Context } from "../context";
+import { DomainError } from "../errors";
+import type { Verdict } from "./rate-limiter";
+import { addressKey } from "./client-address";
+
+/** Where each operation carries the tracking number whose access code it tries. */
+const TRACKING_NUMBER: Partial<
+  Record<RateLimitedOperation, (args: Record<string, any>) => unknown>
+> = {
+  complaintStatus: (args) => args.trackingNumber,
+  submitComplaintFeedback: (args) => args.input?.trackingNumber,
+};
+
+function refuse(
+  ctx: Context,
+  operation: string,
+  limit: "address" | "tracking_number",
+  verdict: Verdict,
+): never {
+  ctx.rateLimiter.onRefusal(operation, limit);
+  const seconds = verdict.retryAfterSeconds;
+  throw new DomainError("RATE_LIMITED", `Too many requests; try again in ${seconds} seconds`, {
+    retryAfterSeconds: seconds,
+    http: { status: 429, headers: new HeaderMap([["retry-after", String(seconds)]]) },
+  });
+}
+
+/** Per client address; staff with a valid token registering walk-ins and calls are not counted. */
+async function limitAddress(ctx: Context, operation: RateLimitedOperation) {
+  const limit = ctx.config.rateLimits.perAddress[operation];
+  if (!limit || ctx.principal) return;
+  const verdict = await ctx.rateLimiter.hit(`${operation}|${addressKey(ctx.clientAddress)}`, limit);
+  if (!verdict.allowed) refuse(ctx, operation, "address", verdict);
+}
+
+/**
+ * Per tracking number, whoever asks: every attempt takes a slot in the number's window before the code
+ * is checked (so concurrent guesses cannot slip past the count), and gives it back unless the answer was
+ * NOT_FOUND, the one answer to a wrong code (or an unknown number, which is counted the same way so that
+ * it tells nothing). Once the slots are used up, every attempt on the number is refused until the window
+ * ends, a right code included: otherwise the lock itself would tell a guesser when it had guessed right.
+ */
+async function limitAccess<T>(
+  ctx: Context,
+  operation: string,
+  trackingNumber: string,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  const limit = ctx.config.rateLimits.accessAttempts;
+  if (!limit) return attempt();
+  const bucket = `access|${trackingNumber.trim().toUpperCase().slice(0, 40)}`;
+  const verdict = await ctx.rateLimiter.hit(bucket, limit);
+  if (!verdict.allowed) refuse(ctx, operation, "tracking_number", verdict);
+  let failed = false;
+  try {
+    return await attempt();
+  } catch (e) {
+    failed = e instanceof DomainError && e.code === "NOT_FOUND";
+    throw e;
+  } finally {
+    if (!failed)
+      await ctx.rateLimiter
+        .giveBack(bucket)
+        .catch((err: unknown) => ctx.log.error({ err }, "rate-limit give-back failed"));
+  }
+}
+
+/**
+ * Wraps, once at start-up, the public operations with their rate limits. The check runs before the
+ * resolver, outside any transaction: a refused call writes nothing but its counter, and no audit record
+ * (refusals are counted in the metrics instead; an audit row each would let a flood fill the audit log).
+ */
+export function applyRateLimits(schema: GraphQLSchema): GraphQLSchema {
+  for (const root of [schema.getQueryType(), schema.getMutationType()]) {
+    for (const field of Object.values(root?.getFields() ?? {}) as GraphQLField<
+      unknown,
+      Context
+    >[]) {
+      const operation = RATE_LIMITED_OPERATIONS.find((name) => name === field.name);
+      if (!operation) continue;
+      const resolve = field.resolve ?? defaultFieldResolver;
+      const trackingNumberOf = TRACKING_NUMBER[operation];
+      field.resolve = async (source, args, ctx, info) => {
+        await limitAddress(ctx, operation);
+        const trackingNumber = trackingNumberOf?.(args);
+        if (typeof trackingNumber !== "string") return resolve(source, args, ctx, info);
+        return limitAccess(ctx, operation, trackingNumber, async () =>
+          resolve(source, args, ctx, info),
+        );
+      };
+    }
+  }
+  return schema;
+}

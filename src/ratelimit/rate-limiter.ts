@@ -1,0 +1,86 @@
+import { and, eq, gt, lt, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { rateLimitWindows } from "../db/schema";
+
+export interface Verdict {
+  allowed: boolean;
+  /** Seconds until the bucket's window ends (at least 1). */
+  retryAfterSeconds: number;
+}
+
+/** The two statements every limited call runs, prepared once. */
+function prepare(db: Db, windowSeconds: number) {
+  const live = sql`${rateLimitWindows.expiresAt} > now()`;
+  // A bucket past its window starts a new one at this hit.
+  const hit = db
+    .insert(rateLimitWindows)
+    .values({
+      bucket: sql.placeholder("bucket"),
+      hits: 1,
+      expiresAt: sql`now() + make_interval(secs => ${sql.raw(String(windowSeconds))})`,
+    })
+    .onConflictDoUpdate({
+      target: rateLimitWindows.bucket,
+      set: {
+        hits: sql`case when ${live} then ${rateLimitWindows.hits} + 1 else 1 end`,
+        expiresAt: sql`case when ${live} then ${rateLimitWindows.expiresAt} else excluded.expires_at end`,
+      },
+    })
+    .returning({
+      hits: rateLimitWindows.hits,
+      retryAfterSeconds: sql<number>`greatest(1, ceil(extract(epoch from ${rateLimitWindows.expiresAt} - now())))::int`,
+    })
+    .prepare("rate_limit_hit");
+  const giveBack = db
+    .update(rateLimitWindows)
+    .set({ hits: sql`${rateLimitWindows.hits} - 1` })
+    .where(
+      and(
+        eq(rateLimitWindows.bucket, sql.placeholder("bucket")),
+        gt(rateLimitWindows.hits, 0),
+        live,
+      ),
+    )
+    .prepare("rate_limit_give_back");
+  return { hit, giveBack };
+}
+
+/**
+ * Counters in PostgreSQL (or PGlite), so that every server process counts against the same windows.
+ * Time is the database's, so processes with drifting clocks still agree on when a window ends.
+ */
+export class RateLimiter {
+  private lastSweep = Date.now();
+  private readonly statements: ReturnType<typeof prepare>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly windowSeconds: number,
+    /** Told of every refusal, for the metrics: which operation, and which limit refused it. */
+    readonly onRefusal: (
+      operation: string,
+      limit: "address" | "tracking_number",
+    ) => void = () => {},
+  ) {
+    this.statements = prepare(db, windowSeconds);
+  }
+
+  /** Counts one hit, in one statement. Over `limit` it is refused; refused hits count too, which changes nothing once over. */
+  async hit(bucket: string, limit: number): Promise<Verdict> {
+    await this.sweepNowAndThen();
+    const [row] = await this.statements.hit.execute({ bucket });
+    return { allowed: row.hits <= limit, retryAfterSeconds: Number(row.retryAfterSeconds) };
+  }
+
+  /** Takes back one hit of the bucket's current window (an attempt that turned out not to count). */
+  async giveBack(bucket: string): Promise<void> {
+    await this.statements.giveBack.execute({ bucket });
+  }
+
+  /** Once a window length, deletes the windows that have ended; rows of idle buckets would pile up otherwise. */
+  private async sweepNowAndThen(): Promise<void> {
+    if (Date.now() - this.lastSweep < this.windowSeconds * 1000) return;
+    this.lastSweep = Date.now();
+    await this.db.delete(rateLimitWindows).where(lt(rateLimitWindows.expiresAt, sql`now()`));
+  }
+}
