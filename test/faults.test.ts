@@ -21,6 +21,7 @@ import {
   startSenimOn,
   submitTo,
   terminate,
+  type SubmitResult,
 } from "./helpers/faults";
 import { stopAll, type SenimProcess } from "./helpers/process";
 
@@ -279,6 +280,44 @@ onPostgresOnly(
       });
     });
 
+    describe("a full pool", () => {
+      it("fails a request that waits longer than DB_CONNECT_TIMEOUT_MS for a connection, and serves again once one is free", async () => {
+        const app = appName("pool");
+        const senim = await startSenimOn(own.url!, app, {
+          DB_POOL_MAX: "1",
+          DB_CONNECT_TIMEOUT_MS: "300",
+          DB_LOCK_TIMEOUT_MS: "60000",
+          DB_STATEMENT_TIMEOUT_MS: "60000",
+        });
+        try {
+          const lock = await lockCounters();
+          // The first submission holds the only connection while it waits on the lock.
+          const holding = submitTo(senim.origin, complaintInput(), requestId());
+          try {
+            await eventually(
+              "the first submission to wait on the lock",
+              async () => (await backendsOf(db, app, { waitingOnLock: true })).length === 1,
+            );
+            const queued = complaintInput({ incidentPlace: `queued-${randomUUID()}` });
+            expect((await submitTo(senim.origin, queued, requestId())).error).toEqual(
+              transientFault,
+            );
+            expect(await readyStatus(senim.origin)).toBe(503);
+            expect(await complaintsAt(queued.incidentPlace)).toBe(0);
+          } finally {
+            await lock.release();
+          }
+          expect((await holding).receipt).toBeDefined();
+          expect(
+            (await submitTo(senim.origin, complaintInput(), requestId())).receipt,
+          ).toBeDefined();
+          expect(await readyStatus(senim.origin)).toBe(200);
+        } finally {
+          await senim.stop();
+        }
+      });
+    });
+
     describe("a deadlock", () => {
       it("runs the victim's transaction once more: both commit, each with one audit record", async () => {
         const lines: string[] = [];
@@ -393,13 +432,19 @@ onPostgresOnly(
           const forms = Array.from({ length: 60 }, () =>
             complaintInput({ incidentPlace: `twin-${randomUUID()}` }),
           );
-          // Every form three times, to both processes, all at once: 180 requests in flight.
-          const sends = forms.flatMap((form, i) =>
-            [0, 1, 2].map((n) => ({ form, senim: senims[(i + n) % 2] })),
-          );
-          const results = await Promise.all(
-            sends.map(({ form, senim }) => submitTo(senim.origin, form, requestId())),
-          );
+          // Every form three times at the same moment, to both processes, by 10 clients at once (30 requests in
+          // flight: more would only measure how long requests queue for the pools' 5 connections).
+          const results: SubmitResult[] = [];
+          let next = 0;
+          const client = async () => {
+            for (let i = next++; i < forms.length; i = next++) {
+              const copies = [0, 1, 2].map((n) =>
+                submitTo(senims[(i + n) % 2].origin, forms[i], requestId()),
+              );
+              (await Promise.all(copies)).forEach((result, n) => (results[i * 3 + n] = result));
+            }
+          };
+          await Promise.all(Array.from({ length: 10 }, client));
 
           expect(results.filter((r) => !r.receipt)).toEqual([]);
           forms.forEach((form, i) => {

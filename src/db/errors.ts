@@ -25,10 +25,7 @@ function* chain(e: unknown): Generator<Failure> {
   }
 }
 
-/**
- * The connection is gone or could not be had: the session ended (terminated, server shutting down or
- * starting), the socket broke, or no connection came within the connect timeout.
- */
+/** The session ended (terminated, server shutting down or starting, too many clients) or the socket broke. */
 const CONNECTION_CODES = new Set([
   "57P01",
   "57P02",
@@ -43,9 +40,14 @@ const CONNECTION_CODES = new Set([
   "ENETUNREACH",
   "EAI_AGAIN",
 ]);
-/** node-postgres reports a lost or unobtainable connection with these messages and no code. */
+/** node-postgres reports a lost connection with these messages and no code. */
 const CONNECTION_MESSAGES =
-  /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect)/;
+  /^(Connection terminated|Client has encountered a connection error|Client was closed)/;
+/** node-postgres's pool found no connection within DB_CONNECT_TIMEOUT_MS (all busy, or the server slow to answer). */
+const NO_CONNECTION_IN_TIME = /^timeout exceeded when trying to connect/;
+
+const messageOf = (err: Failure) =>
+  typeof err.message === "string" && !err.code ? err.message : "";
 
 function isConnectionFault(err: Failure): boolean {
   const code = typeof err.code === "string" ? err.code : "";
@@ -54,19 +56,23 @@ function isConnectionFault(err: Failure): boolean {
     CONNECTION_CODES.has(code) ||
     code.startsWith("08") ||
     err.severity === "FATAL" ||
-    (typeof err.message === "string" && CONNECTION_MESSAGES.test(err.message) && !code)
+    CONNECTION_MESSAGES.test(messageOf(err))
   );
 }
 
 /** Transaction-level conflicts PostgreSQL resolves by aborting one party: running it again may succeed. */
 const CONFLICT_CODES = new Set(["40001", "40P01"]);
-/** The statement ran out of time (statement_timeout 57014) or could not get its lock in time (lock_timeout 55P03). */
-const TIMEOUT_CODES = new Set(["57014", "55P03"]);
+/** Out of time: statement_timeout (57014), lock_timeout (55P03) or the wait for a connection. */
+const isTimeout = (err: Failure) =>
+  ["57014", "55P03"].includes(err.code as string) || NO_CONNECTION_IN_TIME.test(messageOf(err));
 
-/** Worth running a transaction again at once (when it cannot have committed): a lost connection or a deadlock. */
+/**
+ * Worth running a transaction again at once (when it cannot have committed): a lost connection or a
+ * deadlock. Not a timeout: running it again would wait as long again, and add to the load that caused it.
+ */
 export const isRetryableInTransaction = (e: unknown): boolean =>
   [...chain(e)].some((err) => isConnectionFault(err) || CONFLICT_CODES.has(err.code as string));
 
 /** A failure of the database, not of the request: the client may send the same request again later. */
 export const isTransientFault = (e: unknown): boolean =>
-  isRetryableInTransaction(e) || [...chain(e)].some((err) => TIMEOUT_CODES.has(err.code as string));
+  isRetryableInTransaction(e) || [...chain(e)].some(isTimeout);
