@@ -113,7 +113,10 @@ function openPostgres(
   pool.on("error", onConnectionError);
   // The pool stops listening while a client is checked out; a transaction's connection that dies between
   // two statements would then be an uncaught error too. Its next statement fails instead.
-  pool.on("connect", (client) => client.on("error", onConnectionError));
+  pool.on("connect", (client) => {
+    client.on("error", onConnectionError);
+    oneStatementAtATime(client);
+  });
 
   const db = drizzleNodePg(pool, options) as unknown as Db;
   const onClient = new WeakMap<pg.PoolClient, Db>();
@@ -158,6 +161,26 @@ function openPostgres(
     ping: async () => void (await pool.query("select 1")),
     close: () => pool.end(),
   };
+}
+
+/**
+ * Statements a transaction starts together (Promise.all over tx) go to its connection one after the other.
+ * pg 8 queues them itself but warns that pg 9 will not; callback calls (the pool's own) pass straight through.
+ */
+function oneStatementAtATime(client: pg.PoolClient) {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  let previous: Promise<unknown> = Promise.resolve();
+  client.query = ((...args: unknown[]) => {
+    if (
+      typeof args.at(-1) === "function" ||
+      typeof (args[0] as { submit?: unknown })?.submit === "function"
+    ) {
+      return query(...args);
+    }
+    const next = previous.then(() => query(...args));
+    previous = next.catch(() => {});
+    return next;
+  }) as typeof client.query;
 }
 
 /** Runs raw SQL and returns plain rows whichever driver is underneath. */
