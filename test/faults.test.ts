@@ -17,6 +17,7 @@ import {
   holdLock,
   intakeLedger,
   numberingGaps,
+  postgresProxy,
   readyStatus,
   startSenimOn,
   submitTo,
@@ -276,6 +277,56 @@ onPostgresOnly(
           ).toBe(true);
         } finally {
           await senim.stop();
+        }
+      });
+    });
+
+    describe("a PostgreSQL restart, as a server process sees it", () => {
+      it("fails the requests in flight and those during the outage with a retryable error, then serves again by itself", async () => {
+        // Through a relay: its connections are reset and refused as in a restart, the shared server is left alone.
+        const relay = await postgresProxy(own.url!);
+        const app = appName("restart");
+        const senim = await startSenimOn(relay.url, app, {
+          DB_CONNECT_TIMEOUT_MS: "1000",
+          DB_LOCK_TIMEOUT_MS: "60000",
+          DB_STATEMENT_TIMEOUT_MS: "60000",
+        });
+        try {
+          expect(
+            (await submitTo(senim.origin, complaintInput(), requestId())).receipt,
+          ).toBeDefined();
+          const inFlight = complaintInput({ incidentPlace: `restart-${randomUUID()}` });
+          const lock = await lockCounters();
+          let pending: Promise<SubmitResult>;
+          try {
+            pending = submitTo(senim.origin, inFlight, requestId());
+            await eventually(
+              "the submission to wait on the lock",
+              async () => (await backendsOf(db, app, { waitingOnLock: true })).length === 1,
+            );
+            await relay.stop();
+            expect((await pending).error).toEqual(transientFault);
+          } finally {
+            await lock.release();
+          }
+          const during = complaintInput({ incidentPlace: `restart-${randomUUID()}` });
+          expect((await submitTo(senim.origin, during, requestId())).error).toEqual(transientFault);
+          expect(await readyStatus(senim.origin)).toBe(503);
+
+          await relay.start();
+          await eventually(
+            "/readyz to say 200",
+            async () => (await readyStatus(senim.origin)) === 200,
+          );
+          for (const form of [inFlight, during]) {
+            expect(await complaintsAt(form.incidentPlace)).toBe(0); // nothing of the failed requests was written
+            expect((await submitTo(senim.origin, form, requestId())).receipt).toBeDefined();
+            expect(await complaintsAt(form.incidentPlace)).toBe(1);
+          }
+          expect(senim.child.exitCode).toBeNull();
+        } finally {
+          await senim.stop();
+          await relay.close();
         }
       });
     });

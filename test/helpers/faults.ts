@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { createServer, connect, type Server, type Socket } from "node:net";
 import { sql } from "drizzle-orm";
 import { rows, type Db } from "../../src/db/client";
 import { startSenim, type SenimProcess } from "./process";
@@ -178,4 +179,63 @@ export function numberingGaps(trackingNumbers: string[]): string[] {
     });
   }
   return problems.slice(0, 5);
+}
+
+export interface PostgresProxy {
+  /** A copy of `url` that goes through the proxy. */
+  url: string;
+  /** As a PostgreSQL restart looks to its clients: every open connection reset, new ones refused until `start()`. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP relay in front of PostgreSQL on loopback, so that a test can take "the database" away from one server
+ * process (connections reset, then refused) without touching the PostgreSQL server that others share.
+ */
+export async function postgresProxy(url: string): Promise<PostgresProxy> {
+  const target = new URL(url);
+  const sockets = new Set<Socket>();
+  let server: Server | null = null;
+  let port = 0;
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server = createServer((client) => {
+        const upstream = connect(Number(target.port || 5432), target.hostname);
+        for (const [from, to] of [
+          [client, upstream],
+          [upstream, client],
+        ]) {
+          sockets.add(from);
+          from.pipe(to);
+          from.on("error", () => to.destroy());
+          from.on("close", () => (sockets.delete(from), to.destroy()));
+        }
+      });
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        port = (server!.address() as { port: number }).port;
+        resolve();
+      });
+    });
+  const stopListening = () =>
+    new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await listen();
+  const proxied = new URL(url);
+  proxied.hostname = "127.0.0.1";
+  proxied.port = String(port);
+  return {
+    url: proxied.toString(),
+    async stop() {
+      const closed = stopListening();
+      for (const socket of sockets) socket.resetAndDestroy();
+      await closed;
+    },
+    start: listen,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await stopListening();
+    },
+  };
 }
