@@ -74,6 +74,7 @@ onPostgresOnly(
         // Clients: each takes the next form and sends it until it has a receipt, the same form (same key) every time,
         // alternating processes as a load balancer might.
         let next = 0;
+        const started = Date.now();
         const client = async () => {
           for (let i = next++; i < FORMS; i = next++) {
             const form = forms[i];
@@ -105,6 +106,7 @@ onPostgresOnly(
           }
         };
         await Promise.all(Array.from({ length: CLIENTS }, client));
+        const seconds = Math.round((Date.now() - started) / 100) / 10; // printed, not asserted
         loading = false;
         await killer;
 
@@ -129,6 +131,7 @@ onPostgresOnly(
           .filter((line) => line.msg.includes("running it again")).length;
         const verify = await runCli("audit-verify", [], { DATABASE_URL: own.url! });
         const summary = {
+          seconds,
           ...figures,
           acknowledged: receipts.size,
           gaveUp: gaveUp.length,
