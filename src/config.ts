@@ -22,7 +22,18 @@ export interface Config {
   /** postgres:// URL; when absent the embedded PGlite in `pgliteDir` is used. */
   databaseUrl: string | null;
   pgliteDir: string;
+  /** PostgreSQL connections per process; PGlite has one. The limits below are set on each as it opens (0 = off). */
   dbPoolMax: number;
+  /** A statement running longer is cancelled (SQLSTATE 57014); lock waits count toward it. */
+  dbStatementTimeoutMs: number;
+  /** A statement waiting longer for a lock (a row, the audit chain) gives up (55P03). */
+  dbLockTimeoutMs: number;
+  /** A transaction left idle this long (a stuck process) loses its session, and with it its locks. */
+  dbIdleInTransactionTimeoutMs: number;
+  /** Opening a connection that takes longer fails, and so do the requests waiting for it. */
+  dbConnectTimeoutMs: number;
+  /** The connections' name in pg_stat_activity: tells a deployment's processes apart. */
+  dbApplicationName: string;
   /** Largest request body accepted; the biggest legitimate one is a 1000-row officer import. */
   bodyLimitBytes: number;
   logLevel: string;
@@ -80,6 +91,11 @@ export function loadConfig(env: Env = process.env): Config {
   }
   // Off by default under NODE_ENV=test, where one loopback address sends every test's requests.
   const limit = (name: string, fallback: number) => integer(env, name, nodeEnv === "test" ? 0 : fallback, 0, 1_000_000, problems);
+  // Sent in the connection's start-up packet: printable ASCII; PostgreSQL keeps 63 bytes of it.
+  const dbApplicationName = text(env, "DB_APPLICATION_NAME") ?? "senim";
+  if (!/^[\x20-\x7e]{1,63}$/.test(dbApplicationName)) {
+    problems.push("DB_APPLICATION_NAME must be 1 to 63 printable ASCII characters");
+  }
   const config: Config = {
     env: nodeEnv as Config["env"],
     port: integer(env, "PORT", 4000, 0, 65535, problems),
@@ -87,6 +103,11 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     pgliteDir: resolve(text(env, "PGLITE_DIR") ?? "./data"),
     dbPoolMax: integer(env, "DB_POOL_MAX", 10, 1, 500, problems),
+    dbStatementTimeoutMs: integer(env, "DB_STATEMENT_TIMEOUT_MS", 15_000, 0, 3_600_000, problems),
+    dbLockTimeoutMs: integer(env, "DB_LOCK_TIMEOUT_MS", 5_000, 0, 3_600_000, problems),
+    dbIdleInTransactionTimeoutMs: integer(env, "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 60_000, 0, 3_600_000, problems),
+    dbConnectTimeoutMs: integer(env, "DB_CONNECT_TIMEOUT_MS", 5_000, 100, 600_000, problems),
+    dbApplicationName,
     bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", 2_097_152, 1024, 104_857_600, problems),
     logLevel,
     timeZone,

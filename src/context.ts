@@ -8,6 +8,7 @@ import { bearerToken, principalForToken, type Principal } from "./auth/token";
 import { todayIn } from "./common/clock";
 import { createLoaders, type Loaders } from "./loaders";
 import { RateLimiter } from "./ratelimit/rate-limiter";
+import { isRetryableInTransaction } from "./db/errors";
 
 export interface Context {
   db: Db;
@@ -60,17 +61,32 @@ export async function createContext(
 /**
  * Runs a mutation's work in one transaction and appends its audit records at the end, inside it:
  * the change and its record commit together or not at all.
+ *
+ * A transaction that lost its connection or was chosen as a deadlock victim runs once more, on a fresh
+ * connection, but only if COMMIT was never sent: then nothing of it can have been written. A failure
+ * during COMMIT is left to the client (submissions carry an idempotency key for exactly this).
  */
 export async function inTransaction<T>(
   ctx: Context,
   work: (tx: Tx, audit: (entry: Omit<AuditEntry, "outcome">) => void) => Promise<T>,
 ): Promise<T> {
-  return ctx.db.transaction(async (tx) => {
-    const entries: AuditEntry[] = [];
-    const result = await work(tx, (entry) => entries.push({ ...entry, outcome: "SUCCESS" }));
-    await appendAudit(tx, ctx, entries);
-    return result;
-  });
+  for (let attempt = 1; ; attempt++) {
+    let committing = false;
+    try {
+      return await ctx.db.transaction(async (tx) => {
+        const entries: AuditEntry[] = [];
+        const result = await work(tx, (entry) => entries.push({ ...entry, outcome: "SUCCESS" }));
+        await appendAudit(tx, ctx, entries);
+        committing = true;
+        return result;
+      });
+    } catch (e) {
+      if (attempt > 1 || committing || !isRetryableInTransaction(e)) throw e;
+      ctx.log.warn({ err: e }, "transaction failed before commit on a database fault; running it again");
+      // A deadlock's other party needs a moment to finish; a lost connection, a moment to be replaced.
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80));
+    }
+  }
 }
 
 /**

@@ -33,7 +33,20 @@ export function withoutBoundValues(err: Error, depth = 0): Error {
   return copy;
 }
 
-const errSerializer = (err: unknown) => pino.stdSerializers.err(err instanceof Error ? withoutBoundValues(err) : (err as Error));
+/** The first SQLSTATE or system error code along the cause chain: what an operator greps for. */
+function codeAlong(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e && typeof e === "object" && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+  }
+  return undefined;
+}
+
+const errSerializer = (err: unknown) => {
+  const out = pino.stdSerializers.err(err instanceof Error ? withoutBoundValues(err) : (err as Error));
+  const code = codeAlong(err);
+  return code && out && !("code" in out) ? { ...out, code } : out;
+};
 
 /**
  * JSON lines. Servers log to stdout; command-line tools pass fd 2 so their stdout stays clean

@@ -100,7 +100,7 @@ async function main() {
   }
   const config = loadConfig();
   const log = createLogger("warn", 2);
-  const database = await openConfiguredDatabase(config, log);
+  const database = await openConfiguredDatabase(config, log, { batch: true });
   try {
     const officersSeeded = await seedDemo(database.db, options);
     const complaintsSeeded = complaintCount

@@ -3,8 +3,8 @@ import { PGlite } from "@electric-sql/pglite";
 import type { ExtractTablesWithRelations, SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import postgres from "postgres";
+import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
+import pg from "pg";
 import * as schema from "./schema";
 
 type Schema = typeof schema;
@@ -25,8 +25,23 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** What a server process sets on each PostgreSQL connection (config.ts explains each); 0 turns a timeout off. */
+export interface SessionLimits {
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+  connectTimeoutMs: number;
+  applicationName: string;
+}
+
 export type DatabaseTarget =
-  | { databaseUrl: string; poolMax?: number }
+  | {
+      databaseUrl: string;
+      poolMax?: number;
+      limits?: SessionLimits;
+      /** A pooled connection failed outside any query (terminated while idle, server restarting). */
+      onConnectionError?: (err: Error) => void;
+    }
   | { pgliteDir: string }
   | { pgliteDump: Blob | File }
   | { memory: true };
@@ -36,22 +51,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   const logger = { logQuery: () => void statements.count++ };
   const options = { schema, casing: "snake_case" as const, logger };
 
-  if ("databaseUrl" in target) {
-    const client = postgres(target.databaseUrl, {
-      max: target.poolMax ?? 10,
-      onnotice: () => {}, // "relation already exists, skipping" is not news
-      connection: { application_name: "senim" },
-    });
-    const db = drizzlePostgres(client, options) as unknown as Db;
-    return {
-      db,
-      kind: "postgres",
-      url: target.databaseUrl,
-      statements,
-      ping: async () => void (await client`select 1`),
-      close: () => client.end({ timeout: 5 }),
-    };
-  }
+  if ("databaseUrl" in target) return openPostgres(target, options, statements);
 
   let client: PGlite;
   if ("pgliteDir" in target) {
@@ -72,6 +72,115 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     ping: async () => void (await client.query("select 1")),
     close: () => client.close(),
   };
+}
+
+type DrizzleOptions = { schema: Schema; casing: "snake_case"; logger: { logQuery(): void } };
+
+/**
+ * PostgreSQL through node-postgres (pg). postgres.js 3.4.9, used before, crashes the process when a
+ * transaction's backend is terminated (a write to a closed socket from a timer) and can run a dead
+ * transaction's statements on the reconnected connection; pg keeps one Client per connection and drops
+ * a broken one from the pool.
+ */
+function openPostgres(
+  target: Extract<DatabaseTarget, { databaseUrl: string }>,
+  options: DrizzleOptions,
+  statements: { count: number },
+): Database {
+  const limits = target.limits;
+  const onConnectionError = target.onConnectionError ?? (() => {});
+  const pool = new pg.Pool({
+    connectionString: target.databaseUrl,
+    max: target.poolMax ?? 10,
+    application_name: limits?.applicationName ?? "senim",
+    // Start-up options, so every connection has them from its first statement, replacements included;
+    // "-c name=0" rather than leaving it out, so that 0 turns a timeout off whatever the server's default.
+    ...(limits && {
+      options: [
+        `-c statement_timeout=${limits.statementTimeoutMs}`,
+        `-c lock_timeout=${limits.lockTimeoutMs}`,
+        `-c idle_in_transaction_session_timeout=${limits.idleInTransactionTimeoutMs}`,
+      ].join(" "),
+      // Bounds both opening a connection and waiting for a free one when all are busy.
+      connectionTimeoutMillis: limits.connectTimeoutMs,
+    }),
+    // TCP keep-alive probes after 30 s of silence: a peer gone without a word (network cut) is noticed.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 30_000,
+  });
+  // An idle pooled connection that dies is removed by the pool, which then reports it here: without a
+  // listener Node would treat it as an uncaught error and exit.
+  pool.on("error", onConnectionError);
+  // The pool stops listening while a client is checked out; a transaction's connection that dies between
+  // two statements would then be an uncaught error too. Its next statement fails instead.
+  pool.on("connect", (client) => {
+    client.on("error", onConnectionError);
+    oneStatementAtATime(client);
+  });
+
+  const db = drizzleNodePg(pool, options) as unknown as Db;
+  const onClient = new WeakMap<pg.PoolClient, Db>();
+  /**
+   * drizzle's pool transaction never releases a client whose BEGIN failed (the pool shrinks by one for
+   * good) and reports a failed ROLLBACK's error instead of the work's: this one runs drizzle's transaction
+   * on a checked-out client, always gives it back, and throws away a client whose BEGIN, COMMIT or
+   * ROLLBACK failed, since its session state is unknown.
+   */
+  const transaction: Db["transaction"] = async (work, config) => {
+    const client = await pool.connect();
+    let session = onClient.get(client);
+    if (!session) onClient.set(client, (session = drizzleNodePg(client, options) as unknown as Db));
+    const NONE = Symbol("none");
+    let workError: unknown = NONE;
+    let sound = false;
+    try {
+      const result = await session.transaction(async (tx) => {
+        try {
+          return await work(tx);
+        } catch (e) {
+          workError = e;
+          throw e;
+        }
+      }, config);
+      sound = true;
+      return result;
+    } catch (e) {
+      sound = e === workError;
+      throw workError === NONE ? e : workError;
+    } finally {
+      client.release(!sound);
+    }
+  };
+  db.transaction = transaction;
+
+  return {
+    db,
+    kind: "postgres",
+    url: target.databaseUrl,
+    statements,
+    ping: async () => void (await pool.query("select 1")),
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * Statements a transaction starts together (Promise.all over tx) go to its connection one after the other.
+ * pg 8 queues them itself but warns that pg 9 will not; callback calls (the pool's own) pass straight through.
+ */
+function oneStatementAtATime(client: pg.PoolClient) {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  let previous: Promise<unknown> = Promise.resolve();
+  client.query = ((...args: unknown[]) => {
+    if (
+      typeof args.at(-1) === "function" ||
+      typeof (args[0] as { submit?: unknown })?.submit === "function"
+    ) {
+      return query(...args);
+    }
+    const next = previous.then(() => query(...args));
+    previous = next.catch(() => {});
+    return next;
+  }) as typeof client.query;
 }
 
 /** Runs raw SQL and returns plain rows whichever driver is underneath. */

@@ -1,7 +1,11 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { DomainError } from "../errors";
+import { isTransientFault } from "../db/errors";
 import { TOO_COMPLEX } from "./limits";
+
+/** What a client hears when the database failed under its request (lost connection, timeout, deadlock). */
+export const TRANSIENT_FAULT = "Service temporarily unavailable; retry the request";
 
 const TOKEN_LIMIT = /^Syntax Error: Document contains more th(?:an|at) \d+ tokens/; // sic: graphql-js says "more that"
 
@@ -82,6 +86,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { message: formatted.message, locations, path, extensions: { code: DESIGN_CODES.has(code) ? code : "BAD_REQUEST" } };
   }
   if (isApolloRefusal(original)) return { message: formatted.message, locations, extensions: { code: "BAD_REQUEST" } };
+  // Still masked and still INTERNAL_SERVER_ERROR, but the client learns that the same request may succeed later.
+  if (isTransientFault(error)) return { message: TRANSIENT_FAULT, path, locations, extensions: { code: "INTERNAL_SERVER_ERROR" } };
   return { message: "Internal server error", path, locations, extensions: { code: "INTERNAL_SERVER_ERROR" } };
 }
 

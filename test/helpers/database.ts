@@ -23,7 +23,9 @@ export async function openPrivateDatabase(): Promise<{ database: Database; url: 
     const database = await openTestDatabase();
     return { database, url: null, drop: () => database.close() };
   }
-  const name = `senim_private_${randomBytes(6).toString("hex")}`;
+  // Named after the test database, so that engineers sharing one server can tell (and clean) their own.
+  const base = new URL(process.env.DATABASE_URL).pathname.slice(1).replace(/[^a-z0-9_]/gi, "").slice(0, 40) || "senim";
+  const name = `${base}_private_${randomBytes(6).toString("hex")}`.toLowerCase();
   const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   const url = new URL(process.env.DATABASE_URL);

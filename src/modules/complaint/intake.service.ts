@@ -49,6 +49,8 @@ export function holidays(db: Queryable): Promise<Set<string>> {
   if (!cached) {
     cached = db.select({ day: publicHolidays.day }).from(publicHolidays).then((rows) => new Set(rows.map((r) => r.day)));
     holidayCache.set(db, cached);
+    // A read that failed (the database was down) is not kept: the next submission reads again.
+    cached.catch(() => holidayCache.delete(db));
   }
   return cached;
 }
