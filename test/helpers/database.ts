@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import postgres from "postgres";
+import { Client } from "pg";
 import { openDatabase, type Database } from "../../src/db/client";
 import { migrate } from "../../src/db/migrate";
 
@@ -26,8 +26,9 @@ export async function openPrivateDatabase(): Promise<{ database: Database; url: 
   // Named after the test database, so that engineers sharing one server can tell (and clean) their own.
   const base = new URL(process.env.DATABASE_URL).pathname.slice(1).replace(/[^a-z0-9_]/gi, "").slice(0, 40) || "senim";
   const name = `${base}_private_${randomBytes(6).toString("hex")}`.toLowerCase();
-  const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
+  const admin = new Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
   const url = new URL(process.env.DATABASE_URL);
   url.pathname = `/${name}`;
   const database = await openDatabase({ databaseUrl: url.toString(), poolMax: 2 });
@@ -37,7 +38,7 @@ export async function openPrivateDatabase(): Promise<{ database: Database; url: 
     url: url.toString(),
     async drop() {
       await database.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.query(`drop database if exists ${name} with (force)`);
       await admin.end();
     },
   };
