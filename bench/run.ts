@@ -40,7 +40,7 @@ async function main() {
   if (!env.DATABASE_URL) env.PGLITE_DIR = mkdtempSync(join(tmpdir(), "senim-bench-"));
   const config = loadConfig(env);
   const database = await openConfiguredDatabase(config, createLogger("warn", 2));
-  const seeded = await seedDemo(database.db, { officers: OFFICERS, districtsPerRegion: 5, seed: 1 });
+  const seeded = { officersCreated: OFFICERS, ...(await seedDemo(database.db, (await import("../src/crypto/keys")).loadKeyRing(config, createLogger("warn", 2)), { officers: OFFICERS, complaints: 0, districtsPerRegion: 5, seed: 1 })) };
   const { token: admin } = await createPrincipal(database.db, { role: "ADMIN", name: "bench admin" });
   const { token: investigator } = await createPrincipal(database.db, { role: "INVESTIGATOR", name: "bench investigator" });
   await database.close();
