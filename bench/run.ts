@@ -383,12 +383,14 @@ async function main() {
   }
 
   const [http, select] = floors;
+  // autocannon reports whole milliseconds: 0 means under one.
+  const ms = (v: number) => (v === 0 ? "<1" : v < 10 ? v.toFixed(1) : v.toFixed(0));
   const line = (m: Measured) =>
     [
       m.name.padEnd(60),
       m.requestsPerSecond.toFixed(0).padStart(8),
-      m.p50.toFixed(1).padStart(7),
-      m.p99.toFixed(1).padStart(7),
+      ms(m.p50).padStart(7),
+      ms(m.p99).padStart(7),
       String(m.errors).padStart(6),
       (m.statementsPerRequest === null ? "-" : m.statementsPerRequest.toFixed(1)).padStart(6),
       (m.requestsPerSecond / http.requestsPerSecond).toFixed(3).padStart(8),

@@ -1,8 +1,6 @@
 import type { Tx } from "../db/client";
-import { sql } from "drizzle-orm";
 import { principalId, SUPERVISORS, type OfficerPool } from "./seed-officers";
 import type { SealedPools } from "./seed-text";
-import { advanceCounters, position, registeredAt, seedYears } from "./seed-complaints";
 import {
   dateLit,
   inBatches,
@@ -13,6 +11,12 @@ import {
   unitOn,
   type Progress,
   type SeedFrame,
+  advanceCounters,
+  position,
+  registeredAt,
+  seedYears,
+  run,
+  written,
 } from "./seed-sql";
 
 /**
@@ -55,8 +59,9 @@ export async function seedCommendations(
     ])} end`;
   let seeded = 0;
   await inBatches(total, options.batch, async (lo, hi) => {
-    const result = (await tx.execute(
-      sql.raw(`insert into commendations (id, tracking_number, type, status, officer_id, officer_description, unit_id, channel,
+    const result = await run(
+      tx,
+      `insert into commendations (id, tracking_number, type, status, officer_id, officer_description, unit_id, channel,
           occurred_at, narrative_sealed, submitter_name_sealed, submitter_email_sealed, submitter_phone_sealed, registered_at,
           recorded_by, reviewed_by, reviewed_at, review_note)
         with t as (
@@ -98,9 +103,9 @@ export async function seedCommendations(
           case when type <> 'CITIZEN_COMPLIMENT' then registered_at
             when status <> 'SUBMITTED' then registered_at + least(make_interval(secs => ${R(514)} * 14 * 86400), (${NOW} - registered_at) * 0.9) end,
           case when status = 'REJECTED' then ${lit("Could not be confirmed with the unit")} end
-        from s order by k`),
-    )) as unknown as { count?: number; affectedRows?: number };
-    seeded += Number(result.count ?? result.affectedRows ?? 0);
+        from s order by k`,
+    );
+    seeded += written(result);
     report("commendations", hi, total);
   });
   await advanceCounters(tx, "seed_commendation_year", "CMD");

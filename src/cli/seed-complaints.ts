@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
-import { rows } from "../db/client";
 import { CATEGORIES, publicHolidays } from "../db/schema";
 import { addDays } from "../common/dates";
 import { addWorkingDays } from "../common/working-days";
@@ -20,6 +19,11 @@ import {
   unitOn,
   type Progress,
   type SeedFrame,
+  written,
+  advanceCounters,
+  position,
+  registeredAt,
+  seedYears,
 } from "./seed-sql";
 
 const LANGUAGES: Language[] = ["KK", "RU", "EN"];
@@ -108,62 +112,6 @@ async function seedDays(tx: Tx, frame: SeedFrame) {
       as x(day date, lang text, due_days int, reg_prefix text, reg_suffix text, ext_msg text)`);
   await run(tx, `alter table seed_days add primary key (day, lang)`);
 }
-
-/**
- * Registration times rise with the row number (evenly over the period, jittered), so tracking numbers
- * are the row number minus the year's first row, after whatever the year's counter already held.
- * The year's counter row is locked from here to commit: a submission meanwhile waits, and never collides.
- */
-export async function seedYears(
-  tx: Tx,
-  table: string,
-  scope: string,
-  pos: (key: string) => string,
-  total: number,
-  frame: SeedFrame,
-) {
-  await run(
-    tx,
-    `create temp table ${table} on commit drop as
-     select extract(year from ${dateLit(frame.windowStart)} + floor(${pos("k")})::int)::int as year, min(k) as first_k, count(*)::int as n, 0 as base
-     from generate_series(1, ${total}) k group by 1`,
-  );
-  const years = await rows<{ year: number; n: number }>(
-    tx,
-    sql.raw(`select year, n from ${table} order by year`),
-  );
-  for (const { year, n } of years) {
-    const [{ last }] = await rows<{ last: number }>(
-      tx,
-      sql`insert into tracking_counters (scope, year, last) values (${scope}, ${year}, 0)
-          on conflict (scope, year) do update set last = tracking_counters.last returning last`,
-    );
-    if (last + n > 999_999)
-      throw new Error(`${scope}-${year} would pass 999999 tracking numbers: seed fewer rows`);
-    await run(tx, `update ${table} set base = ${last} where year = ${year}`);
-  }
-  await run(tx, `alter table ${table} add primary key (year)`);
-}
-
-/** After the rows are in: each year's counter ends at its last number, so the next submission follows on. */
-export async function advanceCounters(tx: Tx, table: string, scope: string) {
-  await run(
-    tx,
-    `update tracking_counters t set last = y.base + y.n from ${table} y where t.scope = ${lit(scope)} and t.year = y.year`,
-  );
-}
-
-/** Registration position of row k among `total` over the period, in days from its start. */
-export const position =
-  (random: SeedRandom, salt: number, total: number, frame: SeedFrame) => (key: string) =>
-    `((${key} - 0.9 + 0.8 * ${random.r(key, salt)}) * ${frame.days} / ${total})`;
-
-/**
- * Times of day between 01:00 and 17:30 UTC (06:00-23:30 in Almaty): the UTC date is then the local date,
- * which the deadline, the tracking year and the officer's unit on the day are all taken in.
- */
-export const registeredAt = (frame: SeedFrame, pos: string) =>
-  `(${midnight(frame.windowStart)} + make_interval(secs => floor(${pos}) * 86400 + 3600 + (${pos} - floor(${pos})) * 59400))`;
 
 export interface ComplaintsSeeded {
   complaints: number;
@@ -483,21 +431,14 @@ export async function seedComplaints(
     ].join("\n    union all ")}`;
 
   const seeded: ComplaintsSeeded = { complaints: 0, allegations: 0, events: 0 };
-  const count = async (statement: string) => {
-    const result = (await run(tx, statement)) as unknown as {
-      count?: number;
-      affectedRows?: number;
-    };
-    return Number(result.count ?? result.affectedRows ?? 0);
-  };
   await inBatches(total, options.batch, async (lo, hi) => {
     // Its joins look up 3 rows per complaint: hashing the small tables once beats an index probe per row.
     await run(tx, "set local enable_nestloop = off");
     await run(tx, plan(lo, hi));
     await run(tx, "set local enable_nestloop = on");
-    seeded.complaints += await count(complaintsInsert);
-    seeded.allegations += await count(allegationsInsert);
-    seeded.events += await count(eventsInsert);
+    seeded.complaints += written(await run(tx, complaintsInsert));
+    seeded.allegations += written(await run(tx, allegationsInsert));
+    seeded.events += written(await run(tx, eventsInsert));
     await run(tx, `drop table seed_batch`);
     report("complaints", hi, total);
   });

@@ -8,6 +8,7 @@ import {
   run,
   SeedRandom,
   textArray,
+  written,
   type Progress,
   type SeedFrame,
 } from "./seed-sql";
@@ -99,8 +100,9 @@ export async function seedReviews(
   const inForce = `(array[${IN_FORCE_DAYS.join(",")}])`;
   const effective = `case when outcome = 'REDUCED' then severity - 1 else severity end`;
   const decidedOn = `((opened_at + span * 0.3) at time zone 'UTC')::date + 1`;
-  const result = (await tx.execute(
-    sql.raw(`insert into disciplinary_reviews (id, officer_id, status, version, summary, opened_by, opened_at, hearing_at,
+  const result = await run(
+    tx,
+    `insert into disciplinary_reviews (id, officer_id, status, version, summary, opened_by, opened_at, hearing_at,
         penalty, original_penalty, effective_from, effective_until, rationale, aggravating_factors, mitigating_factors,
         decided_at, decided_by, appeal_reason, appealed_at, appeal_outcome, appeal_decided_at, overturned, finalized_at)
       select ${random.id("review", "allegation_id")}, officer_id, status,
@@ -125,14 +127,14 @@ export async function seedReviews(
         case when appeal_decided then opened_at + span * 0.6 end,
         coalesce(outcome = 'OVERTURNED', false),
         case when status = 'FINAL' then opened_at + span * 0.8 end
-      from seed_review order by opened_at, allegation_id`),
-  )) as unknown as { count?: number; affectedRows?: number };
+      from seed_review order by opened_at, allegation_id`,
+  );
   await run(
     tx,
     `insert into review_allegations (review_id, allegation_id)
      select ${random.id("review", "allegation_id")}, allegation_id from seed_review`,
   );
-  const reviews = Number(result.count ?? result.affectedRows ?? 0);
+  const reviews = written(result);
   const [{ sanctions }] = await rows<{ sanctions: number }>(
     tx,
     sql`select count(*)::int as sanctions from seed_review where decided and severity > 0 and outcome is distinct from 'OVERTURNED'`,

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { rows, type Queryable } from "../db/client";
+import { rows, type Queryable, type Tx } from "../db/client";
 
 /**
  * Building blocks of the seed's generated SQL. Rows are made by the database itself
@@ -15,11 +15,18 @@ export const textArray = (values: readonly string[]) =>
 export const run = async (db: Queryable, text: string) => {
   const started = Date.now();
   const result = await db.execute(sql.raw(text));
-  if (process.env.SEED_TRACE)
+  if (process.env.SEED_TRACE) {
     process.stderr.write(
       `  ${Date.now() - started} ms: ${text.replace(/\s+/g, " ").slice(0, 100)}\n`,
     );
+  }
   return result;
+};
+
+/** Rows an INSERT wrote, whichever driver ran it. */
+export const written = (result: unknown) => {
+  const { count, affectedRows } = result as { count?: number; affectedRows?: number };
+  return Number(count ?? affectedRows ?? 0);
 };
 
 /** The parameters every generated statement shares. */
@@ -108,6 +115,62 @@ export function officerServingOn(
 /** The unit officer `o` served in on `day`: assignments are [from, to), with at most one transfer. */
 export const unitOn = (day: string) =>
   `case when o.transferred is null or ${day} < o.transferred then o.unit1 else o.unit2 end`;
+
+/** Registration position of row k among `total` over the period, in days from its start. */
+export const position =
+  (random: SeedRandom, salt: number, total: number, frame: SeedFrame) => (key: string) =>
+    `((${key} - 0.9 + 0.8 * ${random.r(key, salt)}) * ${frame.days} / ${total})`;
+
+/**
+ * Times of day between 01:00 and 17:30 UTC (06:00-23:30 in Almaty): the UTC date is then the local date,
+ * which the deadline, the tracking year and the officer's unit on the day are all taken in.
+ */
+export const registeredAt = (frame: SeedFrame, pos: string) =>
+  `(${midnight(frame.windowStart)} + make_interval(secs => floor(${pos}) * 86400 + 3600 + (${pos} - floor(${pos})) * 59400))`;
+
+/**
+ * Registration times rise with the row number (evenly over the period, jittered), so tracking numbers
+ * are the row number minus the year's first row, after whatever the year's counter already held.
+ * The year's counter row is locked from here to commit: a submission meanwhile waits, and never collides.
+ */
+export async function seedYears(
+  tx: Tx,
+  table: string,
+  scope: string,
+  pos: (key: string) => string,
+  total: number,
+  frame: SeedFrame,
+) {
+  await run(
+    tx,
+    `create temp table ${table} on commit drop as
+     select extract(year from ${dateLit(frame.windowStart)} + floor(${pos("k")})::int)::int as year, min(k) as first_k, count(*)::int as n, 0 as base
+     from generate_series(1, ${total}) k group by 1`,
+  );
+  const years = await rows<{ year: number; n: number }>(
+    tx,
+    sql.raw(`select year, n from ${table} order by year`),
+  );
+  for (const { year, n } of years) {
+    const [{ last }] = await rows<{ last: number }>(
+      tx,
+      sql`insert into tracking_counters (scope, year, last) values (${scope}, ${year}, 0)
+          on conflict (scope, year) do update set last = tracking_counters.last returning last`,
+    );
+    if (last + n > 999_999)
+      throw new Error(`${scope}-${year} would pass 999999 tracking numbers: seed fewer rows`);
+    await run(tx, `update ${table} set base = ${last} where year = ${year}`);
+  }
+  await run(tx, `alter table ${table} add primary key (year)`);
+}
+
+/** After the rows are in: each year's counter ends at its last number, so the next submission follows on. */
+export async function advanceCounters(tx: Tx, table: string, scope: string) {
+  await run(
+    tx,
+    `update tracking_counters t set last = y.base + y.n from ${table} y where t.scope = ${lit(scope)} and t.year = y.year`,
+  );
+}
 
 /** Writes "seed: <what> <done>/<total> (<s> s)" to stderr. */
 export function progress(started: number) {
