@@ -1,112 +1,202 @@
 import "reflect-metadata";
-import { eq, like } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { loadConfig } from "../config";
-import type { Db } from "../db/client";
+import { rows, type Db } from "../db/client";
 import { openConfiguredDatabase } from "../db/open";
-import { officerAssignments, officers, ranks, units } from "../db/schema";
 import { createLogger } from "../logger";
-import { appendAudit } from "../audit/audit.writer";
-import { cliArgs } from "./args";
-import { seedComplaints } from "./seed-complaints";
 import { loadKeyRing } from "../crypto/keys";
+import type { KeyRing } from "../crypto/keyring";
+import { cliArgs, integerOption } from "./args";
+import { seedOfficers } from "./seed-officers";
+import { seedComplaints } from "./seed-complaints";
+import { seedCommendations } from "./seed-commendations";
+import { seedReviews } from "./seed-reviews";
+import { sealedPools } from "./seed-text";
+import { progress, run, withoutForeignKeys, type SeedFrame } from "./seed-sql";
 
-const USAGE = "npm run seed -- --officers N [--complaints M] [--districts-per-region D] [--seed S]";
+/** The tables written in bulk, whose foreign keys are checked once at the end rather than row by row. */
+const BULK_TABLES = [
+  "complaints",
+  "allegations",
+  "complaint_events",
+  "commendations",
+  "disciplinary_reviews",
+  "review_allegations",
+];
 
-const FIRST = ["Nurlan", "Aigerim", "Dauren", "Aliya", "Yerlan", "Madina", "Arman", "Dana", "Timur", "Saule", "Askar", "Gulnara", "Bauyrzhan", "Zhanna", "Marat", "Aizhan"];
-const LAST = ["Bekov", "Sadykova", "Abenov", "Nurlanova", "Seitkali", "Omarova", "Zhaksylykov", "Tulegenova", "Kassymov", "Ismailova", "Akhmetov", "Mukanova"];
+const USAGE =
+  "npm run seed -- --officers N [--complaints M] [--commendations C] [--seed S] [--districts-per-region D] [--as-of YYYY-MM-DD] [--batch B]";
 
-/** mulberry32: a tiny seeded generator, so `--seed S` gives the same data on every machine. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+export interface SeedOptions {
+  officers: number;
+  complaints: number;
+  /** Defaults to a fifth of the complaints. */
+  commendations?: number;
+  seed: number;
+  districtsPerRegion: number;
+  /** The seeded period is the 3 years before this day (default: today, UTC). */
+  asOf?: string;
+  /** Rows per INSERT statement. */
+  batch?: number;
+}
+
+export interface SeedSummary {
+  districts: number;
+  officers: number;
+  complaints: number;
+  allegations: number;
+  complaintEvents: number;
+  commendations: number;
+  reviews: number;
+  sanctions: number;
+  ms: number;
+}
+
+/** The 3 years before `asOf`, as dates. */
+export function seedFrame(seed: number, asOf: string): SeedFrame {
+  const end = new Date(`${asOf}T00:00:00Z`);
+  const start = new Date(end);
+  start.setUTCFullYear(end.getUTCFullYear() - 3);
+  return {
+    seed,
+    windowStart: start.toISOString().slice(0, 10),
+    anchor: asOf,
+    days: Math.round((end.getTime() - start.getTime()) / 86_400_000),
   };
 }
 
 /**
- * Deterministic demo data: districts under every region, then officers spread over them.
- * Badge numbers are DEMO-<n>, so running it again adds nothing twice.
+ * Deterministic demo data at national scale, made by the database in set-based statements (INSERT ...
+ * SELECT over generate_series), in one transaction: all of it or none. The audit log is not written:
+ * seeded rows are demo data, not anyone's action. Refuses a database that already holds seeded officers.
  */
-export interface SeedOptions {
-  officers: number;
-  districtsPerRegion: number;
-  seed: number;
-}
-
-export async function seedDemo(db: Db, options: SeedOptions) {
-  const { officers: count, districtsPerRegion: perRegion, seed } = options;
+export async function seedDemo(
+  db: Db,
+  keys: KeyRing,
+  options: SeedOptions,
+  log = progress(Date.now()),
+): Promise<SeedSummary> {
   const started = Date.now();
-  const next = random(seed);
-
-  const regions = await db.select().from(units).where(eq(units.kind, "REGION"));
-  for (const region of regions) {
-    const districts = Array.from({ length: perRegion }, (_, i) => {
-      const code = `${region.code}-D${String(i + 1).padStart(2, "0")}`;
-      return { code, name: `${region.name.replace("Police Department of ", "")} district ${i + 1} police`, kind: "DISTRICT" as const, parentId: region.id, path: `${region.path}${code}/` };
-    });
-    await db.insert(units).values(districts).onConflictDoNothing();
-  }
-  const districtIds = (await db.select({ id: units.id }).from(units).where(like(units.code, "KZ-%-D%"))).map((u) => u.id).sort();
-  const rankCodes = (await db.select({ code: ranks.code }).from(ranks).orderBy(ranks.seniority)).map((r) => r.code);
-  const existing = new Set((await db.select({ badge: officers.badgeNumber }).from(officers).where(like(officers.badgeNumber, "DEMO-%"))).map((o) => o.badge));
-
-  let created = 0;
-  for (let start = 0; start < count; start += 2000) {
-    const batch: { badgeNumber: string; fullName: string; rank: string; hiredAt: string; unitId: string }[] = [];
-    for (let i = start; i < Math.min(count, start + 2000); i++) {
-      const pick = <T>(list: T[]) => list[Math.floor(next() * list.length)];
-      // Junior ranks are far more common than senior ones.
-      const rank = rankCodes[Math.min(rankCodes.length - 1, Math.floor(next() ** 2.5 * 11))];
-      const year = 1995 + Math.floor(next() * 30);
-      const hiredAt = `${year}-${String(1 + Math.floor(next() * 12)).padStart(2, "0")}-${String(1 + Math.floor(next() * 28)).padStart(2, "0")}`;
-      const row = { badgeNumber: `DEMO-${String(i + 1).padStart(7, "0")}`, fullName: `${pick(FIRST)} ${pick(LAST)}`, rank, hiredAt, unitId: pick(districtIds) };
-      if (!existing.has(row.badgeNumber)) batch.push(row);
-    }
-    if (!batch.length) continue;
-    await db.transaction(async (tx) => {
-      const inserted = await tx.insert(officers).values(batch).returning({ id: officers.id, badgeNumber: officers.badgeNumber });
-      const unitOf = new Map(batch.map((b) => [b.badgeNumber, b]));
-      await tx.insert(officerAssignments).values(
-        inserted.map((o) => ({ officerId: o.id, unitId: unitOf.get(o.badgeNumber)!.unitId, fromDate: unitOf.get(o.badgeNumber)!.hiredAt })),
+  const frame = seedFrame(options.seed, options.asOf ?? new Date().toISOString().slice(0, 10));
+  const batch = options.batch ?? 50_000;
+  const commendations = options.commendations ?? Math.round(options.complaints / 5);
+  const sealed = sealedPools(keys);
+  const summary = await db.transaction(async (tx) => {
+    const [{ seeded }] = await rows<{ seeded: boolean }>(
+      tx,
+      sql`select exists (select 1 from officers where badge_number like 'DEMO-%') as seeded`,
+    );
+    if (seeded)
+      throw new Error(
+        "this database already holds seeded officers (DEMO-...): seed into a fresh database",
       );
-      await appendAudit(tx, { principal: null, requestId: `cli-seed-${process.pid}` }, [
-        { action: "seed", entity: "Officer", entityId: null, outcome: "SUCCESS" },
-      ]);
-    });
-    created += batch.length;
-  }
-  return { districts: districtIds.length, officersCreated: created, ms: Date.now() - started };
+    // A batch's plan, sorts and hashes stay in memory (temp_buffers only takes before the first temp table).
+    await run(tx, "set local work_mem = '256MB'");
+    // The planner overestimates generate_series joins and would JIT-compile each batch for a second.
+    await run(tx, "set local jit = off");
+    await run(tx, "savepoint buffers");
+    await run(tx, "set local temp_buffers = '256MB'").then(
+      () => run(tx, "release savepoint buffers"),
+      () => run(tx, "rollback to savepoint buffers"),
+    );
+    const pool = await seedOfficers(
+      tx,
+      frame,
+      { officers: options.officers, districtsPerRegion: options.districtsPerRegion, batch },
+      log,
+    );
+    const { complaints, commended, reviews } = await withoutForeignKeys(
+      tx,
+      BULK_TABLES,
+      log,
+      async () => ({
+        complaints: options.complaints
+          ? await seedComplaints(
+              tx,
+              frame,
+              pool,
+              sealed,
+              { complaints: options.complaints, batch },
+              log,
+            )
+          : { complaints: 0, allegations: 0, events: 0 },
+        commended: await seedCommendations(tx, frame, pool, sealed, { commendations, batch }, log),
+        reviews: options.complaints
+          ? await seedReviews(tx, frame, log)
+          : { reviews: 0, sanctions: 0 },
+      }),
+    );
+    return {
+      districts: pool.districts,
+      officers: pool.officers,
+      complaints: complaints.complaints,
+      allegations: complaints.allegations,
+      complaintEvents: complaints.events,
+      commendations: commended,
+      ...reviews,
+    };
+  });
+  log(
+    "committed",
+    summary.officers +
+      summary.complaints +
+      summary.allegations +
+      summary.complaintEvents +
+      summary.commendations,
+  );
+  // Fresh statistics, so the first queries after a seed are planned for the rows now there.
+  await run(
+    db,
+    "analyze units, officers, officer_assignments, officer_status_changes, complaints, allegations, complaint_events, commendations, disciplinary_reviews, review_allegations",
+  );
+  log("analyzed", 0);
+  return { ...summary, ms: Date.now() - started };
 }
 
 async function main() {
   const args = cliArgs(
-    { officers: { type: "string", default: "1000" }, complaints: { type: "string", default: "0" }, "districts-per-region": { type: "string", default: "5" }, seed: { type: "string", default: "1" } },
+    {
+      officers: { type: "string", default: "1000" },
+      complaints: { type: "string", default: "0" },
+      commendations: { type: "string" },
+      "districts-per-region": { type: "string", default: "10" },
+      seed: { type: "string", default: "1" },
+      "as-of": { type: "string" },
+      batch: { type: "string", default: "50000" },
+    },
     USAGE,
   );
-  const options = { officers: Number(args.officers), districtsPerRegion: Number(args["districts-per-region"]), seed: Number(args.seed) };
-  const { officers: count, districtsPerRegion: perRegion, seed } = options;
-  if (![count, perRegion, seed].every(Number.isInteger) || count < 0 || count > 2_000_000 || perRegion < 1 || perRegion > 50) {
-    process.stderr.write(`Usage: ${USAGE}\n`);
-    process.exit(2);
-  }
-  const complaintCount = Number(args.complaints);
-  if (!Number.isInteger(complaintCount) || complaintCount < 0 || complaintCount > 10_000_000) {
-    process.stderr.write(`--complaints must be a whole number up to 10000000\nUsage: ${USAGE}\n`);
+  const options: SeedOptions = {
+    officers: integerOption(args.officers, "--officers", 1, 2_000_000, USAGE),
+    complaints: integerOption(args.complaints, "--complaints", 0, 2_500_000, USAGE),
+    commendations:
+      args.commendations === undefined
+        ? undefined
+        : integerOption(args.commendations, "--commendations", 0, 2_500_000, USAGE),
+    districtsPerRegion: integerOption(
+      args["districts-per-region"],
+      "--districts-per-region",
+      1,
+      99,
+      USAGE,
+    ),
+    seed: integerOption(args.seed, "--seed", 0, 1_000_000, USAGE),
+    batch: integerOption(args.batch, "--batch", 100, 1_000_000, USAGE),
+    asOf: args["as-of"],
+  };
+  if (
+    options.asOf !== undefined &&
+    (!/^\d{4}-\d{2}-\d{2}$/.test(options.asOf) || Number.isNaN(Date.parse(options.asOf)))
+  ) {
+    process.stderr.write(`--as-of must be a date YYYY-MM-DD\nUsage: ${USAGE}\n`);
     process.exit(2);
   }
   const config = loadConfig();
   const log = createLogger("warn", 2);
   const database = await openConfiguredDatabase(config, log, { batch: true });
   try {
-    const officersSeeded = await seedDemo(database.db, options);
-    const complaintsSeeded = complaintCount
-      ? await seedComplaints(database.db, loadKeyRing(config, log), { complaints: complaintCount, seed }, random(seed + 1))
-      : {};
-    process.stdout.write(`${JSON.stringify({ ...officersSeeded, ...complaintsSeeded })}\n`);
+    const summary = await seedDemo(database.db, loadKeyRing(config, log), options);
+    process.stdout.write(`${JSON.stringify({ database: database.kind, ...summary })}\n`);
   } finally {
     await database.close();
   }
@@ -114,7 +204,7 @@ async function main() {
 
 if (require.main === module) {
   main().catch((err) => {
-    process.stderr.write(`seed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.stderr.write(`seed: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   });
 }

@@ -1,0 +1,32 @@
+import "reflect-metadata";
+import { loadConfig } from "../src/config";
+import { openConfiguredDatabase } from "../src/db/open";
+import { createLogger } from "../src/logger";
+import { createSenimServer } from "../src/server";
+
+/**
+ * The server as `npm start` runs it (src/main.ts), forked by bench/run.ts with one addition for the
+ * benchmark only: the parent asks over the IPC channel how many SQL statements the server has sent.
+ */
+async function main() {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const database = await openConfiguredDatabase(config, log);
+  const server = await createSenimServer({ database, config, log });
+  const port = await server.listen(config.port, config.host);
+  process.on("message", (message) => {
+    if (message === "statements") process.send!({ statements: database.statements.count });
+  });
+  process.on("SIGTERM", () => {
+    void server
+      .close()
+      .then(() => database.close())
+      .finally(() => process.exit(0));
+  });
+  process.send!({ port });
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench server failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
