@@ -85,7 +85,7 @@ const percentile = (sorted: number[], p: number) =>
 
 /**
  * The database's own floor: a select by primary key, `connections` at a time, through the bare driver
- * (postgres.js prepared statement, or PGlite's query) with no ORM or GraphQL around it.
+ * (a node-postgres prepared statement, or PGlite's query) with no ORM or GraphQL around it.
  */
 async function bareSelect(
   database: Database,
@@ -103,11 +103,11 @@ async function bareSelect(
   const query: (id: string) => Promise<unknown> =
     database.kind === "postgres"
       ? (id) =>
-          (client as { unsafe: (q: string, p: unknown[], o: object) => Promise<unknown> }).unsafe(
+          (client as { query: (q: object) => Promise<unknown> }).query({
+            name: "bench_bare_select",
             text,
-            [id],
-            { prepare: true },
-          )
+            values: [id],
+          })
       : (id) =>
           (client as { query: (q: string, p: unknown[]) => Promise<unknown> }).query(text, [id]);
   const latencies: number[] = [];

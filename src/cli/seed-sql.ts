@@ -23,10 +23,10 @@ export const run = async (db: Queryable, text: string) => {
   return result;
 };
 
-/** Rows an INSERT wrote, whichever driver ran it. */
+/** Rows an INSERT wrote, whichever driver ran it (node-postgres: rowCount; PGlite: affectedRows). */
 export const written = (result: unknown) => {
-  const { count, affectedRows } = result as { count?: number; affectedRows?: number };
-  return Number(count ?? affectedRows ?? 0);
+  const { rowCount, affectedRows } = result as { rowCount?: number | null; affectedRows?: number };
+  return Number(rowCount ?? affectedRows ?? 0);
 };
 
 /** The parameters every generated statement shares. */
