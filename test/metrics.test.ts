@@ -431,6 +431,37 @@ describe("trustMetrics: small-cell suppression", () => {
     });
   });
 
+  it("lists the same suppressed fields for children whatever else the query selects", async () => {
+    const query = (fields: string) =>
+      t.public.query(
+        `{ trustMetrics(unitCode: "KZ-AST", from: "2025-01-01", to: "2026-01-01") { children { unit { code } ${fields} } } }`,
+      );
+    const lean = ok(await query("suppressedFields")).trustMetrics.children;
+    const full = ok(
+      await query(
+        "suppressedFields medianDaysToClose byCategory { category allegations sustained }",
+      ),
+    ).trustMetrics.children;
+    expect(lean.map((c: { suppressedFields: string[] }) => [...c.suppressedFields].sort())).toEqual(
+      full.map((c: { suppressedFields: string[] }) => [...c.suppressedFields].sort()),
+    );
+    const d1 = full.find((c: { unit: { code: string } }) => c.unit.code === units.d1);
+    expect(d1.suppressedFields).toEqual(
+      expect.arrayContaining(["medianDaysToClose", "byCategory.FORCE.allegations"]),
+    );
+    const exact = ok(
+      await (
+        await t.as("ANALYST")
+      ).query(
+        `{ trustMetrics(unitCode: "KZ-AST", from: "2025-01-01", to: "2026-01-01") { children { unit { code } medianDaysToClose } } }`,
+      ),
+    );
+    expect(
+      exact.trustMetrics.children.find((c: { unit: { code: string } }) => c.unit.code === units.d1)
+        .medianDaysToClose,
+    ).toBe(21);
+  });
+
   it("runs the contract's TrustMetrics as written, for the public and for an analyst", async () => {
     const variables = { scope: "MVD", from: "2025-01-01", to: "2026-01-01" };
     const published = ok(await t.public.op("TrustMetrics", variables)).trustMetrics;

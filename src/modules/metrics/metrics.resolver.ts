@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, FieldResolver, Info, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../context";
 import { DateScalar } from "../../common/scalars";
 import { Unit } from "../unit/unit.type";
@@ -45,7 +46,19 @@ export class MetricsResolver {
   @FieldResolver(() => [TrustMetrics], {
     description: "The same figures for each child unit, by code.",
   })
-  children(@Root() metrics: TrustMetrics, @Ctx() ctx: Context) {
-    return service.childMetrics(ctx, metrics);
+  children(@Root() metrics: TrustMetrics, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return service.childMetrics(ctx, metrics, selectedFields(info));
   }
+}
+
+/** Names of the fields selected directly under this field; null when fragments make it unsure. */
+function selectedFields(info: GraphQLResolveInfo): ReadonlySet<string> | null {
+  const names = new Set<string>();
+  for (const node of info.fieldNodes) {
+    for (const selection of node.selectionSet?.selections ?? []) {
+      if (selection.kind !== "Field") return null;
+      names.add(selection.name.value);
+    }
+  }
+  return names;
 }

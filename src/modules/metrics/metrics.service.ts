@@ -35,14 +35,28 @@ export async function trustMetrics(
   return publish(figures, !EXACT_READERS.has(ctx.principal?.role ?? ""));
 }
 
-/** The same figures for each child unit, suppressed as their parent was. */
-export async function childMetrics(ctx: Context, parent: TrustMetrics): Promise<TrustMetrics[]> {
+/**
+ * The same figures for each child unit, suppressed as their parent was. `wanted` names the fields the
+ * query selects on the children (null: all): at national scale the categories and the days-to-close
+ * histogram of 20 regions are most of a request's cost, and a map with a column of figures needs neither.
+ */
+export async function childMetrics(
+  ctx: Context,
+  parent: TrustMetrics,
+  wanted: ReadonlySet<string> | null,
+): Promise<TrustMetrics[]> {
   const children = await ctx.loaders.unitChildren.load(parent.unitId);
   if (!children.length) return [];
+  const asks = (field: string) => !wanted || wanted.has(field);
   const figures = await measure(
     ctx.db,
     children.map((c) => c.id),
     [{ from: parent.from, to: parent.to }],
+    // suppressedFields lists hidden category counts, so it needs the categories too.
+    {
+      categories: asks("byCategory") || (parent.suppress && asks("suppressedFields")),
+      medians: asks("medianDaysToClose"),
+    },
   );
   return figures.map((f) => publish(f, parent.suppress));
 }
@@ -166,7 +180,12 @@ type Sums = Record<
 >;
 
 /** Three statements for any number of units and periods: the wide sums, the categories, the close-day histogram. */
-async function measure(db: Queryable, unitIds: string[], periods: Period[]): Promise<Figures[]> {
+async function measure(
+  db: Queryable,
+  unitIds: string[],
+  periods: Period[],
+  parts = { categories: true, medians: true },
+): Promise<Figures[]> {
   const segs = segments(periods);
   const source = sql`jsonb_to_recordset(${JSON.stringify(segs)}::jsonb) as s(idx int, kind text, grain text, start_day date, end_day date)`;
   const units = sql`${`{${unitIds.join(",")}}`}::uuid[]`;
@@ -185,22 +204,26 @@ async function measure(db: Queryable, unitIds: string[], periods: Period[]): Pro
             sum(commendations)::int as commendations, sum(officers_in)::int as officers_in, sum(officers_out)::int as officers_out
           from ${source} ${match("metrics_daily")} group by 1, 2, 3`,
     ),
-    rows<{
-      idx: number;
-      unit_id: string;
-      category: string;
-      allegations: number;
-      sustained: number;
-    }>(
-      db,
-      sql`select s.idx, m.unit_id, m.category, sum(m.allegations)::int as allegations, sum(m.sustained)::int as sustained
+    !parts.categories
+      ? []
+      : rows<{
+          idx: number;
+          unit_id: string;
+          category: string;
+          allegations: number;
+          sustained: number;
+        }>(
+          db,
+          sql`select s.idx, m.unit_id, m.category, sum(m.allegations)::int as allegations, sum(m.sustained)::int as sustained
           from ${source} ${match("metrics_category_daily")} where s.kind = 'flow' group by 1, 2, 3`,
-    ),
-    rows<{ idx: number; unit_id: string; days: number; complaints: number }>(
-      db,
-      sql`select s.idx, m.unit_id, m.days, sum(m.complaints)::int as complaints
+        ),
+    !parts.medians
+      ? []
+      : rows<{ idx: number; unit_id: string; days: number; complaints: number }>(
+          db,
+          sql`select s.idx, m.unit_id, m.days, sum(m.complaints)::int as complaints
           from ${source} ${match("metrics_close_days")} where s.kind = 'flow' group by 1, 2, 3 having sum(m.complaints) <> 0 order by 1, 2, 3`,
-    ),
+        ),
   ]);
   const key = (idx: number, unitId: string) => `${idx}/${unitId}`;
   const sums = new Map<string, { flow?: Sums; stock?: Sums }>();
@@ -234,7 +257,7 @@ async function measure(db: Queryable, unitIds: string[], periods: Period[]): Pro
         commendations: flow.commendations,
         feedbackResponses: flow.feedback_responses,
         feedbackSum: flow.feedback_sum,
-        medianDays: median(days.map((d) => [d.days, d.complaints])),
+        medianDays: parts.medians ? median(days.map((d) => [d.days, d.complaints])) : null,
         byCategory,
       });
     }
@@ -323,8 +346,8 @@ function publish(f: Figures, suppress: boolean): TrustMetrics {
     complaintsClosed: count("complaintsClosed", f.closed),
     allegationsWithFinding: count("allegationsWithFinding", f.withFinding),
     sustainRate: ratio("sustainRate", f.sustained, f.withFinding),
-    medianDaysToClose:
-      f.medianDays !== null && shown("medianDaysToClose", f.closed) ? f.medianDays : null,
+    // Decided on the count, not the median, so that suppressedFields does not depend on what was selected.
+    medianDaysToClose: f.closed > 0 && shown("medianDaysToClose", f.closed) ? f.medianDays : null,
     closedWithinDeadlineRate: ratio("closedWithinDeadlineRate", f.closedInTime, f.closed),
     openCases: count("openCases", f.open),
     overdueCases: count("overdueCases", f.overdue),
