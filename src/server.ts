@@ -12,6 +12,7 @@ import type { Logger } from "./logger";
 import { formatError, isUnexpected } from "./graphql/format-error";
 import { senimSchema } from "./graphql/schema";
 import { costLimit, limitRules, LIMITS } from "./graphql/limits";
+import { knownOperationTypeRule } from "./graphql/rules";
 import { clientAddress } from "./ratelimit/client-address";
 import { RateLimiter } from "./ratelimit/rate-limiter";
 
@@ -97,7 +98,7 @@ export async function createSenimServer(options: { database: Database; config: C
     schema,
     // Apollo's own defaults follow the configured environment, not whatever NODE_ENV the process has.
     nodeEnv: config.env,
-    validationRules: limitRules,
+    validationRules: [...limitRules, knownOperationTypeRule],
     parseOptions: { maxTokens: LIMITS.tokens },
     formatError,
     includeStacktraceInErrorResponses: false,

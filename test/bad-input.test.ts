@@ -1,0 +1,29 @@
+import { startTestServer, type TestServer } from "./helpers/server";
+
+let t: TestServer;
+beforeAll(async () => (t = await startTestServer()));
+afterAll(() => t.close());
+
+const JSON_TYPE = { "content-type": "application/json" };
+async function post(body: unknown): Promise<{ status: number; codes: string[] }> {
+  const res = await fetch(t.url, {
+    method: "POST",
+    headers: JSON_TYPE,
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as { errors?: { extensions: { code: string } }[] };
+  return { status: res.status, codes: (json.errors ?? []).map((e) => e.extensions.code) };
+}
+
+describe("requests the generated bad input found wanting (regressions)", () => {
+  it("refuses a subscription, which the schema has none of, as GRAPHQL_VALIDATION_FAILED (was INTERNAL_SERVER_ERROR)", async () => {
+    expect(await post({ query: "subscription { ranks { code } }" })).toEqual({
+      status: 400,
+      codes: ["GRAPHQL_VALIDATION_FAILED"],
+    });
+    expect(await post({ query: "subscription S { me { id } }", operationName: "S" })).toEqual({
+      status: 400,
+      codes: ["GRAPHQL_VALIDATION_FAILED"],
+    });
+  });
+});
