@@ -26,4 +26,21 @@ describe("requests the generated bad input found wanting (regressions)", () => {
       codes: ["GRAPHQL_VALIDATION_FAILED"],
     });
   });
+
+  it("answers an unknown operation name, or none among several operations, with BAD_REQUEST (was OPERATION_RESOLUTION_FAILURE)", async () => {
+    expect(await post({ query: "query A { ranks { code } }", operationName: "Nope" })).toEqual({
+      status: 400,
+      codes: ["BAD_REQUEST"],
+    });
+    expect(await post({ query: "query A { ranks { code } } query B { units { code } }" })).toEqual({
+      status: 400,
+      codes: ["BAD_REQUEST"],
+    });
+    expect(
+      await post({
+        query: "query A { ranks { code } } query B { units { code } }",
+        operationName: "B",
+      }),
+    ).toMatchObject({ status: 200, codes: [] });
+  });
 });
