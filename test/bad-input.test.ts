@@ -43,4 +43,20 @@ describe("requests the generated bad input found wanting (regressions)", () => {
       }),
     ).toMatchObject({ status: 200, codes: [] });
   });
+
+  it("answers a persisted-query hash it has not seen with BAD_REQUEST (was PERSISTED_QUERY_NOT_FOUND)", async () => {
+    const hashOnly = { extensions: { persistedQuery: { version: 1, sha256Hash: "a".repeat(64) } } };
+    const res = await fetch(t.url, {
+      method: "POST",
+      headers: JSON_TYPE,
+      body: JSON.stringify(hashOnly),
+    });
+    const json = (await res.json()) as {
+      errors: { message: string; extensions: { code: string } }[];
+    };
+    // The message is what Apollo Client's persisted-query link looks for before sending the whole query.
+    expect(json.errors).toEqual([
+      { message: "PersistedQueryNotFound", extensions: { code: "BAD_REQUEST" } },
+    ]);
+  });
 });
