@@ -16,7 +16,7 @@ import {
   type Refusal,
   type Who,
 } from "./helpers/properties";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { ok, startTestServer, type TestServer } from "./helpers/server";
 
 /**
  * The complaint workflow (DESIGN.md section 2) against a model: random sequences of operations,
@@ -85,6 +85,8 @@ interface ComplaintModel {
   erased: boolean;
   feedback: boolean;
   timeline: number;
+  /** Timeline entries with a message for the complainant: what complaintStatus lists. */
+  published: number;
   allegations: AllegationModel[];
 }
 
@@ -534,9 +536,10 @@ function decide(m: Model, s: Step, r: Request): Decision {
     if (!allowed.includes(s.who)) return { refusal: { code: "FORBIDDEN" }, denied: true };
   }
   const c = r.complaintId ? m.complaints.find((x) => x.id === r.complaintId)! : undefined;
-  const bump = (events = 1) => {
+  const bump = (events = 1, published = 0) => {
     c!.version++;
     c!.timeline += events;
+    c!.published += published;
   };
 
   if (s.op === "SubmitComplaintFeedback") {
@@ -590,17 +593,22 @@ function decide(m: Model, s: Step, r: Request): Decision {
       const early = c.status !== "PENDING_REVIEW";
       if (c.allegations.some((a) => !a.closureReason && (early || !a.finding)))
         return refuse("INVALID_STATE");
-      return { apply: () => ((c.status = "CLOSED"), bump(s.publicMessage ? 2 : 1)) };
+      return {
+        apply: () => (
+          (c.status = "CLOSED"),
+          bump(s.publicMessage ? 2 : 1, s.publicMessage ? 2 : 1)
+        ),
+      };
     }
     case "ReopenComplaint":
       if (c.status !== "CLOSED") return refuse("INVALID_STATE");
-      return { apply: () => ((c.status = "REOPENED"), bump()) };
+      return { apply: () => ((c.status = "REOPENED"), bump(1, 1)) };
     case "ExtendResponseDeadline":
       if (!statusIs(c, OPEN) || c.extended) return refuse("INVALID_STATE");
       if (s.until !== "valid") return refuse("BAD_USER_INPUT", "input.until");
-      return { apply: () => ((c.extended = true), bump()) };
+      return { apply: () => ((c.extended = true), bump(1, 1)) };
     case "AddCaseNote":
-      return { apply: () => bump() };
+      return { apply: () => bump(1, s.publicMessage ? 1 : 0) };
     case "AddAllegation":
       if (!statusIs(c, OPEN)) return refuse("INVALID_STATE");
       if (s.badge === "unknown") return refuse("BAD_USER_INPUT", "input.officerBadge");
@@ -802,6 +810,35 @@ async function stored(ids: string[]) {
   });
 }
 
+/** What the complainant sees with the receipt (complaintStatus). */
+async function publicView(c: ComplaintModel) {
+  const view = ok(
+    await t.public.op("ComplaintStatus", {
+      trackingNumber: c.trackingNumber,
+      accessCode: c.accessCode,
+    }),
+  ).complaintStatus;
+  return {
+    status: view.status,
+    outcome: view.outcome,
+    updates: view.updates.length,
+    extended: view.responseDueAt !== c.responseDueAt.toISOString(),
+  };
+}
+
+function expectedPublicView(c: ComplaintModel) {
+  const findings = c.allegations.map((a) => a.finding);
+  const outcome =
+    c.status !== "CLOSED"
+      ? null
+      : findings.some((f) => f === "SUSTAINED" || f === "POLICY_FAILURE")
+        ? "UPHELD"
+        : findings.some(Boolean)
+          ? "NOT_UPHELD"
+          : "CLOSED_WITHOUT_FINDING";
+  return { status: c.status, outcome, updates: c.published, extended: c.extended };
+}
+
 async function registerComplaints(
   forms: { namesOfficer: boolean; categories: number }[],
 ): Promise<Model> {
@@ -832,6 +869,7 @@ async function registerComplaints(
       erased: false,
       feedback: false,
       timeline: 1,
+      published: 1,
       allegations: rows.map((a) => ({
         id: a.id,
         officerId: form.namesOfficer ? officerA.id : null,
@@ -864,6 +902,7 @@ it("keeps every complaint equal to the model through random sequences of operati
         tally.steps++;
         expect(await stored(ids)).toEqual(model.complaints.map(view));
       }
+      for (const c of model.complaints) expect(await publicView(c)).toEqual(expectedPublicView(c));
       await ledger.check();
       tally.runs++;
     }),
