@@ -27,7 +27,7 @@ import { createOfficer } from "./helpers/factories";
 import { openReview } from "./helpers/reviews";
 import { onPostgres } from "./helpers/database";
 import { propertySettings } from "./helpers/properties";
-import { ok, startTestServer, type TestServer } from "./helpers/server";
+import { errorOf, ok, startTestServer, type TestServer } from "./helpers/server";
 
 /**
  * Thousands of malformed and hostile requests against the real HTTP server: every argument of every
@@ -984,9 +984,9 @@ let reported = 0;
 beforeEach(() => (reported = violations.length));
 const newViolations = () => report(violations.slice(reported));
 
-describe("generated bad input", () => {
-  const operations = contract();
+const operations = contract();
 
+describe("generated bad input", () => {
   it("sees a write, in the audit log and (on PGlite) in its fingerprint of every table, so that the checks below can fail", async () => {
     const before = onPostgres ? null : await fingerprint();
     const submit = operations.find((o) => o.name === "SubmitComplaint")!;
@@ -1145,5 +1145,44 @@ describe("requests the generated bad input found wanting (regressions)", () => {
     expect(json.errors).toEqual([
       { message: "PersistedQueryNotFound", extensions: { code: "BAD_REQUEST" } },
     ]);
+  });
+
+  it("refuses a lone surrogate in any text as BAD_USER_INPUT (an email with one was INTERNAL_SERVER_ERROR)", async () => {
+    const complaint = operations.find((o) => o.name === "SubmitComplaint")!;
+    const input = { ...(complaint.variables.input as object), unitCode: "KZ-AST" };
+    const complainant = {
+      fullName: "Aigerim Sadykova",
+      type: "VICTIM",
+      email: "a\uD800@example.kz",
+    };
+    expect(
+      errorOf(await t.public.op("SubmitComplaint", { input: { ...input, complainant } })),
+    ).toEqual({
+      code: "BAD_USER_INPUT",
+      field: "input.complainant.email",
+    });
+    // Free text would have been stored with the half replaced by U+FFFD.
+    expect(
+      errorOf(
+        await t.public.op("SubmitComplaint", {
+          input: { ...input, narrative: "I was hit \uDE00" },
+        }),
+      ),
+    ).toEqual({
+      code: "BAD_USER_INPUT",
+      field: "input.narrative",
+    });
+    const commendation = operations.find((o) => o.name === "SubmitCommendation")!;
+    const submitter = { fullName: "Aigerim Sadykova", email: "\uD800" };
+    const refused = await t.public.op("SubmitCommendation", {
+      input: { ...(commendation.variables.input as object), submitter },
+    });
+    expect(errorOf(refused)).toEqual({ code: "BAD_USER_INPUT", field: "input.submitter.email" });
+    // A whole pair (an emoji) is well formed, and welcome.
+    ok(
+      await t.public.op("SubmitComplaint", {
+        input: { ...input, narrative: "He laughed 😀 at me" },
+      }),
+    );
   });
 });
