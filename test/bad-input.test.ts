@@ -129,12 +129,8 @@ const MARK = "ZQXMARK";
 
 // --- hostile values -----------------------------------------------------------------------------
 
-const HOSTILE_STRINGS = [
-  "",
-  " ",
-  "\t\n\r",
-  MARK,
-  `${MARK}${"a".repeat(10_000)}`,
+/** Every text slot gets each of these: validators and drivers differ most on odd Unicode. */
+const ODD_UNICODE = [
   `${MARK}\u0000`,
   `\u0000${MARK}`,
   `${MARK}\uD800`,
@@ -143,6 +139,8 @@ const HOSTILE_STRINGS = [
   `${MARK}${"😀".repeat(100)}`,
   `\uFEFF${MARK}`,
   `${MARK}\u0085\u2028\u2029`,
+];
+const INJECTION = [
   `${MARK}' OR '1'='1`,
   `${MARK}'; DROP TABLE complaints; --`,
   `${MARK}" OR 1=1 --`,
@@ -152,6 +150,13 @@ const HOSTILE_STRINGS = [
   `${MARK}{{7*7}}`,
   `${MARK}../../../../etc/passwd`,
   `${MARK}%00%27`,
+];
+const ODD_SHAPES = [
+  "",
+  " ",
+  "\t\n\r",
+  MARK,
+  `${MARK}${"a".repeat(10_000)}`,
   "NaN",
   "Infinity",
   "-0",
@@ -179,6 +184,7 @@ const HOSTILE_STRINGS = [
   "KZ-AST",
   "MVD",
 ];
+const HOSTILE_STRINGS = [...ODD_SHAPES, ...ODD_UNICODE, ...INJECTION];
 const NUMBERS = [
   0,
   -1,
@@ -320,8 +326,9 @@ function replacementsFor(
     /Date/.test(named.name)
   ) {
     out.push({ kind: "number for string", value: pick(NUMBERS) });
-    out.push({ kind: "hostile string", value: pick(HOSTILE_STRINGS) });
-    out.push({ kind: "hostile string", value: pick(HOSTILE_STRINGS) });
+    out.push({ kind: "injection", value: pick(INJECTION) });
+    out.push({ kind: "odd shape", value: pick(ODD_SHAPES) });
+    for (const value of ODD_UNICODE) out.push({ kind: "odd unicode", value });
   } else {
     out.push({ kind: "string for number", value: pick(HOSTILE_STRINGS) });
     out.push({ kind: "extreme number", value: pick(NUMBERS) });
