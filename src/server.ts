@@ -81,7 +81,9 @@ const errorLogging: ApolloServerPlugin<Context> = {
     return {
       async didEncounterErrors({ errors, contextValue, operationName }) {
         for (const error of errors) {
-          if (isUnexpected(error.originalError ?? error)) {
+          // The error as Apollo reports it: for a variable that does not coerce, only Apollo's wrapper
+          // says BAD_USER_INPUT, and graphql-js's error inside it quotes the value.
+          if (isUnexpected(error)) {
             contextValue.log.error({ err: error.originalError ?? error, operationName, path: error.path }, "unexpected error");
           }
         }

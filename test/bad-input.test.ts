@@ -23,6 +23,7 @@ import { rows } from "../src/db/client";
 import type { Role } from "../src/db/schema";
 import { complaintId, submitComplaint } from "./helpers/complaints";
 import { contractOperations } from "./helpers/contract";
+import { startLoggedServer } from "./helpers/logged-server";
 import { createOfficer } from "./helpers/factories";
 import { openReview } from "./helpers/reviews";
 import { onPostgres } from "./helpers/database";
@@ -1213,5 +1214,40 @@ describe("requests the generated bad input found wanting (regressions)", () => {
       updated: 0,
       errors: [{ row: 1, field: "fullName" }],
     });
+  });
+
+  it("logs refused variables as no error at all: they may hold a complainant's name or phone (were 'unexpected error' lines)", async () => {
+    const logged = await startLoggedServer();
+    try {
+      const complaint = operations.find((o) => o.name === "SubmitComplaint")!;
+      const phone = 77_010_000_000 + Math.floor(Math.random() * 9_999_999);
+      const input = {
+        ...(complaint.variables.input as object),
+        complainant: { fullName: "Aigerim Sadykova", type: "VICTIM", phone },
+      };
+      const refused = [
+        { input },
+        { input: { ...input, zzUnknown: 1 } },
+        { input: { ...input, channel: "PIGEON" } },
+      ];
+      for (const variables of refused) {
+        const res = await fetch(`${logged.origin}/graphql`, {
+          method: "POST",
+          headers: JSON_TYPE,
+          body: JSON.stringify({ query: complaint.text, variables }),
+        });
+        expect(
+          ((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]
+            .extensions.code,
+        ).toBe("BAD_USER_INPUT");
+      }
+      // A malformed request is the client's mistake, not the server's: no error-level line, and no value.
+      expect(logged.lines.filter((line) => line.level >= 50)).toEqual([]);
+      expect(logged.text()).not.toContain(String(phone));
+      expect(logged.text()).not.toContain("PIGEON");
+    } finally {
+      await logged.server.close();
+      await logged.database.close();
+    }
   });
 });
