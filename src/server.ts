@@ -12,6 +12,7 @@ import type { Logger } from "./logger";
 import { formatError, isUnexpected } from "./graphql/format-error";
 import { senimSchema } from "./graphql/schema";
 import { costLimit, limitRules, LIMITS } from "./graphql/limits";
+import { knownOperationTypeRule } from "./graphql/rules";
 import { clientAddress } from "./ratelimit/client-address";
 import { RateLimiter } from "./ratelimit/rate-limiter";
 
@@ -80,7 +81,9 @@ const errorLogging: ApolloServerPlugin<Context> = {
     return {
       async didEncounterErrors({ errors, contextValue, operationName }) {
         for (const error of errors) {
-          if (isUnexpected(error.originalError ?? error)) {
+          // The error as Apollo reports it: for a variable that does not coerce, only Apollo's wrapper
+          // says BAD_USER_INPUT, and graphql-js's error inside it quotes the value.
+          if (isUnexpected(error)) {
             contextValue.log.error({ err: error.originalError ?? error, operationName, path: error.path }, "unexpected error");
           }
         }
@@ -97,7 +100,7 @@ export async function createSenimServer(options: { database: Database; config: C
     schema,
     // Apollo's own defaults follow the configured environment, not whatever NODE_ENV the process has.
     nodeEnv: config.env,
-    validationRules: limitRules,
+    validationRules: [...limitRules, knownOperationTypeRule],
     parseOptions: { maxTokens: LIMITS.tokens },
     formatError,
     includeStacktraceInErrorResponses: false,

@@ -36,8 +36,8 @@ export async function problemsIn(value: object, prefix = ""): Promise<FieldProbl
  */
 export async function validateArgument(value: unknown, type: unknown, { args, info }: ResolverData<object>) {
   const argName = argumentName(value, type, args as Record<string, unknown>, info);
-  const nul = findNul(value, argName);
-  if (nul) throw badInput(nul, "text must not contain NUL characters");
+  const unstorable = findUnstorable(value, argName);
+  if (unstorable) throw badInput(unstorable.field, unstorable.message);
   if (value === null || typeof value !== "object") return;
   const values = Array.isArray(value) ? value : [value];
   for (const [index, item] of values.entries()) {
@@ -60,17 +60,27 @@ function argumentName(value: unknown, type: unknown, args: Record<string, unknow
   return field?.args.find((arg) => getNamedType(arg.type).name === typeName)?.name ?? "";
 }
 
-/** PostgreSQL text cannot hold NUL, so any string argument carrying one is refused before it reaches SQL. */
-function findNul(value: unknown, path: string): string | null {
-  if (typeof value === "string") return value.includes("\0") ? path : null;
+/** Half of a UTF-16 surrogate pair without the other half (with the u flag, a whole pair never matches). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * PostgreSQL text cannot hold NUL, and a lone surrogate has no UTF-8 form (validator.js's isEmail even
+ * throws on one), so any string argument carrying either is refused before validators or SQL see it.
+ */
+function findUnstorable(value: unknown, path: string): { field: string; message: string } | null {
+  if (typeof value === "string") {
+    if (value.includes("\0")) return { field: path, message: "text must not contain NUL characters" };
+    if (LONE_SURROGATE.test(value)) return { field: path, message: "text must be well-formed Unicode" };
+    return null;
+  }
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) {
-      const found = findNul(item, joinPath(path, String(i)));
+      const found = findUnstorable(item, joinPath(path, String(i)));
       if (found) return found;
     }
   } else if (value && typeof value === "object" && !(value instanceof Date)) {
     for (const [key, item] of Object.entries(value)) {
-      const found = findNul(item, joinPath(path, key));
+      const found = findUnstorable(item, joinPath(path, key));
       if (found) return found;
     }
   }

@@ -6,8 +6,11 @@ import { OfficerStatus } from "./officer.type";
 
 export const BADGE_NUMBER = /^[A-Z0-9][A-Z0-9-]{2,31}$/;
 export const RANK_CODE = /^[A-Z_]{2,40}$/;
-/** Names are printable text: no control characters (NUL included) and no stray surrounding spaces. */
-export const PERSON_NAME = /^[^\p{Cc}\s](?:[^\p{Cc}]*[^\p{Cc}\s])?$/u;
+/**
+ * Names are printable text: no control characters (NUL included), no half of a surrogate pair (the
+ * roster import's jsonb refuses one) and no stray surrounding spaces.
+ */
+export const PERSON_NAME = /^[^\p{Cc}\p{Cs}\s](?:[^\p{Cc}\p{Cs}]*[^\p{Cc}\p{Cs}\s])?$/u;
 export const MAX_IMPORT_ROWS = 1000;
 
 @InputType({ description: "A new officer record." })
