@@ -92,8 +92,38 @@ const errorLogging: ApolloServerPlugin<Context> = {
   },
 };
 
+type OperationObserver = (operation: string, outcome: string, seconds: number) => void;
+
+/**
+ * Times each GraphQL operation by name and outcome. Names are chosen by clients, so only the first 200
+ * distinct well-formed names become labels; the rest count as "other" (a label per name would let anyone
+ * grow the metrics without bound).
+ */
+function operationTiming(observe: () => OperationObserver): ApolloServerPlugin<Context> {
+  const known = new Set<string>();
+  const label = (name: string | null | undefined) => {
+    if (!name || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) return "anonymous";
+    if (known.has(name) || known.size < 200) return known.add(name), name;
+    return "other";
+  };
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ response, request, operationName }) {
+          const body = response.body.kind === "single" ? response.body.singleResult : null;
+          const outcome = body?.errors?.length ? String(body.errors[0].extensions?.code ?? "ERROR") : "OK";
+          observe()(label(operationName ?? request.operationName), outcome, Number(process.hrtime.bigint() - started) / 1e9);
+        },
+      };
+    },
+  };
+}
+
 export async function createSenimServer(options: { database: Database; config: Config; log: Logger; keys?: KeyRing }): Promise<SenimServer> {
   const { config, log, database } = options;
+  // Bound below, once the registry exists; Apollo needs its plugins first.
+  let observe: OperationObserver = () => {};
   const production = config.env === "production";
   const schema = await senimSchema();
   const apollo = new ApolloServer<Context>({
@@ -110,7 +140,7 @@ export async function createSenimServer(options: { database: Database; config: C
     allowBatchedHttpRequests: false,
     // main.ts owns SIGTERM/SIGINT: Apollo's own handler would race our drain (and its stop() then never settles).
     stopOnTerminationSignals: false,
-    plugins: [errorLogging, costLimit(schema), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    plugins: [errorLogging, operationTiming(() => observe), costLimit(schema), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
   });
   await apollo.start();
 
@@ -122,6 +152,25 @@ export async function createSenimServer(options: { database: Database; config: C
     labelNames: ["route", "status"],
     registers: [registry],
   });
+  const operations = new client.Histogram({
+    name: "senim_graphql_operation_duration_seconds",
+    help: "GraphQL operations by operation name and outcome (OK or the first error's code)",
+    labelNames: ["operation", "outcome"],
+    registers: [registry],
+  });
+  if (database.poolUse) {
+    const poolUse = database.poolUse;
+    new client.Gauge({
+      name: "senim_db_pool_connections",
+      help: "PostgreSQL pool connections by state (total, idle, and requests waiting for one)",
+      labelNames: ["state"],
+      registers: [registry],
+      collect() {
+        for (const [state, value] of Object.entries(poolUse())) this.set({ state }, value);
+      },
+    });
+  }
+  observe = (operation, outcome, seconds) => operations.observe({ operation, outcome }, seconds);
   const refusals = new client.Counter({
     name: "senim_rate_limit_refusals_total",
     help: "Calls refused by a rate limit, by operation and by the limit that refused them",

@@ -23,6 +23,8 @@ export interface Database {
   readonly statements: { count: number };
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** PostgreSQL only: the pool's connections right now, for /metrics. */
+  poolUse?: () => { total: number; idle: number; waiting: number };
 }
 
 /** What a server process sets on each PostgreSQL connection (config.ts explains each); 0 turns a timeout off. */
@@ -160,6 +162,7 @@ function openPostgres(
     statements,
     ping: async () => void (await pool.query("select 1")),
     close: () => pool.end(),
+    poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
 
