@@ -30,6 +30,10 @@ import { onPostgres } from "./helpers/database";
 import { assertProperty, propertySettings } from "./helpers/properties";
 import { errorOf, ok, startTestServer, type TestServer } from "./helpers/server";
 
+// Thousands of requests: far from the 60 s default on a loaded 2-core machine, and a test cut off
+// mid-way leaves its requests running into the next one.
+jest.setTimeout(300_000);
+
 /**
  * Thousands of malformed and hostile requests against the real HTTP server: every argument of every
  * contract operation given the wrong type or a hostile value, operations built from the schema with

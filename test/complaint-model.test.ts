@@ -18,6 +18,10 @@ import {
 } from "./helpers/properties";
 import { ok, startTestServer, type TestServer } from "./helpers/server";
 
+// Thousands of requests: far from the 60 s default on a loaded 2-core machine, and a test cut off
+// mid-way leaves its requests running into the next one.
+jest.setTimeout(300_000);
+
 /**
  * The complaint workflow (DESIGN.md section 2) against a model: random sequences of operations,
  * valid and invalid, from every role, with stale versions, unknown and malformed ids, and races,

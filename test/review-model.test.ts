@@ -19,6 +19,10 @@ import { newOfficer, sustainedAllegation } from "./helpers/reviews";
 import { ok, startTestServer, type TestServer } from "./helpers/server";
 import type { TracedResult } from "./helpers/audit";
 
+// Thousands of requests: far from the 60 s default on a loaded 2-core machine, and a test cut off
+// mid-way leaves its requests running into the next one.
+jest.setTimeout(300_000);
+
 /**
  * The disciplinary-review workflow (DESIGN.md section 2) against a model: random sequences of opening
  * and moving reviews, valid and invalid, from every role, with stale versions, unknown and malformed
