@@ -1,0 +1,1 @@
+CREATE INDEX "complaints_unit_status_idx" ON "complaints" USING btree ("unit_id","status");
