@@ -29,6 +29,7 @@ import { openReview } from "./helpers/reviews";
 import { onPostgres } from "./helpers/database";
 import { assertProperty, propertySettings } from "./helpers/properties";
 import { errorOf, ok, startTestServer, type TestServer } from "./helpers/server";
+import { CLIENT_CODES } from "../src/errors";
 
 // Thousands of requests: far from the 60 s default on a loaded 2-core machine, and a test cut off
 // mid-way leaves its requests running into the next one.
@@ -110,22 +111,6 @@ function onRealRecords(value: unknown): unknown {
 const SETTINGS = propertySettings({ seed: 20_261_128, numRuns: 300 });
 const schema = buildSchema(readFileSync(join(__dirname, "..", "schema", "schema.graphql"), "utf8"));
 
-/** DESIGN.md section 3: the only codes a client may ever see. */
-const CLOSED_CODES = new Set([
-  "UNAUTHENTICATED",
-  "FORBIDDEN",
-  "BAD_USER_INPUT",
-  "NOT_FOUND",
-  "CONFLICT",
-  "INVALID_STATE",
-  "IDEMPOTENCY_KEY_REUSED",
-  "RATE_LIMITED",
-  "QUERY_TOO_COMPLEX",
-  "GRAPHQL_PARSE_FAILED",
-  "GRAPHQL_VALIDATION_FAILED",
-  "BAD_REQUEST",
-  "INTERNAL_SERVER_ERROR",
-]);
 /** What a database error or a stack trace looks like when it leaks into a response. */
 const LEAK =
   /\n\s+at |\bat [\w.<>$]+ \(|node_modules|\.[jt]s:\d+|syntax error at or near|violates [a-z -]*constraint|relation "|column "|invalid input syntax|duplicate key value|PostgresError|SQLSTATE|drizzle|pglite|\binsert into\b|\bselect\b[^"]{0,60}\bfrom\b/i;
@@ -866,7 +851,7 @@ async function send(p: Probe): Promise<Outcome> {
   for (const e of errors) {
     const code = e?.extensions?.code;
     outcome.codes.push(code);
-    if (!CLOSED_CODES.has(code)) problems.push(`code ${code} is outside the closed set`);
+    if (!CLIENT_CODES.has(code)) problems.push(`code ${code} is outside the closed set`);
     if (code === "INTERNAL_SERVER_ERROR") problems.push("INTERNAL_SERVER_ERROR");
     if (code === "BAD_USER_INPUT" && typeof e.extensions.field !== "string")
       problems.push("BAD_USER_INPUT without extensions.field");

@@ -1,22 +1,7 @@
 import { contractOperation } from "./helpers/contract";
 import { startTestServer, type GraphQLResult, type TestServer } from "./helpers/server";
+import { CLIENT_CODES } from "../src/errors";
 
-/** The codes DESIGN.md section 3 allows a client to see. */
-const CODES = new Set([
-  "UNAUTHENTICATED",
-  "FORBIDDEN",
-  "BAD_USER_INPUT",
-  "NOT_FOUND",
-  "CONFLICT",
-  "INVALID_STATE",
-  "IDEMPOTENCY_KEY_REUSED",
-  "RATE_LIMITED",
-  "QUERY_TOO_COMPLEX",
-  "GRAPHQL_PARSE_FAILED",
-  "GRAPHQL_VALIDATION_FAILED",
-  "BAD_REQUEST",
-  "INTERNAL_SERVER_ERROR",
-]);
 
 /** A stack frame, a stacktrace extension or a statement. */
 const LEAKS = [
@@ -180,7 +165,7 @@ describe("NODE_ENV=production", () => {
       expect(reply.status).toBeLessThan(500);
       expect(reply.json?.errors?.length).toBeGreaterThan(0);
       for (const error of reply.json!.errors!) {
-        expect({ text: reply.text, code: CODES.has(error.extensions.code) }).toEqual({
+        expect({ text: reply.text, code: CLIENT_CODES.has(error.extensions.code) }).toEqual({
           text: reply.text,
           code: true,
         });

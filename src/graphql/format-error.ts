@@ -1,6 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
-import { DomainError } from "../errors";
+import { APOLLO_DESIGN_CODES, DomainError } from "../errors";
 import { isTransientFault } from "../db/errors";
 import { TOO_COMPLEX } from "./limits";
 
@@ -19,8 +19,7 @@ const APOLLO_CODES = new Set([
   "OPERATION_RESOLUTION_FAILURE",
 ]);
 
-/** Apollo's codes that DESIGN.md section 3 lets through as they are. */
-const DESIGN_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST"]);
+const DESIGN_CODES: ReadonlySet<string> = new Set(APOLLO_DESIGN_CODES);
 
 const VARIABLE_ERROR = /^Variable "\$([^"]+)" got invalid value .*? at "([^"]+)"; (.*)$/s;
 const VARIABLE_TOP = /^Variable "\$([^"]+)" got invalid value .*?; (.*)$/s;
