@@ -13,6 +13,8 @@ const CASEWORK: Audience[] = ["INVESTIGATOR", "SUPERVISOR"];
 const CASE_READERS: Audience[] = ["INVESTIGATOR", "SUPERVISOR", "AUDITOR"];
 /** HR's one honest answer about an officer, also used by internal affairs and auditors. */
 const STANDING_READERS: Audience[] = ["INVESTIGATOR", "SUPERVISOR", "HR", "AUDITOR"];
+/** Who sees trust metrics exactly (and their series); everyone else gets small-cell suppression. */
+export const EXACT_METRICS_READERS: readonly Audience[] = ["ANALYST", "INVESTIGATOR", "SUPERVISOR", "AUDITOR"];
 
 export const OPERATION_POLICY: Record<string, readonly Audience[]> = {
   // Public reference data for forms.
@@ -66,7 +68,7 @@ export const OPERATION_POLICY: Record<string, readonly Audience[]> = {
   setEarlyWarningRule: ["SUPERVISOR"],
   // Published figures: anyone, suppressed below ANALYST (metrics.service.ts); series only for those who see exact ones.
   trustMetrics: ["PUBLIC"],
-  trustMetricsSeries: ["ANALYST", "INVESTIGATOR", "SUPERVISOR", "AUDITOR"],
+  trustMetricsSeries: EXACT_METRICS_READERS,
 };
 
 /** `Type.field` entries narrower than the operation that reached them. */

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { EXACT_METRICS_READERS } from "../../auth/policy";
 import type { Context } from "../../context";
 import { rows, type Queryable } from "../../db/client";
 import type { UnitRow } from "../../db/schema";
@@ -7,13 +8,9 @@ import { badInput } from "../../errors";
 import type { AllegationCategory } from "../complaint/complaint.type";
 import { MetricsInterval, type CategoryMetrics, type TrustMetrics } from "./metrics.type";
 
-/** Roles that see exact figures; everyone else gets small-cell suppression (DESIGN.md, Trust metrics). */
-const EXACT_READERS: ReadonlySet<string> = new Set([
-  "ANALYST",
-  "INVESTIGATOR",
-  "SUPERVISOR",
-  "AUDITOR",
-]);
+/** Small-cell suppression for everyone the policy does not list as an exact reader (DESIGN.md, Trust metrics). */
+const suppressedFor = (ctx: Context) =>
+  !ctx.principal || !EXACT_METRICS_READERS.includes(ctx.principal.role);
 const MAX_YEARS = 10;
 const MAX_POINTS = 120;
 const SMALL = 5;
@@ -32,7 +29,7 @@ export async function trustMetrics(
   const unit = await unitFor(ctx, unitCode);
   checkPeriod(from, to);
   const [figures] = await measure(ctx.db, [unit.id], [{ from, to }]);
-  return publish(figures, !EXACT_READERS.has(ctx.principal?.role ?? ""));
+  return publish(figures, suppressedFor(ctx));
 }
 
 /**
@@ -72,7 +69,7 @@ export async function trustMetricsSeries(
   checkPeriod(from, to);
   const periods = seriesPeriods(from, to, interval);
   const figures = await measure(ctx.db, [unit.id], periods);
-  return figures.map((f) => publish(f, !EXACT_READERS.has(ctx.principal?.role ?? "")));
+  return figures.map((f) => publish(f, suppressedFor(ctx)));
 }
 
 async function unitFor(ctx: Context, code: string): Promise<UnitRow> {
