@@ -14,7 +14,9 @@ async function main() {
       committed = readFileSync(path, "utf8");
     } catch {}
     if (committed !== sdl) {
-      process.stderr.write("schema/schema.graphql is stale: run `npm run schema:emit` and commit the result\n");
+      process.stderr.write(
+        "schema/schema.graphql is stale: run `npm run schema:emit` and commit the result\n",
+      );
       process.exit(1);
     }
     process.stdout.write("schema/schema.graphql is up to date\n");

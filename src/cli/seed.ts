@@ -12,9 +12,15 @@ import { seedComplaints } from "./seed-complaints";
 import { seedCommendations } from "./seed-commendations";
 import { seedReviews } from "./seed-reviews";
 import { sealedPools } from "./seed-text";
-import { progress, run, withoutForeignKeys, type SeedFrame } from "./seed-sql";
+import {
+  progress,
+  run,
+  withoutKeysAndIndexes,
+  withRollupsRebuilt,
+  type SeedFrame,
+} from "./seed-sql";
 
-/** The tables written in bulk, whose foreign keys are checked once at the end rather than row by row. */
+/** The tables written in bulk, whose foreign keys and secondary indexes are checked and built once at the end. */
 const BULK_TABLES = [
   "complaints",
   "allegations",
@@ -92,6 +98,8 @@ export async function seedDemo(
       );
     // A batch's plan, sorts and hashes stay in memory (temp_buffers only takes before the first temp table).
     await run(tx, "set local work_mem = '256MB'");
+    // Index builds at the end sort in memory.
+    await run(tx, "set local maintenance_work_mem = '512MB'");
     // The planner overestimates generate_series joins and would JIT-compile each batch for a second.
     await run(tx, "set local jit = off");
     await run(tx, "savepoint buffers");
@@ -99,42 +107,51 @@ export async function seedDemo(
       () => run(tx, "release savepoint buffers"),
       () => run(tx, "rollback to savepoint buffers"),
     );
-    const pool = await seedOfficers(
-      tx,
-      frame,
-      { officers: options.officers, districtsPerRegion: options.districtsPerRegion, batch },
-      log,
-    );
-    const { complaints, commended, reviews } = await withoutForeignKeys(
-      tx,
-      BULK_TABLES,
-      log,
-      async () => ({
-        complaints: options.complaints
-          ? await seedComplaints(
-              tx,
-              frame,
-              pool,
-              sealed,
-              { complaints: options.complaints, batch },
-              log,
-            )
-          : { complaints: 0, allegations: 0, events: 0 },
-        commended: await seedCommendations(tx, frame, pool, sealed, { commendations, batch }, log),
-        reviews: options.complaints
-          ? await seedReviews(tx, frame, log)
-          : { reviews: 0, sanctions: 0 },
-      }),
-    );
-    return {
-      districts: pool.districts,
-      officers: pool.officers,
-      complaints: complaints.complaints,
-      allegations: complaints.allegations,
-      complaintEvents: complaints.events,
-      commendations: commended,
-      ...reviews,
-    };
+    return withRollupsRebuilt(tx, log, async () => {
+      const pool = await seedOfficers(
+        tx,
+        frame,
+        { officers: options.officers, districtsPerRegion: options.districtsPerRegion, batch },
+        log,
+      );
+      const { complaints, commended, reviews } = await withoutKeysAndIndexes(
+        tx,
+        BULK_TABLES,
+        log,
+        async () => ({
+          complaints: options.complaints
+            ? await seedComplaints(
+                tx,
+                frame,
+                pool,
+                sealed,
+                { complaints: options.complaints, batch },
+                log,
+              )
+            : { complaints: 0, allegations: 0, events: 0 },
+          commended: await seedCommendations(
+            tx,
+            frame,
+            pool,
+            sealed,
+            { commendations, batch },
+            log,
+          ),
+          reviews: options.complaints
+            ? await seedReviews(tx, frame, log)
+            : { reviews: 0, sanctions: 0 },
+        }),
+      );
+      return {
+        districts: pool.districts,
+        officers: pool.officers,
+        complaints: complaints.complaints,
+        allegations: complaints.allegations,
+        complaintEvents: complaints.events,
+        commendations: commended,
+        ...reviews,
+      };
+    });
   });
   log(
     "committed",

@@ -11,7 +11,10 @@ const USAGE = `npm run token -- --role <${ROLES.join("|")}> --name "Who holds it
 
 /** Prints a new token, and nothing else, on stdout: `export TOKEN=$(npm run -s token -- ...)` works. */
 async function main() {
-  const args = cliArgs({ role: { type: "string" }, name: { type: "string" }, "expires-at": { type: "string" } }, USAGE);
+  const args = cliArgs(
+    { role: { type: "string" }, name: { type: "string" }, "expires-at": { type: "string" } },
+    USAGE,
+  );
   const role = args.role as Role;
   if (!ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(", ")}`);
   const name = args.name?.trim() ?? "";
@@ -27,7 +30,12 @@ async function main() {
     const token = await database.db.transaction(async (tx) => {
       const { token, principal } = await createPrincipal(tx, { role, name, expiresAt });
       await appendAudit(tx, { principal: null, requestId: `cli-token-${process.pid}` }, [
-        { action: "issueApiToken", entity: "Principal", entityId: principal.id, outcome: "SUCCESS" },
+        {
+          action: "issueApiToken",
+          entity: "Principal",
+          entityId: principal.id,
+          outcome: "SUCCESS",
+        },
       ]);
       return token;
     });

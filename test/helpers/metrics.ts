@@ -1,4 +1,5 @@
-import { eq } from "drizzle-orm";
+import { eq, sql, TransactionRollbackError, type SQL } from "drizzle-orm";
+import { rows, type Db } from "../../src/db/client";
 import { complaints } from "../../src/db/schema";
 import { advanceTo, caseFile } from "./cases";
 import { ok, type TestServer } from "./server";
@@ -67,3 +68,59 @@ export async function closeWith(t: TestServer, id: string, outcomes: string[]) {
     }),
   );
 }
+
+/** Each roll-up table, with the rows that carry a figure (incremental deltas can leave all-zero rows behind). */
+const ROLLUPS = {
+  metrics_daily: `(received, opened, closed, closed_in_time, overdue_started, overdue_ended, feedback_responses,
+    feedback_sum, with_finding, sustained, commendations, officers_in, officers_out) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`,
+  metrics_category_daily: "(allegations, sustained) <> (0, 0)",
+  metrics_close_days: "complaints <> 0",
+};
+
+/**
+ * Empties the roll-ups, lets `recount` fill them again, and counts the rows (carrying a figure) in which
+ * the two differ, per table; then rolls back, leaving the roll-ups as they were.
+ */
+export async function rollupDifferences(db: Db, recount: SQL): Promise<Record<string, number>> {
+  const differences: Record<string, number> = {};
+  await db
+    .transaction(async (tx) => {
+      const tables = Object.entries(ROLLUPS);
+      for (const [table, carries] of tables)
+        await tx.execute(
+          sql.raw(
+            `create temp table kept_${table} on commit drop as select * from ${table} where ${carries}`,
+          ),
+        );
+      await tx.execute(sql.raw(`truncate ${Object.keys(ROLLUPS).join(", ")}`));
+      await tx.execute(recount);
+      for (const [table, carries] of tables) {
+        const now = `(select * from ${table} where ${carries})`;
+        const [{ n }] = await rows<{ n: number }>(
+          tx,
+          sql.raw(`select count(*)::int as n from ((${now} except select * from kept_${table})
+            union all (select * from kept_${table} except ${now})) x`),
+        );
+        differences[table] = n;
+      }
+      tx.rollback();
+    })
+    .catch((e: unknown) => {
+      if (!(e instanceof TransactionRollbackError)) throw e;
+    });
+  return differences;
+}
+
+/** The recount the metrics migration runs for a database that already holds records: every delta function at once. */
+export const DELTA_RECOUNT = sql`select metrics_add(array(
+  select d from metrics_of_complaints(array(select c from complaints c), 1) d
+  union all select d from metrics_of_allegations(array(select a from allegations a), 1) d
+  union all select d from metrics_of_commendations(array(select c from commendations c), 1) d
+  union all select d from metrics_of_assignments(array(select a from officer_assignments a), 1) d
+  union all select d from metrics_of_separations(array(select s from officer_status_changes s order by s.changed_at)) d))`;
+
+export const NO_DIFFERENCES = {
+  metrics_daily: 0,
+  metrics_category_daily: 0,
+  metrics_close_days: 0,
+};
