@@ -1,7 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from "@apollo/server/plugin/disabled";
 import client from "prom-client";
 import type { Config } from "./config";
 import type { KeyRing } from "./crypto/keyring";
@@ -140,7 +145,17 @@ export async function createSenimServer(options: { database: Database; config: C
     allowBatchedHttpRequests: false,
     // main.ts owns SIGTERM/SIGINT: Apollo's own handler would race our drain (and its stop() then never settles).
     stopOnTerminationSignals: false,
-    plugins: [errorLogging, operationTiming(() => observe), costLimit(schema), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    plugins: [
+      errorLogging,
+      operationTiming(() => observe),
+      costLimit(schema),
+      // Installed by default, and the cache-control plugin wraps every field resolver of every response
+      // for hints nobody reads here (responses are private); usage reporting and traces go to Apollo's cloud.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
   });
   await apollo.start();
 

@@ -163,6 +163,8 @@ describe("submitComplaint: the receipt", () => {
     const { receipt } = await submitComplaint(t.public, { language: null });
     const { complaintStatus } = ok(await publicStatus(t.public, receipt));
     expect(complaintStatus.updates[0].message).toContain("зарегистрирована");
+    // The date ends in "г.", and the sentence ends there: once.
+    expect(complaintStatus.updates[0].message).toMatch(/\d{4} г\.$/);
   });
 });
 

@@ -54,25 +54,6 @@ const FINDING_SHARES = [
 ] as const;
 
 /**
- * A message function that dates its text, made fast: the API's functions build a date formatter per call
- * (0.5 ms), too slow for every day of three years in three languages. The text around the date is taken
- * from the API's own function once; if the date cannot be found in it, every call goes to the API's.
- */
-function datedMessage(render: (at: Date) => string, lang: Language): (at: Date) => string {
-  const locale = { KK: "kk-KZ", RU: "ru-RU", EN: "en-GB" }[lang];
-  const format = new Intl.DateTimeFormat(locale, {
-    timeZone: "Asia/Almaty",
-    year: "numeric",
-    month: "long",
-    day: "numeric",
-  });
-  const sample = new Date("2001-02-03T06:00:00Z");
-  const parts = render(sample).split(format.format(sample));
-  if (parts.length !== 2) return render;
-  return (at) => parts[0] + format.format(at) + parts[1];
-}
-
-/**
  * Per registration day and language: the deadline (15 working days over the holidays table, exact to
  * the day) and the public messages the API would write, in the words of the API's message functions.
  */
@@ -83,8 +64,8 @@ async function seedDays(tx: Tx, frame: SeedFrame) {
   const mark = "\u0000";
   const messages = LANGUAGES.map((lang) => ({
     lang,
-    registered: datedMessage((at) => publicMessages.registered(lang, mark, at), lang),
-    extended: datedMessage((at) => publicMessages.extended(lang, at), lang),
+    registered: (at: Date) => publicMessages.registered(lang, mark, at),
+    extended: (at: Date) => publicMessages.extended(lang, at),
   }));
   const days: object[] = [];
   for (

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
-import { buildSchema } from "type-graphql";
+import { buildSchema, getMetadataStorage } from "type-graphql";
 import { AuditResolver } from "../audit/audit.resolver";
 import { applyPolicy } from "../auth/guard";
 import { applyRateLimits } from "../ratelimit/rate-limit.guard";
@@ -35,8 +35,20 @@ export const resolvers = [
 
 let built: Promise<GraphQLSchema> | undefined;
 
+/**
+ * Plain fields read their property directly (type-graphql's simpleResolvers), instead of through a
+ * per-field wrapper that exists to run middlewares: none are used here (the policy wraps the fields it
+ * names itself, in applyPolicy). Should one ever be added, every type keeps its wrappers.
+ */
+function resolvePlainFieldsDirectly() {
+  const storage = getMetadataStorage();
+  if (storage.middlewares.length || storage.authorizedFields.length) return;
+  for (const type of storage.objectTypes) type.simpleResolvers ??= true;
+}
+
 /** Built once per process: type-graphql's metadata is global, and building is the slow part of start-up. */
 export function senimSchema(): Promise<GraphQLSchema> {
+  resolvePlainFieldsDirectly();
   return (built ??= buildSchema({
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],

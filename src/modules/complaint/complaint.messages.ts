@@ -1,25 +1,32 @@
+import { dateFormat } from "../../common/clock";
+
 /** What the system itself writes on a complaint's public timeline, in the complaint's language. */
 export type Language = "KK" | "RU" | "EN";
 
 const dateIn = (at: Date, language: Language) =>
-  new Intl.DateTimeFormat({ KK: "kk-KZ", RU: "ru-RU", EN: "en-GB" }[language], {
+  dateFormat({ KK: "kk-KZ", RU: "ru-RU", EN: "en-GB" }[language], {
     timeZone: "Asia/Almaty",
     year: "numeric",
     month: "long",
     day: "numeric",
   }).format(at);
 
+/** Ends a sentence once: a Russian date already ends in "г.". */
+const sentence = (text: string) => (text.endsWith(".") ? text : `${text}.`);
+
 export const publicMessages = {
   registered: (language: Language, trackingNumber: string, dueAt: Date) =>
     ({
       KK: `Сіздің шағымыңыз ${trackingNumber} нөмірімен тіркелді. Жауап ${dateIn(dueAt, "KK")} дейін беріледі.`,
-      RU: `Ваша жалоба зарегистрирована под номером ${trackingNumber}. Ответ будет дан до ${dateIn(dueAt, "RU")}.`,
+      RU: sentence(
+        `Ваша жалоба зарегистрирована под номером ${trackingNumber}. Ответ будет дан до ${dateIn(dueAt, "RU")}`,
+      ),
       EN: `Your complaint has been registered as ${trackingNumber}. You will receive a response by ${dateIn(dueAt, "EN")}.`,
     })[language],
   extended: (language: Language, until: Date) =>
     ({
       KK: `Тексеру мерзімі ${dateIn(until, "KK")} дейін ұзартылды.`,
-      RU: `Срок рассмотрения продлён до ${dateIn(until, "RU")}.`,
+      RU: sentence(`Срок рассмотрения продлён до ${dateIn(until, "RU")}`),
       EN: `The time for handling your complaint has been extended to ${dateIn(until, "EN")}.`,
     })[language],
   closed: (language: Language) =>

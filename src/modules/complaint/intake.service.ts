@@ -7,7 +7,7 @@ import { allegations, complaintEvents, complaints, idempotencyKeys, officers, pu
 import { badInput, DomainError, invalidState, notFound } from "../../errors";
 import { addWorkingDays } from "../../common/working-days";
 import { requirePastEvent } from "../../common/validation";
-import { todayIn } from "../../common/clock";
+import { dateFormat, todayIn } from "../../common/clock";
 import { unitIdsOn } from "../officer/officer.service";
 import { publicMessages } from "./complaint.messages";
 import type { SubmitComplaintFeedbackInput, SubmitComplaintInput } from "./complaint.input";
@@ -58,7 +58,7 @@ export function holidays(db: Queryable): Promise<Set<string>> {
 /** How far the zone's wall clock is ahead of UTC at this instant. */
 function zoneOffsetMs(timeZone: string, at: Date): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" })
+    dateFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" })
       .formatToParts(at)
       .map((p) => [p.type, Number(p.value)]),
   );
