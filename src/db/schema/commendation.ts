@@ -32,7 +32,8 @@ export const commendations = pgTable(
     reviewNote: text(),
   },
   (t) => [
-    index("commendations_officer_idx").on(t.officerId, t.occurredAt),
+    // With the id, an officer's history page (newest first, ties by id) is one backward index range.
+    index("commendations_officer_idx").on(t.officerId, t.occurredAt, t.id),
     index("commendations_status_idx").on(t.status, t.registeredAt),
     index("commendations_unit_idx").on(t.unitId, t.occurredAt),
   ],

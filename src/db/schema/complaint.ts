@@ -83,7 +83,8 @@ export const allegations = pgTable(
   },
   (t) => [
     index("allegations_complaint_idx").on(t.complaintId),
-    index("allegations_officer_idx").on(t.officerId),
+    // An officer's allegations, newest first (ties by id): one backward index range per history page.
+    index("allegations_officer_idx").on(t.officerId, t.createdAt, t.id),
     index("allegations_unit_idx").on(t.unitAtIncidentId),
     check("allegations_one_outcome", sql`${t.finding} is null or ${t.closureReason} is null`),
   ],

@@ -44,7 +44,8 @@ export const officerAssignments = pgTable(
   },
   (t) => [
     index("officer_assignments_officer_idx").on(t.officerId, t.fromDate),
-    index("officer_assignments_unit_idx").on(t.unitId, t.fromDate),
+    // Covering: who serves in a unit on a day is answered from the index alone (rosters, counts, standings).
+    index("officer_assignments_unit_idx").on(t.unitId, t.fromDate, t.toDate, t.officerId),
     check("officer_assignments_range_check", sql`${t.toDate} is null or ${t.toDate} > ${t.fromDate}`),
   ],
 );

@@ -16,7 +16,7 @@ interface Ranked {
 
 /**
  * The first page of each officer's allegations or commendations, newest first, for a whole roster page in
- * one statement (window functions), with each officer's total. Keys with an `after` cursor are rare and
+ * one statement (a lateral page per officer), with each officer's total. Keys with an `after` cursor are rare and
  * are answered one statement per cursor.
  */
 function historyLoader<Row>(db: Db, table: "allegations" | "commendations", orderColumn: string, toRow: (r: Record<string, unknown>) => Row) {
@@ -33,25 +33,26 @@ function historyLoader<Row>(db: Db, table: "allegations" | "commendations", orde
         const ids = sql`array[${sql.join(group.map((k) => sql`${k.officerId}::uuid`), sql`, `)}]`;
         const [at, id] = page.after ?? [];
         const after = page.after ? sql`and (t.${sql.raw(orderColumn)}, t.id) < (${String(at)}::timestamptz, ${String(id)}::uuid)` : sql``;
-        // Totals come from the keys, not from the page: a page past the end still knows the total.
-        const found = await rows<Record<string, unknown> & Ranked & { key_id: string; rn: number | null; order_at: string }>(
+        // Totals come from the keys, not from the page: a page past the end still knows the total. Each
+        // officer's page is an index range read backwards (officer, time, id), however long the history.
+        const order = sql.raw(orderColumn);
+        const found = await rows<Record<string, unknown> & Ranked & { key_id: string; order_at: string }>(
           db,
-          sql`select k.key_id, k.total, ranked.* from (
-                select key_id, (select count(*)::int from ${sql.raw(table)} c where c.officer_id = key_id) as total
-                from unnest(${ids}) as key_id
-              ) k left join (
-                select t.*, to_char(t.${sql.raw(orderColumn)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as order_at,
-                  row_number() over (partition by t.officer_id order by t.${sql.raw(orderColumn)} desc, t.id desc) as rn
-                from ${sql.raw(table)} t where t.officer_id = any(${ids}) ${after}
-              ) ranked on ranked.officer_id = k.key_id and ranked.rn <= ${page.limit}
-              order by k.key_id, ranked.rn`,
+          sql`select k.key_id, (select count(*)::int from ${sql.raw(table)} c where c.officer_id = k.key_id) as total, p.*
+              from unnest(${ids}) as k(key_id)
+              left join lateral (
+                select t.*, to_char(t.${order} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as order_at
+                from ${sql.raw(table)} t where t.officer_id = k.key_id ${after}
+                order by t.${order} desc, t.id desc limit ${page.limit}
+              ) p on true
+              order by k.key_id, p.${order} desc, p.id desc`,
         );
         for (const key of group) {
           const mine = found.filter((r) => r.key_id === key.officerId);
           results.set(JSON.stringify([key.officerId, page.limit, page.after]), {
             page,
             total: mine[0]?.total ?? 0,
-            rows: mine.filter((r) => r.rn !== null).map((r) => ({ ...toRow(r), cursor: encodeCursor([r.order_at, r.id]) })),
+            rows: mine.filter((r) => r.id !== null).map((r) => ({ ...toRow(r), cursor: encodeCursor([r.order_at, r.id]) })),
           });
         }
       }

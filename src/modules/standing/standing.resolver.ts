@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, Field, FieldResolver, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, Field, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../context";
 import { PageArgs, readPage, type ConnectionShape } from "../../common/pagination";
 import { AllegationConnection } from "../complaint/complaint.type";
@@ -7,7 +7,7 @@ import { Officer } from "../officer/officer.type";
 import { checkHistoryCursor } from "./history.loader";
 import { SetEarlyWarningRuleInput } from "./standing.input";
 import * as service from "./standing.service";
-import { EarlyWarningRule, OfficerStanding, OfficerStandingConnection, Standing } from "./standing.type";
+import { EarlyWarning, EarlyWarningRule, OfficerStanding, OfficerStandingConnection, Sanction, Standing } from "./standing.type";
 
 @ObjectType({ description: "Result of setEarlyWarningRule." })
 class SetEarlyWarningRulePayload {
@@ -47,6 +47,31 @@ export class StandingResolver {
   @FieldResolver(() => Officer, { description: "The officer." })
   officer(@Root() standing: OfficerStanding, @Ctx() { loaders }: Context) {
     return loaders.officerById.load(standing.officerId);
+  }
+
+  @FieldResolver(() => [Sanction], { description: "Sanctions in force today." })
+  activeSanctions(@Root() standing: OfficerStanding, @Ctx() { loaders }: Context) {
+    return loaders.sanctionsByOfficerId.load(standing.officerId);
+  }
+
+  @FieldResolver(() => Int, { description: "Allegations naming the officer in complaints not yet closed." })
+  openInvestigations(@Root() standing: OfficerStanding, @Ctx() { loaders }: Context) {
+    return loaders.openInvestigationsByOfficerId.load(standing.officerId);
+  }
+
+  @FieldResolver(() => Int, { description: "SUSTAINED allegations in complaints registered in the last 365 days." })
+  sustainedAllegations12m(@Root() standing: OfficerStanding, @Ctx() { loaders }: Context) {
+    return loaders.sustainedAllegations12mByOfficerId.load(standing.officerId);
+  }
+
+  @FieldResolver(() => Int, { description: "VERIFIED commendations for conduct in the last 365 days." })
+  commendations12m(@Root() standing: OfficerStanding, @Ctx() { loaders }: Context) {
+    return loaders.commendations12mByOfficerId.load(standing.officerId);
+  }
+
+  @FieldResolver(() => [EarlyWarning], { description: "Early-warning rules that fire, with their counts." })
+  earlyWarnings(@Root() standing: OfficerStanding, @Ctx() { loaders }: Context) {
+    return loaders.earlyWarningsByOfficerId.load(standing.officerId);
   }
 }
 

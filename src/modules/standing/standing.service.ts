@@ -9,73 +9,61 @@ import { groupByKey } from "../../common/loader";
 import { cursorString, readPage, toConnection, type PageArgs } from "../../common/pagination";
 import { findOfficer, servingInSubtree } from "../officer/officer.service";
 import { inForce, inWindow, standingCase } from "./standing.sql";
-import type { OfficerStanding, Standing } from "./standing.type";
+import type { EarlyWarning, OfficerStanding, Sanction, Standing } from "./standing.type";
 import type { SetEarlyWarningRuleInput } from "./standing.input";
 
 const YEAR_DAYS = 365;
 
 /**
- * Everything an officer's standing rests on, for a batch of officers in six statements whatever the batch
- * size: the standing itself, sanctions in force, open investigations, sustained allegations and
- * commendations in the last year, and the early-warning rules that fire.
+ * An officer's standing, and each thing it rests on, as separate loaders: a request pays only for the
+ * parts it selects (a roster asks for the standing alone), and each part costs one statement for a whole
+ * batch of officers. `now` is shared, so every part of one response is computed at the same instant.
  */
 export const createStandingLoaders = (db: Db, today: string) => {
   const now = new Date();
+  const yearAgo = new Date(now.getTime() - YEAR_DAYS * 86_400_000).toISOString();
+  const ids = (keys: readonly string[]) => sql`array[${sql.join(keys.map((id) => sql`${id}::uuid`), sql`, `)}]`;
+  /** One statement per batch, its rows grouped back to the officers asked for. */
+  const perOfficer = <Row extends { officer_id: string }, T>(query: (list: SQL) => SQL, shape: (rows: Row[], officerId: string) => T) =>
+    new DataLoader<string, T>(async (keys) => {
+      const byOfficer = groupByKey(keys, await rows<Row>(db, query(ids(keys))), (r) => r.officer_id);
+      return byOfficer.map((found, i) => shape(found, keys[i]));
+    });
+  const count = (rows: { n: number }[]) => rows[0]?.n ?? 0;
   return {
-    standingByOfficerId: new DataLoader<string, OfficerStanding>(async (ids) => {
-      const list = sql`array[${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)}]`;
-      const yearAgo = new Date(now.getTime() - YEAR_DAYS * 86_400_000);
-      const [standings, sanctions, open, sustained, thanked, warnings] = await Promise.all([
-        rows<{ id: string; standing: Standing }>(db, sql`select o.id, ${standingCase(today, now)} as standing from officers o where o.id = any(${list})`),
-        rows<{ officer_id: string; penalty: string; effective_from: string; effective_until: string | null; decided_at: string }>(
-          db,
-          sql`select r.officer_id, r.penalty, r.effective_from::text, r.effective_until::text, r.decided_at from disciplinary_reviews r
-              where r.officer_id = any(${list}) and ${inForce(sql`r`, today)} order by r.effective_from`,
-        ),
-        rows<{ officer_id: string; n: number }>(
-          db,
-          sql`select a.officer_id, count(*)::int as n from allegations a join complaints c on c.id = a.complaint_id
-              where a.officer_id = any(${list}) and c.status <> 'CLOSED' group by a.officer_id`,
-        ),
-        rows<{ officer_id: string; n: number }>(
-          db,
-          sql`select a.officer_id, count(*)::int as n from allegations a join complaints c on c.id = a.complaint_id
-              where a.officer_id = any(${list}) and a.finding = 'SUSTAINED' and c.registered_at > ${yearAgo.toISOString()}::timestamptz group by a.officer_id`,
-        ),
-        rows<{ officer_id: string; n: number }>(
-          db,
-          sql`select officer_id, count(*)::int as n from commendations
-              where officer_id = any(${list}) and status = 'VERIFIED' and occurred_at > ${yearAgo.toISOString()}::timestamptz group by officer_id`,
-        ),
-        rows<{ officer_id: string; rule: string; n: number; threshold: number; window_days: number }>(
-          db,
-          sql`select a.officer_id, w.code as rule, count(*)::int as n, w.threshold, w.window_days
-              from allegations a join complaints c on c.id = a.complaint_id join early_warning_rules w on w.active and ${inWindow(sql`w`, sql`a`, sql`c`, now)}
-              where a.officer_id = any(${list}) group by a.officer_id, w.code, w.threshold, w.window_days
-              having count(*) >= w.threshold order by w.code`,
-        ),
-      ]);
-      const count = (list: { officer_id: string; n: number }[]) => new Map(list.map((r) => [r.officer_id, r.n]));
-      const [openBy, sustainedBy, thankedBy] = [count(open), count(sustained), count(thanked)];
-      const standingBy = new Map(standings.map((s) => [s.id, s.standing]));
-      const sanctionsBy = groupByKey(ids, sanctions, (s) => s.officer_id);
-      const warningsBy = groupByKey(ids, warnings, (w) => w.officer_id);
-      return ids.map((id, i) => ({
-        officerId: id,
-        asOf: now,
-        standing: standingBy.get(id) ?? ("GOOD" as Standing),
-        activeSanctions: sanctionsBy[i].map((s) => ({
-          penalty: s.penalty,
-          effectiveFrom: s.effective_from,
-          effectiveUntil: s.effective_until,
-          decidedAt: new Date(s.decided_at),
-        })),
-        openInvestigations: openBy.get(id) ?? 0,
-        sustainedAllegations12m: sustainedBy.get(id) ?? 0,
-        commendations12m: thankedBy.get(id) ?? 0,
-        earlyWarnings: warningsBy[i].map((w) => ({ rule: w.rule, count: w.n, threshold: w.threshold, windowDays: w.window_days })),
-      }));
-    }),
+    /** The instant every standing in this request is computed at. */
+    standingAsOf: now,
+    standingByOfficerId: perOfficer<{ officer_id: string; standing: Standing }, OfficerStanding>(
+      (list) => sql`select o.id as officer_id, ${standingCase(today, now)} as standing from officers o where o.id = any(${list})`,
+      ([row], officerId) => ({ officerId, asOf: now, standing: row?.standing ?? "GOOD" }),
+    ),
+    sanctionsByOfficerId: perOfficer<{ officer_id: string; penalty: string; effective_from: string; effective_until: string | null; decided_at: string }, Sanction[]>(
+      (list) => sql`select r.officer_id, r.penalty, r.effective_from::text, r.effective_until::text, r.decided_at from disciplinary_reviews r
+          where r.officer_id = any(${list}) and ${inForce(sql`r`, today)} order by r.effective_from`,
+      (found) => found.map((s) => ({ penalty: s.penalty, effectiveFrom: s.effective_from, effectiveUntil: s.effective_until, decidedAt: new Date(s.decided_at) })),
+    ),
+    openInvestigationsByOfficerId: perOfficer<{ officer_id: string; n: number }, number>(
+      (list) => sql`select a.officer_id, count(*)::int as n from allegations a join complaints c on c.id = a.complaint_id
+          where a.officer_id = any(${list}) and c.status <> 'CLOSED' group by a.officer_id`,
+      count,
+    ),
+    sustainedAllegations12mByOfficerId: perOfficer<{ officer_id: string; n: number }, number>(
+      (list) => sql`select a.officer_id, count(*)::int as n from allegations a join complaints c on c.id = a.complaint_id
+          where a.officer_id = any(${list}) and a.finding = 'SUSTAINED' and c.registered_at > ${yearAgo}::timestamptz group by a.officer_id`,
+      count,
+    ),
+    commendations12mByOfficerId: perOfficer<{ officer_id: string; n: number }, number>(
+      (list) => sql`select officer_id, count(*)::int as n from commendations
+          where officer_id = any(${list}) and status = 'VERIFIED' and occurred_at > ${yearAgo}::timestamptz group by officer_id`,
+      count,
+    ),
+    earlyWarningsByOfficerId: perOfficer<{ officer_id: string; rule: string; n: number; threshold: number; window_days: number }, EarlyWarning[]>(
+      (list) => sql`select a.officer_id, w.code as rule, count(*)::int as n, w.threshold, w.window_days
+          from allegations a join complaints c on c.id = a.complaint_id join early_warning_rules w on w.active and ${inWindow(sql`w`, sql`a`, sql`c`, now)}
+          where a.officer_id = any(${list}) group by a.officer_id, w.code, w.threshold, w.window_days
+          having count(*) >= w.threshold order by w.code`,
+      (found) => found.map((w) => ({ rule: w.rule, count: w.n, threshold: w.threshold, windowDays: w.window_days })),
+    ),
   };
 };
 
@@ -93,22 +81,34 @@ export async function officerStandings(ctx: Context, unitCode: string | null | u
   const [unit] = await ctx.db.select().from(units).where(eq(units.code, unitCode ?? "MVD"));
   if (!unit) throw badInput("unitCode", "no unit has this code");
   const after = cursorString(page);
-  const now = new Date();
-  const scoped: SQL = sql`select o.id, o.badge_number, ${standingCase(ctx.today, now)} as standing
-    from officers o where ${servingInSubtree(unit.path, ctx.today, sql`o.id`)}`;
+  const now = ctx.loaders.standingAsOf;
+  const serving = servingInSubtree(unit.path, ctx.today, sql`o.id`);
+  const scoped: SQL = sql`select o.id, o.badge_number, ${standingCase(ctx.today, now)} as standing from officers o where ${serving}`;
   const matching = sql`(${scoped}) s where (${standing ?? null}::text is null or s.standing = ${standing ?? null})`;
-  const pageRows = await rows<{ id: string; badge_number: string }>(
-    ctx.db,
-    sql`select s.id, s.badge_number from ${matching} ${after === null ? sql`` : sql`and s.badge_number > ${after}`} order by s.badge_number limit ${page.limit}`,
-  );
-  const details = await ctx.loaders.standingByOfficerId.loadMany(pageRows.slice(0, page.first).map((r) => r.id));
-  const byId = new Map(details.filter((d): d is OfficerStanding => !(d instanceof Error)).map((d) => [d.officerId, d]));
+  const from = after === null ? sql`` : sql`and o.badge_number > ${after}`;
+  // Filtered by standing, every officer's standing is computed to find the page; otherwise the page is
+  // found by badge number alone and only its officers' standings are computed (one batch, below).
+  const pageRows = standing
+    ? await rows<{ id: string; badge_number: string; standing: Standing }>(
+        ctx.db,
+        sql`select s.id, s.badge_number, s.standing from ${matching} ${after === null ? sql`` : sql`and s.badge_number > ${after}`} order by s.badge_number limit ${page.limit}`,
+      )
+    : await rows<{ id: string; badge_number: string; standing?: Standing }>(
+        ctx.db,
+        sql`select o.id, o.badge_number from officers o where ${serving} ${from} order by o.badge_number limit ${page.limit}`,
+      );
+  const total = standing ? sql`select count(*)::int as n from ${matching}` : sql`select count(*)::int as n from officers o where ${serving}`;
   return toConnection(
     pageRows,
     page,
     (r) => [r.badge_number],
-    async () => (await rows<{ n: number }>(ctx.db, sql`select count(*)::int as n from ${matching}`))[0].n,
-    (r) => byId.get(r.id)!,
+    async () => (await rows<{ n: number }>(ctx.db, total))[0].n,
+    (r) => {
+      if (!r.standing) return ctx.loaders.standingByOfficerId.load(r.id);
+      const node: OfficerStanding = { officerId: r.id, asOf: now, standing: r.standing };
+      ctx.loaders.standingByOfficerId.prime(r.id, node);
+      return node;
+    },
   );
 }
 

@@ -54,6 +54,7 @@ export class EarlyWarning {
   windowDays: number;
 }
 
+/** What it rests on (sanctions, counts, warnings) is resolved field by field, in standing.resolver.ts. */
 @ObjectType({ description: "An officer's standing and what it rests on." })
 export class OfficerStanding {
   @Field({ description: "When it was computed." })
@@ -61,21 +62,6 @@ export class OfficerStanding {
 
   @Field(() => Standing, { description: "The standing." })
   standing: Standing;
-
-  @Field(() => [Sanction], { description: "Sanctions in force today." })
-  activeSanctions: Sanction[];
-
-  @Field(() => Int, { description: "Allegations naming the officer in complaints not yet closed." })
-  openInvestigations: number;
-
-  @Field(() => Int, { description: "SUSTAINED allegations in complaints registered in the last 365 days." })
-  sustainedAllegations12m: number;
-
-  @Field(() => Int, { description: "VERIFIED commendations for conduct in the last 365 days." })
-  commendations12m: number;
-
-  @Field(() => [EarlyWarning], { description: "Early-warning rules that fire, with their counts." })
-  earlyWarnings: EarlyWarning[];
 
   officerId: string;
 }
