@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -17,7 +17,7 @@ import { seedDemo } from "../src/cli/seed";
 import { contractOperation } from "./contract";
 
 const USAGE =
-  "npm run bench -- [--officers N] [--complaints M] [--seconds S] [--warmup S] [--connections C] [--only A,B] [--fail-on-errors]";
+  "npm run bench -- [--officers N] [--complaints M] [--seconds S] [--warmup S] [--connections C] [--only A,B] [--fail-on-errors] [--compare URL]";
 
 /**
  * `npm run bench`: the server as a separate process (so the load generator does not share its event
@@ -203,6 +203,7 @@ async function main() {
       connections: { type: "string", default: "10" },
       only: { type: "string" },
       "fail-on-errors": { type: "boolean", default: false },
+      compare: { type: "string" },
     },
     USAGE,
   );
@@ -272,6 +273,11 @@ async function main() {
       sql`select code from units where kind = 'DISTRICT' and code like 'KZ-%-D%' order by code`,
     )
   ).map((r) => r.code);
+  const unitIds = new Map(
+    (
+      await rows<{ code: string; id: string }>(database.db, sql`select code, id from units`)
+    ).map((u) => [u.code, u.id]),
+  );
   const token = async (role: "INVESTIGATOR" | "HR") =>
     (await createPrincipal(database.db, { role, name: `bench ${role.toLowerCase()}` })).token;
   const investigator = await token("INVESTIGATOR");
@@ -359,7 +365,54 @@ async function main() {
   const server = await startChild("server.js", env);
   const url = `http://127.0.0.1:${server.port}/graphql`;
   const measured: Measured[] = [];
+  const compared: { name: string; senim: Measured; other: Measured }[] = [];
   try {
+    if (args.compare) {
+      // The same reads, with the same variables, on Senim and on another GraphQL server over the same database.
+      const other = (file: string) =>
+        readFileSync(join(__dirname, "..", "..", "bench", "postgraphile", file), "utf8");
+      const pairs = [
+        {
+          name: "officer profile",
+          senim: contractOperation("OfficerProfile"),
+          other: other("officer-profile.graphql"),
+          variables: () => ({ badgeNumber: badge() }),
+        },
+        {
+          name: "50-officer roster with allegations and commendations",
+          senim: contractOperation("UnitRoster"),
+          other: other("unit-roster.graphql"),
+          variables: () => ({ unitCode: pick(districts), first: 50 }),
+        },
+        {
+          name: "case queue (district, REGISTERED, first 50)",
+          senim: contractOperation("CaseQueue"),
+          other: other("case-queue.graphql"),
+          variables: () => {
+            const unitCode = pick(districts);
+            return {
+              filter: { status: ["REGISTERED"], unitCode },
+              unitId: unitIds.get(unitCode),
+              first: 50,
+            };
+          },
+        },
+      ];
+      for (const pair of pairs) {
+        process.stderr.write(`bench: compare ${pair.name}\n`);
+        const senim = { token: investigator, operation: pair.senim, variables: pair.variables };
+        const theirs = { operation: pair.other, variables: pair.variables };
+        for (const request of [senim, theirs]) {
+          const error = await tryOnce(request === senim ? url : args.compare, request);
+          if (error) throw new Error(`${pair.name}: ${error.code} ${error.message}`);
+        }
+        compared.push({
+          name: pair.name,
+          senim: await drive(pair.name, url, senim, options, server.child),
+          other: await drive(pair.name, args.compare, theirs, options),
+        });
+      }
+    }
     for (const scenario of chosen) {
       const error = await tryOnce(url, scenario);
       if (error?.code === "GRAPHQL_VALIDATION_FAILED") {
@@ -426,6 +479,18 @@ async function main() {
     ].join(" "),
   );
   for (const m of [...floors, ...measured]) console.log(line(m));
+  if (compared.length) {
+    console.log(`\nThe same reads against ${args.compare} (req/s and p99 ms; ratio = Senim / other):\n`);
+    for (const c of compared)
+      console.log(
+        [
+          c.name.padEnd(60),
+          `Senim ${c.senim.requestsPerSecond.toFixed(0).padStart(6)} ${ms(c.senim.p99).padStart(6)}`,
+          `other ${c.other.requestsPerSecond.toFixed(0).padStart(6)} ${ms(c.other.p99).padStart(6)}`,
+          `ratio ${(c.senim.requestsPerSecond / c.other.requestsPerSecond).toFixed(2)}`,
+        ].join("  "),
+      );
+  }
 
   const results = {
     at: new Date().toISOString(),
@@ -436,6 +501,7 @@ async function main() {
     ...options,
     floors,
     scenarios: measured,
+    ...(compared.length ? { compare: { url: args.compare, pairs: compared } } : {}),
   };
   const dir = join(__dirname, "..", "..", "bench", "results");
   mkdirSync(dir, { recursive: true });
