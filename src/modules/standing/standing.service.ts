@@ -83,26 +83,21 @@ export async function officerStandings(ctx: Context, unitCode: string | null | u
   const after = cursorString(page);
   const now = ctx.loaders.standingAsOf;
   const serving = servingInSubtree(unit.path, ctx.today, sql`o.id`);
-  const scoped: SQL = sql`select o.id, o.badge_number, ${standingCase(ctx.today, now)} as standing from officers o where ${serving}`;
-  const matching = sql`(${scoped}) s where (${standing ?? null}::text is null or s.standing = ${standing ?? null})`;
-  const from = after === null ? sql`` : sql`and o.badge_number > ${after}`;
   // Filtered by standing, every officer's standing is computed to find the page; otherwise the page is
-  // found by badge number alone and only its officers' standings are computed (one batch, below).
-  const pageRows = standing
-    ? await rows<{ id: string; badge_number: string; standing: Standing }>(
-        ctx.db,
-        sql`select s.id, s.badge_number, s.standing from ${matching} ${after === null ? sql`` : sql`and s.badge_number > ${after}`} order by s.badge_number limit ${page.limit}`,
-      )
-    : await rows<{ id: string; badge_number: string; standing?: Standing }>(
-        ctx.db,
-        sql`select o.id, o.badge_number from officers o where ${serving} ${from} order by o.badge_number limit ${page.limit}`,
-      );
-  const total = standing ? sql`select count(*)::int as n from ${matching}` : sql`select count(*)::int as n from officers o where ${serving}`;
+  // found by badge number alone, and only its officers' standings are computed (one batch, below).
+  const shown = standing
+    ? sql`(select o.id, o.badge_number, ${standingCase(ctx.today, now)} as standing from officers o where ${serving}) o where o.standing = ${standing}`
+    : sql`officers o where ${serving}`;
+  const pageRows = await rows<{ id: string; badge_number: string; standing?: Standing }>(
+    ctx.db,
+    sql`select o.id, o.badge_number${standing ? sql`, o.standing` : sql``} from ${shown}
+        ${after === null ? sql`` : sql`and o.badge_number > ${after}`} order by o.badge_number limit ${page.limit}`,
+  );
   return toConnection(
     pageRows,
     page,
     (r) => [r.badge_number],
-    async () => (await rows<{ n: number }>(ctx.db, total))[0].n,
+    async () => (await rows<{ n: number }>(ctx.db, sql`select count(*)::int as n from ${shown}`))[0].n,
     (r) => {
       if (!r.standing) return ctx.loaders.standingByOfficerId.load(r.id);
       const node: OfficerStanding = { officerId: r.id, asOf: now, standing: r.standing };
