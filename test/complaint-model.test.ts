@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { eq, inArray, sql } from "drizzle-orm";
 import { addMonths } from "../src/common/working-days";
-import { allegations, complaintEvents, complaints } from "../src/db/schema";
+import { allegations, CLOSURE_REASONS as CLOSURES, complaintEvents, complaints, FINDINGS } from "../src/db/schema";
 import { DAY } from "./helpers/cases";
 import { submitComplaint } from "./helpers/complaints";
 import { createOfficer } from "./helpers/factories";
@@ -55,16 +55,6 @@ const OPEN: Status[] = [
   "UNDER_INVESTIGATION",
   "PENDING_REVIEW",
   "REOPENED",
-];
-const FINDINGS = ["SUSTAINED", "NOT_SUSTAINED", "EXONERATED", "UNFOUNDED", "POLICY_FAILURE"];
-const CLOSURES = [
-  "WITHDRAWN",
-  "MEDIATED",
-  "COMPLAINANT_UNAVAILABLE",
-  "OFFICER_UNIDENTIFIED",
-  "SUBJECT_SEPARATED",
-  "REFERRED_TO_PROSECUTOR",
-  "ADMINISTRATIVELY_CLOSED",
 ];
 const CATEGORIES = ["FORCE", "DISCOURTESY", "CORRUPTION", "OTHER"];
 

@@ -199,7 +199,7 @@ function recount(world: World, unitCode: string, from: string, to: string) {
 describe("roll-ups against a recount from the records", () => {
   it(`agree after ${OPERATIONS} random operations (seed ${SEED})`, async () => {
     const rnd = random(SEED);
-    const pick = <T>(list: T[]): T => list[Math.floor(rnd() * list.length)];
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)];
     const admin = await t.as("ADMIN");
     const supervisor = await t.as("SUPERVISOR");
     const districts = [

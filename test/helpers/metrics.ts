@@ -1,19 +1,12 @@
 import { eq, sql, TransactionRollbackError, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../src/db/client";
-import { complaints } from "../../src/db/schema";
+import { CLOSURE_REASONS as REASONS, FINDINGS, complaints } from "../../src/db/schema";
 import { advanceTo, caseFile } from "./cases";
 import { ok, type TestServer } from "./server";
 
-export const MERITS = ["SUSTAINED", "NOT_SUSTAINED", "EXONERATED", "UNFOUNDED", "POLICY_FAILURE"];
-export const CLOSURE_REASONS = [
-  "WITHDRAWN",
-  "MEDIATED",
-  "COMPLAINANT_UNAVAILABLE",
-  "OFFICER_UNIDENTIFIED",
-  "SUBJECT_SEPARATED",
-  "REFERRED_TO_PROSECUTOR",
-  "ADMINISTRATIVELY_CLOSED",
-];
+/** The schema's lists, as plain strings (tests compare them with outcomes of any string). */
+export const MERITS: readonly string[] = FINDINGS;
+export const CLOSURE_REASONS: readonly string[] = REASONS;
 
 /** Every figure of trustMetrics, with the children's headline figures. */
 export const METRICS = `query($unit: String!, $from: Date!, $to: Date!) { trustMetrics(unitCode: $unit, from: $from, to: $to) {
