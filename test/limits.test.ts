@@ -55,6 +55,20 @@ describe("limits on what one request may ask", () => {
     ok(await investigator.query(pages(100, 5)));
   });
 
+  it("prices the same document anew when a page-size variable or an @include condition changes", async () => {
+    const investigator = await t.as("INVESTIGATOR");
+    // One document text: the server parses it once and prices each set of shaping variables separately.
+    const document = `query Pages($outer: Int, $inner: Int, $deep: Boolean!, $unitCode: String) {
+      officers(first: $outer, filter: { unitCode: $unitCode }) { edges { node { badgeNumber
+        allegations(first: $inner) @include(if: $deep) { edges { node { id category complaint { id trackingNumber } } } } } } } }`;
+    const send = (variables: Record<string, unknown>) => investigator.query(document, variables);
+    ok(await send({ outer: 100, inner: 5, deep: true }));
+    tooComplex(await send({ outer: 100, inner: 100, deep: true }));
+    ok(await send({ outer: 100, inner: 100, deep: false }));
+    tooComplex(await send({ outer: 100, inner: 100, deep: true, unitCode: "KZ-AST" }));
+    ok(await send({ outer: 100, inner: 5, deep: true, unitCode: "KZ-AST" }));
+  });
+
   it("lets the largest contract page through (UnitRoster at 100 officers)", async () => {
     const investigator = await t.as("INVESTIGATOR");
     ok(await investigator.op("UnitRoster", { unitCode: "KZ-AST", first: 100 }));

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
-import { GraphQLError, type GraphQLSchema, type ValidationContext } from "graphql";
+import { GraphQLError, type DocumentNode, type GraphQLSchema, type ValidationContext } from "graphql";
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from "graphql-query-complexity";
 import { DomainError } from "../errors";
 import { DEFAULT_PAGE } from "../common/pagination";
@@ -32,23 +32,45 @@ const pageEstimator: ComplexityEstimator = ({ field, args, childComplexity }) =>
   return 1 + first * childComplexity;
 };
 
+/**
+ * An operation's cost depends on its document and on the variables that can change it: page sizes (numbers)
+ * and @skip/@include conditions (booleans). Strings and input objects never do, so one computation serves
+ * every request that differs only in them (a new badge number, a new filter). Apollo hands back the same
+ * parsed document for the same query text, so the cache lives and dies with its document-cache entry.
+ */
+const costs = new WeakMap<DocumentNode, Map<string, number>>();
+const COSTS_PER_DOCUMENT = 64;
+
+const costKey = (operationName: string | undefined, variables: Record<string, unknown>) => {
+  const shaping = Object.entries(variables).filter(([, v]) => typeof v === "number" || typeof v === "boolean");
+  return JSON.stringify([operationName ?? null, shaping]);
+};
+
 /** Refuses an operation whose estimated cost is over the limit, before anything executes. */
 export const costLimit = (schema: GraphQLSchema): ApolloServerPlugin => ({
   async requestDidStart() {
     return {
       async didResolveOperation({ request, document, operationName }) {
-        let cost: number;
-        try {
-          cost = getComplexity({
-            schema,
-            query: document,
-            operationName: operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
-        } catch {
-          // Variables that do not coerce: execution refuses them next, as BAD_USER_INPUT, before running anything.
-          return;
+        const variables = request.variables ?? {};
+        const key = costKey(operationName ?? undefined, variables);
+        let known = costs.get(document);
+        let cost = known?.get(key);
+        if (cost === undefined) {
+          try {
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: operationName ?? undefined,
+              variables,
+              estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch {
+            // Variables that do not coerce: execution refuses them next, as BAD_USER_INPUT, before running anything.
+            return;
+          }
+          if (!known) costs.set(document, (known = new Map()));
+          if (known.size >= COSTS_PER_DOCUMENT) known.clear();
+          known.set(key, cost);
         }
         if (cost > LIMITS.cost) throw new DomainError("QUERY_TOO_COMPLEX", TOO_COMPLEX, { http: { status: 400 } });
       },
