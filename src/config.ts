@@ -24,6 +24,11 @@ export interface Config {
   pgliteDir: string;
   /** PostgreSQL connections per process; PGlite has one. The limits below are set on each as it opens (0 = off). */
   dbPoolMax: number;
+  /**
+   * Statement texts each process names (PostgreSQL prepares each once per connection and can keep its plan);
+   * 0 sends every statement unnamed, as a transaction-mode PgBouncer before 1.21 requires.
+   */
+  dbPreparedStatements: number;
   /** A statement running longer is cancelled (SQLSTATE 57014); lock waits count toward it. */
   dbStatementTimeoutMs: number;
   /** A statement waiting longer for a lock (a row, the audit chain) gives up (55P03). */
@@ -103,6 +108,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     pgliteDir: resolve(text(env, "PGLITE_DIR") ?? "./data"),
     dbPoolMax: integer(env, "DB_POOL_MAX", 10, 1, 500, problems),
+    dbPreparedStatements: integer(env, "DB_PREPARED_STATEMENTS", 500, 0, 10_000, problems),
     dbStatementTimeoutMs: integer(env, "DB_STATEMENT_TIMEOUT_MS", 15_000, 0, 3_600_000, problems),
     dbLockTimeoutMs: integer(env, "DB_LOCK_TIMEOUT_MS", 5_000, 0, 3_600_000, problems),
     dbIdleInTransactionTimeoutMs: integer(env, "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 60_000, 0, 3_600_000, problems),

@@ -439,6 +439,8 @@ describe("loading a queue page", () => {
     ).toBe(true);
     // The token, the unit, the page, its count, then one batch each for assignees, allegations and officers.
     expect({ page5: small.statements, page50: large.statements }).toEqual({ page5: 7, page50: 7 });
+    // And the same texts: one prepared statement each, whatever the batch size.
+    expect(large.texts).toEqual(small.texts);
   });
 
   it("gives 20 complaints when no page size is asked for", async () => {

@@ -5,7 +5,7 @@ import { sql } from "drizzle-orm";
 import { verifyChain } from "../src/audit/audit.verify";
 import { loadConfig } from "../src/config";
 import { createContext, inTransaction } from "../src/context";
-import { rows, type Database } from "../src/db/client";
+import { openDatabase, rows, type Database } from "../src/db/client";
 import { TRANSIENT_FAULT } from "../src/graphql/format-error";
 import { createLogger } from "../src/logger";
 import { complaintInput } from "./helpers/complaints";
@@ -46,6 +46,7 @@ describe("database limits in the configuration", () => {
   it("bounds statements, lock waits, idle transactions and connecting by default", () => {
     expect(config({})).toMatchObject({
       dbPoolMax: 10,
+      dbPreparedStatements: 500,
       dbStatementTimeoutMs: 15_000,
       dbLockTimeoutMs: 5_000,
       dbIdleInTransactionTimeoutMs: 60_000,
@@ -60,8 +61,10 @@ describe("database limits in the configuration", () => {
         DB_STATEMENT_TIMEOUT_MS: "0",
         DB_LOCK_TIMEOUT_MS: "0",
         DB_APPLICATION_NAME: "senim-api-2",
+        DB_PREPARED_STATEMENTS: "0",
       }),
     ).toMatchObject({
+      dbPreparedStatements: 0,
       dbStatementTimeoutMs: 0,
       dbLockTimeoutMs: 0,
       dbApplicationName: "senim-api-2",
@@ -71,6 +74,7 @@ describe("database limits in the configuration", () => {
   it("names every bad database variable at once", () => {
     const bad = {
       DB_POOL_MAX: "0",
+      DB_PREPARED_STATEMENTS: "-1",
       DB_STATEMENT_TIMEOUT_MS: "15s",
       DB_LOCK_TIMEOUT_MS: "-1",
       DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: "1e4",
@@ -129,6 +133,21 @@ onPostgresOnly(
           sql`select seq from audit_log where request_id = ${request}`,
         )
       ).length;
+
+    it("names the first DB_PREPARED_STATEMENTS statement texts, once per connection, and sends the rest unnamed", async () => {
+      const database = await openDatabase({ databaseUrl: own.url!, poolMax: 1, preparedStatements: 2 });
+      try {
+        const value = async (n: number) => (await rows<{ v: number }>(database.db, sql`select ${n}::int + ${n % 2} as v`))[0].v;
+        const other = async () => (await rows<{ v: string }>(database.db, sql`select 'other' as v`))[0].v;
+        expect([await value(1), await value(2), await other(), await value(3)]).toEqual([2, 2, "other", 4]);
+        expect([await other(), await other()]).toEqual(["other", "other"]);
+        // A third text is past the limit: this look at the connection's own list runs unnamed, so is not in it.
+        const prepared = await rows<{ statement: string }>(database.db, sql`select statement from pg_prepared_statements order by prepare_time`);
+        expect(prepared.map((p) => p.statement)).toEqual(["select $1::int + $2 as v", "select 'other' as v"]);
+      } finally {
+        await database.close();
+      }
+    });
 
     describe("a connection killed under a request", () => {
       const app = appName("kill");

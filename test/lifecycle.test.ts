@@ -1283,6 +1283,7 @@ describe("the case file", () => {
     expect(ten.result.timeline.filter((e) => e.actor)).toHaveLength(4);
     // The token, the complaint, then one batch each for allegations, timeline, officers, units and actors.
     expect({ one: one.statements, ten: ten.statements }).toEqual({ one: 7, ten: 7 });
+    expect(ten.texts).toEqual(one.texts);
   });
 
   it("holds the allegations, oldest first, and the timeline with who did what", async () => {

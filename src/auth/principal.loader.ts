@@ -1,15 +1,15 @@
 import DataLoader from "dataloader";
-import { inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { principals } from "../db/schema";
 import { byKey } from "../common/loader";
 import type { Principal } from "./token";
+import { anyOf } from "../db/client";
 
 export const createPrincipalLoaders = (db: Db) => ({
   principalById: new DataLoader<string, Principal | null>(async (ids) =>
     byKey(
       ids,
-      await db.select({ id: principals.id, name: principals.name, role: principals.role }).from(principals).where(inArray(principals.id, [...ids])),
+      await db.select({ id: principals.id, name: principals.name, role: principals.role }).from(principals).where(anyOf(principals.id, ids)),
       (r) => r.id,
     ),
   ),

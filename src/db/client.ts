@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
-import type { ExtractTablesWithRelations, SQL } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { sql, type ExtractTablesWithRelations, type SQL } from "drizzle-orm";
+import type { PgColumn, PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import pg from "pg";
@@ -19,8 +19,8 @@ export interface Database {
   kind: "pglite" | "postgres";
   /** Set for PostgreSQL: tools that need their own connection (migrations) open one from it. */
   url: string | null;
-  /** Statements sent since start; tests read it to show that loaders batch. */
-  readonly statements: { count: number };
+  /** Statements sent since start, and a listener for their texts: tests read both to show that loaders batch. */
+  readonly statements: Statements;
   ping(): Promise<void>;
   close(): Promise<void>;
   /** PostgreSQL only: the pool's connections right now, for /metrics. */
@@ -40,6 +40,8 @@ export type DatabaseTarget =
   | {
       databaseUrl: string;
       poolMax?: number;
+      /** How many distinct statement texts get a name (see `namedStatements`); default 0, all unnamed. */
+      preparedStatements?: number;
       limits?: SessionLimits;
       /** A pooled connection failed outside any query (terminated while idle, server restarting). */
       onConnectionError?: (err: Error) => void;
@@ -48,9 +50,19 @@ export type DatabaseTarget =
   | { pgliteDump: Blob | File }
   | { memory: true };
 
+export interface Statements {
+  count: number;
+  listener?: (text: string) => void;
+}
+
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  const statements = { count: 0 };
-  const logger = { logQuery: () => void statements.count++ };
+  const statements: Statements = { count: 0 };
+  const logger = {
+    logQuery: (text: string) => {
+      statements.count++;
+      statements.listener?.(text);
+    },
+  };
   const options = { schema, casing: "snake_case" as const, logger };
 
   if ("databaseUrl" in target) return openPostgres(target, options, statements);
@@ -76,7 +88,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   };
 }
 
-type DrizzleOptions = { schema: Schema; casing: "snake_case"; logger: { logQuery(): void } };
+type DrizzleOptions = { schema: Schema; casing: "snake_case"; logger: { logQuery(text: string): void } };
 
 /**
  * PostgreSQL through node-postgres (pg). postgres.js 3.4.9, used before, crashes the process when a
@@ -87,10 +99,11 @@ type DrizzleOptions = { schema: Schema; casing: "snake_case"; logger: { logQuery
 function openPostgres(
   target: Extract<DatabaseTarget, { databaseUrl: string }>,
   options: DrizzleOptions,
-  statements: { count: number },
+  statements: Statements,
 ): Database {
   const limits = target.limits;
   const onConnectionError = target.onConnectionError ?? (() => {});
+  const names = namedStatements(target.preparedStatements ?? 0);
   const pool = new pg.Pool({
     connectionString: target.databaseUrl,
     max: target.poolMax ?? 10,
@@ -117,7 +130,7 @@ function openPostgres(
   // two statements would then be an uncaught error too. Its next statement fails instead.
   pool.on("connect", (client) => {
     client.on("error", onConnectionError);
-    oneStatementAtATime(client);
+    oneStatementAtATime(client, names);
   });
 
   const db = drizzleNodePg(pool, options) as unknown as Db;
@@ -167,19 +180,37 @@ function openPostgres(
 }
 
 /**
+ * A name for each of the first `limit` statement texts the process sends, the same on every connection.
+ * A named statement is parsed once per connection, and after five runs PostgreSQL may keep a generic plan
+ * for it: on the contract's reads, parsing and planning were most of the database's time (binding the
+ * standing statement alone took 2 ms), and resending the text was much of the socket traffic. Texts past
+ * the limit go unnamed, so a connection never holds more than `limit` prepared statements.
+ */
+function namedStatements(limit: number) {
+  const names = new Map<string, string>();
+  return (text: string) => {
+    let name = names.get(text);
+    if (name === undefined && names.size < limit) names.set(text, (name = `senim_${names.size + 1}`));
+    return name;
+  };
+}
+
+/**
  * Statements a transaction starts together (Promise.all over tx) go to its connection one after the other.
  * pg 8 queues them itself but warns that pg 9 will not; callback calls (the pool's own) pass straight through.
+ * Statements given as a config object without a name (drizzle's) get one from `nameOf`.
  */
-function oneStatementAtATime(client: pg.PoolClient) {
+function oneStatementAtATime(client: pg.PoolClient, nameOf: (text: string) => string | undefined) {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   let previous: Promise<unknown> = Promise.resolve();
   client.query = ((...args: unknown[]) => {
-    if (
-      typeof args.at(-1) === "function" ||
-      typeof (args[0] as { submit?: unknown })?.submit === "function"
-    ) {
-      return query(...args);
+    const config = args[0] as { text?: unknown; name?: unknown; submit?: unknown } | null;
+    if (typeof config?.submit === "function") return query(...args);
+    if (config && typeof config === "object" && typeof config.text === "string" && config.name === undefined) {
+      const name = nameOf(config.text);
+      if (name) args = [{ ...config, name }, ...args.slice(1)];
     }
+    if (typeof args.at(-1) === "function") return query(...args);
     const next = previous.then(() => query(...args));
     previous = next.catch(() => {});
     return next;
@@ -191,3 +222,16 @@ export async function rows<T>(db: Queryable, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
   return Array.isArray(result) ? result : result.rows;
 }
+
+/** A PostgreSQL array literal of `values` (each quoted), passed as one parameter. */
+const arrayLiteral = (values: readonly unknown[]) => `{${values.map((v) => `"${String(v).replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
+
+/** `values` as one `type[]` parameter, e.g. for `unnest(...)`. */
+export const arrayParam = (values: readonly unknown[], type = "uuid") => sql`${arrayLiteral(values)}::${sql.raw(type)}[]`;
+
+/**
+ * `column = any($1::type[])`, the values in one array parameter: the statement text is the same for one value
+ * or five hundred, so one named statement serves every batch size (drizzle's `inArray` writes
+ * `in ($1, …, $n)`, a new text, and a new prepared statement, for every size).
+ */
+export const anyOf = (column: PgColumn, values: readonly unknown[]) => sql`${column} = any(${arrayParam(values, column.getSQLType())})`;

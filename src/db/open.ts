@@ -24,6 +24,8 @@ export async function openConfiguredDatabase(
     ? await openDatabase({
         databaseUrl: config.databaseUrl,
         poolMax: config.dbPoolMax,
+        // The seed's statements are each run once: naming them would only keep their plans in memory.
+        preparedStatements: options.batch ? 0 : config.dbPreparedStatements,
         limits: sessionLimits(config, options),
         // The pool replaces the connection; requests that were using it fail and say so in their own log lines.
         onConnectionError: (err) => log.warn({ err }, "database connection lost"),

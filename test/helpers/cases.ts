@@ -205,10 +205,16 @@ export async function setDeadline(
 export async function statementsDuring<T>(
   t: TestServer,
   work: () => Promise<T>,
-): Promise<{ result: T; statements: number }> {
+): Promise<{ result: T; statements: number; texts: string[] }> {
   const before = t.database.statements.count;
-  const result = await work();
-  return { result, statements: t.database.statements.count - before };
+  const texts = new Set<string>();
+  t.database.statements.listener = (text) => texts.add(text);
+  try {
+    const result = await work();
+    return { result, statements: t.database.statements.count - before, texts: [...texts].sort() };
+  } finally {
+    t.database.statements.listener = undefined;
+  }
 }
 
 export const DAY = 86_400_000;

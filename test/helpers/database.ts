@@ -8,7 +8,8 @@ export const onPostgres = Boolean(process.env.DATABASE_URL);
 
 /** The database a test file works on: its own PGlite, or the shared PostgreSQL. */
 export async function openTestDatabase(): Promise<Database> {
-  if (process.env.DATABASE_URL) return openDatabase({ databaseUrl: process.env.DATABASE_URL, poolMax: 5 });
+  // Statements named, as a server process names them by default (DB_PREPARED_STATEMENTS).
+  if (process.env.DATABASE_URL) return openDatabase({ databaseUrl: process.env.DATABASE_URL, poolMax: 5, preparedStatements: 500 });
   const snapshot = process.env.SENIM_PGLITE_SNAPSHOT;
   if (!snapshot) throw new Error("SENIM_PGLITE_SNAPSHOT is not set: run the tests through jest's globalSetup");
   return openDatabase({ pgliteDump: new Blob([readFileSync(snapshot)]) });
@@ -31,7 +32,7 @@ export async function openPrivateDatabase(): Promise<{ database: Database; url: 
   await admin.query(`create database ${name}`);
   const url = new URL(process.env.DATABASE_URL);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), poolMax: 2 });
+  const database = await openDatabase({ databaseUrl: url.toString(), poolMax: 2, preparedStatements: 500 });
   await migrate(database);
   return {
     database,

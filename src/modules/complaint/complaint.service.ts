@@ -1,7 +1,7 @@
-import { and, asc, eq, exists, gte, inArray, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, exists, gte, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
-import type { Tx } from "../../db/client";
+import { anyOf, type Tx } from "../../db/client";
 import { allegations, complaintEvents, complaints, officers, principals, units, type AllegationRow, type CaseStatus, type ComplaintRow } from "../../db/schema";
 import { badInput, conflict, invalidState, notFound } from "../../errors";
 import { addMonths } from "../../common/working-days";
@@ -61,7 +61,7 @@ async function queueConditions(ctx: Context, filter: ComplaintFilter): Promise<S
   const conditions: (SQL | undefined)[] = [];
   const now = new Date().toISOString();
   const due = sql`coalesce(${complaints.extendedTo}, ${complaints.responseDueAt})`;
-  if (filter.status?.length) conditions.push(inArray(complaints.status, filter.status));
+  if (filter.status?.length) conditions.push(anyOf(complaints.status, filter.status));
   if (filter.trackingNumber) conditions.push(eq(complaints.trackingNumber, filter.trackingNumber.trim().toUpperCase()));
   if (filter.unitCode) {
     const unit = await ctx.loaders.unitByCode.load(filter.unitCode);

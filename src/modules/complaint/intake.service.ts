@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
-import { rows, type Queryable, type Tx } from "../../db/client";
+import { rows, type Queryable, type Tx, anyOf } from "../../db/client";
 import { allegations, complaintEvents, complaints, idempotencyKeys, officers, publicHolidays, trackingCounters, units, type ComplaintRow } from "../../db/schema";
 import { badInput, DomainError, invalidState, notFound } from "../../errors";
 import { addWorkingDays } from "../../common/working-days";
@@ -159,7 +159,7 @@ export async function submitComplaint(ctx: Context, input: SubmitComplaintInput)
     if (earlier) return earlier;
 
     const badges = refs.map((r) => r.badgeNumber).filter((b): b is string => Boolean(b));
-    const named = badges.length ? await tx.select({ id: officers.id, badgeNumber: officers.badgeNumber }).from(officers).where(inArray(officers.badgeNumber, badges)) : [];
+    const named = badges.length ? await tx.select({ id: officers.id, badgeNumber: officers.badgeNumber }).from(officers).where(anyOf(officers.badgeNumber, badges)) : [];
     const officerIdByBadge = new Map(named.map((o) => [o.badgeNumber, o.id]));
     refs.forEach((ref, i) => {
       if (ref.badgeNumber && !officerIdByBadge.has(ref.badgeNumber)) throw badInput(`input.officers.${i}.badgeNumber`, "no officer has this badge number");

@@ -1,16 +1,17 @@
 import DataLoader from "dataloader";
-import { asc, inArray } from "drizzle-orm";
+import { asc } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { officerAssignments, officers, type AssignmentRow, type OfficerRow } from "../../db/schema";
 import { byKey, groupByKey } from "../../common/loader";
 import { unitIdsOn } from "./officer.service";
+import { anyOf } from "../../db/client";
 
 export const createOfficerLoaders = (db: Db, today: string) => ({
   officerById: new DataLoader<string, OfficerRow | null>(async (ids) =>
-    byKey(ids, await db.select().from(officers).where(inArray(officers.id, [...ids])), (r) => r.id),
+    byKey(ids, await db.select().from(officers).where(anyOf(officers.id, ids)), (r) => r.id),
   ),
   officerByBadge: new DataLoader<string, OfficerRow | null>(async (badges) =>
-    byKey(badges, await db.select().from(officers).where(inArray(officers.badgeNumber, [...badges])), (r) => r.badgeNumber),
+    byKey(badges, await db.select().from(officers).where(anyOf(officers.badgeNumber, badges)), (r) => r.badgeNumber),
   ),
   /** The unit an officer serves in today. */
   currentUnitIdByOfficerId: new DataLoader<string, string | null>(async (ids) =>
@@ -19,7 +20,7 @@ export const createOfficerLoaders = (db: Db, today: string) => ({
   assignmentsByOfficerId: new DataLoader<string, AssignmentRow[]>(async (ids) =>
     groupByKey(
       ids,
-      await db.select().from(officerAssignments).where(inArray(officerAssignments.officerId, [...ids])).orderBy(asc(officerAssignments.fromDate)),
+      await db.select().from(officerAssignments).where(anyOf(officerAssignments.officerId, ids)).orderBy(asc(officerAssignments.fromDate)),
       (r) => r.officerId,
     ),
   ),

@@ -1,8 +1,8 @@
 import { todayIn } from "../../common/clock";
-import { and, asc, desc, eq, gt, ilike, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, ilike, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
-import type { Queryable, Tx } from "../../db/client";
+import { anyOf, type Queryable, type Tx } from "../../db/client";
 import { officerAssignments, officerStatusChanges, officers, ranks, units, type OfficerRow } from "../../db/schema";
 import { badInput, DomainError, invalidState, notFound, type FieldProblem } from "../../errors";
 import { isUniqueViolation } from "../../db/errors";
@@ -55,7 +55,7 @@ async function officerConditions(ctx: Context, filter: OfficerFilter): Promise<S
     if (!unit) throw badInput("filter.unitCode", "no unit has this code");
     conditions.push(servingInSubtree(unit.path, ctx.today));
   }
-  if (filter.status?.length) conditions.push(inArray(officers.status, filter.status));
+  if (filter.status?.length) conditions.push(anyOf(officers.status, filter.status));
   if (filter.rank) conditions.push(eq(officers.rank, filter.rank));
   if (filter.search) {
     const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -182,11 +182,11 @@ async function loadReferences(db: Queryable, rows: CreateOfficerInput[]): Promis
       })
       .from(officers)
       .innerJoin(officerAssignments, eq(officerAssignments.officerId, officers.id))
-      .where(inArray(officers.badgeNumber, badges))
+      .where(anyOf(officers.badgeNumber, badges))
       .orderBy(officers.id, order);
   const [rankRows, unitRows, latestRows, firstRows] = await Promise.all([
     db.select({ code: ranks.code }).from(ranks),
-    unitCodes.length ? db.select({ id: units.id, code: units.code }).from(units).where(inArray(units.code, unitCodes)) : [],
+    unitCodes.length ? db.select({ id: units.id, code: units.code }).from(units).where(anyOf(units.code, unitCodes)) : [],
     badges.length ? assignmentsOf(desc(officerAssignments.fromDate)) : [],
     badges.length ? assignmentsOf(asc(officerAssignments.fromDate)) : [],
   ]);
@@ -350,7 +350,7 @@ export async function changeOfficerStatus(ctx: Context, input: ChangeOfficerStat
 async function lockOfficers(tx: Tx, badgeNumbers: string[]) {
   const wellFormed = [...new Set(badgeNumbers.filter((b) => BADGE_NUMBER.test(b)))];
   if (!wellFormed.length) return;
-  await tx.select({ id: officers.id }).from(officers).where(inArray(officers.badgeNumber, wellFormed)).orderBy(asc(officers.id)).for("update");
+  await tx.select({ id: officers.id }).from(officers).where(anyOf(officers.badgeNumber, wellFormed)).orderBy(asc(officers.id)).for("update");
 }
 
 /** Row lock so that concurrent transfers or status changes of one officer queue up. */
@@ -373,6 +373,6 @@ export async function unitIdsOn(db: Queryable, officerIds: readonly string[], da
   return db
     .selectDistinctOn([officerAssignments.officerId], { officerId: officerAssignments.officerId, unitId: officerAssignments.unitId })
     .from(officerAssignments)
-    .where(and(inArray(officerAssignments.officerId, [...officerIds]), lte(officerAssignments.fromDate, day)))
+    .where(and(anyOf(officerAssignments.officerId, officerIds), lte(officerAssignments.fromDate, day)))
     .orderBy(officerAssignments.officerId, desc(officerAssignments.fromDate));
 }

@@ -1,7 +1,7 @@
-import { eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
-import type { Tx } from "../../db/client";
+import { anyOf, type Tx } from "../../db/client";
 import { allegations, disciplinaryReviews, officers, penalties, reviewAllegations, type ReviewRow, type ReviewStatus } from "../../db/schema";
 import { badInput, conflict, invalidState, notFound } from "../../errors";
 import { isUuid } from "../../common/ids";
@@ -29,7 +29,7 @@ export async function openDisciplinaryReview(ctx: Context, input: OpenDisciplina
   return inTransaction(ctx, async (tx, audit) => {
     const [officer] = await tx.select().from(officers).where(eq(officers.badgeNumber, input.officerBadge));
     if (!officer) throw badInput("input.officerBadge", "no officer has this badge number");
-    const found = ids.length ? await tx.select().from(allegations).where(inArray(allegations.id, ids)) : [];
+    const found = ids.length ? await tx.select().from(allegations).where(anyOf(allegations.id, ids)) : [];
     for (const [i, id] of input.allegationIds.entries()) {
       const allegation = found.find((a) => a.id === id);
       const field = `input.allegationIds.${i}`;

@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import { sql } from "drizzle-orm";
-import { rows, type Db } from "../../db/client";
+import { arrayParam, rows, type Db } from "../../db/client";
 import { encodeCursor, type Page } from "../../common/pagination";
 import type { AllegationRow, CommendationRow } from "../../db/schema";
 import { badInput } from "../../errors";
@@ -30,7 +30,7 @@ function historyLoader<Row>(db: Db, table: "allegations" | "commendations", orde
       const results = new Map<string, { rows: (Row & { cursor: string })[]; total: number; page: Page }>();
       for (const group of groups.values()) {
         const { page } = group[0];
-        const ids = sql`array[${sql.join(group.map((k) => sql`${k.officerId}::uuid`), sql`, `)}]`;
+        const ids = arrayParam(group.map((k) => k.officerId));
         const [at, id] = page.after ?? [];
         const after = page.after ? sql`and (t.${sql.raw(orderColumn)}, t.id) < (${String(at)}::timestamptz, ${String(id)}::uuid)` : sql``;
         // Totals come from the keys, not from the page: a page past the end still knows the total. Each

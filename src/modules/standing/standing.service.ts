@@ -2,7 +2,7 @@ import DataLoader from "dataloader";
 import { asc, eq, sql, type SQL } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
-import { rows, type Db } from "../../db/client";
+import { arrayParam, rows, type Db } from "../../db/client";
 import { earlyWarningRules, units } from "../../db/schema";
 import { badInput } from "../../errors";
 import { groupByKey } from "../../common/loader";
@@ -22,11 +22,10 @@ const YEAR_DAYS = 365;
 export const createStandingLoaders = (db: Db, today: string) => {
   const now = new Date();
   const yearAgo = new Date(now.getTime() - YEAR_DAYS * 86_400_000).toISOString();
-  const ids = (keys: readonly string[]) => sql`array[${sql.join(keys.map((id) => sql`${id}::uuid`), sql`, `)}]`;
   /** One statement per batch, its rows grouped back to the officers asked for. */
   const perOfficer = <Row extends { officer_id: string }, T>(query: (list: SQL) => SQL, shape: (rows: Row[], officerId: string) => T) =>
     new DataLoader<string, T>(async (keys) => {
-      const byOfficer = groupByKey(keys, await rows<Row>(db, query(ids(keys))), (r) => r.officer_id);
+      const byOfficer = groupByKey(keys, await rows<Row>(db, query(arrayParam(keys))), (r) => r.officer_id);
       return byOfficer.map((found, i) => shape(found, keys[i]));
     });
   const count = (rows: { n: number }[]) => rows[0]?.n ?? 0;
