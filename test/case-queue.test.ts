@@ -437,8 +437,8 @@ describe("loading a queue page", () => {
         (n) => n.assignee && n.allegations.length === 4 && n.allegations.every((a) => a.officer),
       ),
     ).toBe(true);
-    // The token, the unit, the page, its count, then one batch each for assignees, allegations and officers.
-    expect({ page5: small.statements, page50: large.statements }).toEqual({ page5: 7, page50: 7 });
+    // The token, the unit, the page with its count, then one batch each for assignees, allegations and officers.
+    expect({ page5: small.statements, page50: large.statements }).toEqual({ page5: 6, page50: 6 });
     // And the same texts: one prepared statement each, whatever the batch size.
     expect(large.texts).toEqual(small.texts);
   });
@@ -451,5 +451,35 @@ describe("loading a queue page", () => {
       hasNextPage: true,
     });
     expect((await queue({ unitCode: district })).ids).toHaveLength(20);
+  });
+
+  it("counts a first page in its own statement when totalCount is asked, through a fragment too, and not otherwise", async () => {
+    const district = await createDistrict(admin);
+    await complaintsIn(district, 3);
+    const counted = (texts: string[]) => texts.filter((text) => text.includes("count(*) over ()")).length;
+    const send = (selection: string, after?: string) =>
+      statementsDuring(t, () =>
+        investigator.query(
+          `query Q($unitCode: String, $after: String) { complaints(filter: { unitCode: $unitCode }, first: 2, after: $after) { ${selection} } }
+           ${selection.includes("...Total") ? "fragment Total on ComplaintConnection { totalCount }" : ""}`,
+          { unitCode: district, after },
+        ),
+      );
+    const plain = await send("totalCount pageInfo { endCursor }");
+    expect(ok(plain.result).complaints.totalCount).toBe(3);
+    expect({ statements: plain.statements, counted: counted(plain.texts) }).toEqual({ statements: 3, counted: 1 });
+    const spread = await send("...Total edges { node { id } }");
+    expect(ok(spread.result).complaints.totalCount).toBe(3);
+    expect(counted(spread.texts)).toBe(1);
+    const inline = await send("... on ComplaintConnection { totalCount }");
+    expect(ok(inline.result).complaints.totalCount).toBe(3);
+    expect(counted(inline.texts)).toBe(1);
+    const none = await send("edges { node { id } }");
+    expect(ok(none.result).complaints.edges).toHaveLength(2);
+    expect({ statements: none.statements, counted: counted(none.texts) }).toEqual({ statements: 3, counted: 0 });
+    // A later page counts in a statement of its own: its rows are only the rest.
+    const later = await send("totalCount", ok(plain.result).complaints.pageInfo.endCursor);
+    expect(ok(later.result).complaints.totalCount).toBe(3);
+    expect({ statements: later.statements, counted: counted(later.texts) }).toEqual({ statements: 4, counted: 0 });
   });
 });

@@ -1,4 +1,6 @@
-import { ArgsType, Field, Int, ObjectType, type ClassType } from "type-graphql";
+import { sql } from "drizzle-orm";
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
+import { ArgsType, createParameterDecorator, Field, Int, ObjectType, type ClassType } from "type-graphql";
 import { badInput } from "../errors";
 
 export const MAX_PAGE = 100;
@@ -65,10 +67,30 @@ export interface Page {
   first: number;
   /** Decoded sort key of the last row the client has seen. */
   after: unknown[] | null;
+  /**
+   * A first page whose client asked for `totalCount`: its statement counts the whole result too (`TOTAL`),
+   * since it reads every matching row to sort them anyway, and the count needs no statement of its own.
+   */
+  counted: boolean;
 }
 
+/** Whether a selection asks for `field`, directly or through fragments. */
+function selects(set: SelectionSetNode | undefined, field: string, info: GraphQLResolveInfo): boolean {
+  return (set?.selections ?? []).some((s) =>
+    s.kind === Kind.FIELD
+      ? s.name.value === field
+      : selects(s.kind === Kind.INLINE_FRAGMENT ? s.selectionSet : info.fragments[s.name.value]?.selectionSet, field, info),
+  );
+}
+
+/** True when the client selected `totalCount` on this connection; pass it to `readPage`. */
+export const WantsTotal = () => createParameterDecorator(({ info }) => info.fieldNodes.some((node) => selects(node.selectionSet ?? undefined, "totalCount", info)));
+
+/** The whole result's size, on every row of a page (window functions run before LIMIT). */
+export const TOTAL = sql<number>`(count(*) over ())::int`;
+
 /** Checks `first` and `after` (fields named as the client sent them) and decodes the cursor. */
-export function readPage(args: PageArgs, prefix = ""): Page {
+export function readPage(args: PageArgs, prefix = "", wantsTotal = false): Page {
   const first = args.first ?? DEFAULT_PAGE;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) {
     throw badInput(`${prefix}first`, `first must be from 1 to ${MAX_PAGE}`);
@@ -82,12 +104,16 @@ export function readPage(args: PageArgs, prefix = ""): Page {
     }
     if (!Array.isArray(after)) throw badInput(`${prefix}after`, "after is not a cursor this API issued");
   }
-  return { limit: first + 1, first, after };
+  return { limit: first + 1, first, after, counted: wantsTotal && after === null };
 }
 
 export const encodeCursor = (key: unknown[]) => Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
 
-/** Builds a connection from rows fetched with `page.limit`, keyed for cursors by `keyOf`. */
+/**
+ * Builds a connection from rows fetched with `page.limit`, keyed for cursors by `keyOf`. On a counted page
+ * the total is the rows' own `total` (an empty first page has none: nothing matches); otherwise `count` runs
+ * when the client asks.
+ */
 export function toConnection<Row, Node = Row>(
   rows: Row[],
   page: Page,
@@ -95,6 +121,7 @@ export function toConnection<Row, Node = Row>(
   count: () => Promise<number>,
   toNode: (row: Row) => Node = (row) => row as unknown as Node,
 ): ConnectionShape<Node> {
+  if (page.counted) count = async () => Number((rows[0] as { total?: number } | undefined)?.total ?? 0);
   const visible = rows.slice(0, page.first);
   const edges = visible.map((row) => ({ cursor: encodeCursor(keyOf(row)), node: toNode(row) }));
   let total: Promise<number> | undefined;

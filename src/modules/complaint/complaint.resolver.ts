@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../context";
-import { PageArgs } from "../../common/pagination";
+import { PageArgs, WantsTotal } from "../../common/pagination";
 import { Principal } from "../../auth/principal.type";
 import { Officer } from "../officer/officer.type";
 import { Unit } from "../unit/unit.type";
@@ -69,8 +69,8 @@ export class ComplaintResolver {
   }
 
   @Query(() => ComplaintConnection, { description: "The case queue: complaints matching the filter, nearest deadline first." })
-  complaints(@Arg("filter", () => ComplaintFilter, { nullable: true }) filter: ComplaintFilter | null, @Args() page: PageArgs, @Ctx() ctx: Context) {
-    return cases.listComplaints(ctx, filter, page);
+  complaints(@Arg("filter", () => ComplaintFilter, { nullable: true }) filter: ComplaintFilter | null, @Args() page: PageArgs, @Ctx() ctx: Context, @WantsTotal() wantsTotal: boolean) {
+    return cases.listComplaints(ctx, filter, page, wantsTotal);
   }
 
   @Query(() => Complaint, { description: "One complaint's case file; NOT_FOUND when there is none." })

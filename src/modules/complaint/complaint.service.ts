@@ -1,4 +1,4 @@
-import { and, asc, eq, exists, gte, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, exists, getTableColumns, gte, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
 import { anyOf, type Tx } from "../../db/client";
@@ -6,7 +6,7 @@ import { allegations, complaintEvents, complaints, officers, principals, units, 
 import { badInput, conflict, invalidState, notFound } from "../../errors";
 import { addMonths } from "../../common/working-days";
 import { isUuid } from "../../common/ids";
-import { cursorTimeAndId, readPage, toConnection, type PageArgs } from "../../common/pagination";
+import { cursorTimeAndId, readPage, toConnection, TOTAL, type PageArgs } from "../../common/pagination";
 import { officerOnDay } from "../officer/officer.service";
 import { publicMessages } from "./complaint.messages";
 import { deadlineInForce } from "./intake.service";
@@ -36,8 +36,8 @@ export const isOverdue = (c: ComplaintRow, now = new Date()) => c.status !== "CL
 /** Deadlines in cursors, exactly as Date.prototype.toISOString writes them. */
 
 /** The case queue: nearest deadline first. */
-export async function listComplaints(ctx: Context, filter: ComplaintFilter | null | undefined, args: PageArgs) {
-  const page = readPage(args);
+export async function listComplaints(ctx: Context, filter: ComplaintFilter | null | undefined, args: PageArgs, wantsTotal = false) {
+  const page = readPage(args, "", wantsTotal);
   const where = await queueConditions(ctx, filter ?? {});
   // At the cursor's precision (milliseconds), so a deadline written with microseconds is neither repeated nor skipped.
   const due = sql<Date>`date_trunc('milliseconds', coalesce(${complaints.extendedTo}, ${complaints.responseDueAt}))`;
@@ -46,7 +46,7 @@ export async function listComplaints(ctx: Context, filter: ComplaintFilter | nul
   // Dates go in as ISO text: postgres.js cannot bind a Date inside raw SQL.
   if (cursor) after = sql`(${due}, ${complaints.id}) > (${cursor.at}::timestamptz, ${cursor.id}::uuid)`;
   const rows = await ctx.db
-    .select()
+    .select({ ...getTableColumns(complaints), ...(page.counted && { total: TOTAL }) })
     .from(complaints)
     .where(and(where, after))
     .orderBy(asc(due), asc(complaints.id))

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, Field, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../context";
-import { PageArgs, readPage, type ConnectionShape } from "../../common/pagination";
+import { PageArgs, readPage, WantsTotal, type ConnectionShape } from "../../common/pagination";
 import { AllegationConnection } from "../complaint/complaint.type";
 import { CommendationConnection } from "../commendation/commendation.type";
 import { Officer } from "../officer/officer.type";
@@ -30,8 +30,9 @@ export class StandingResolver {
     @Arg("standing", () => Standing, { nullable: true }) standing: Standing | null,
     @Args() page: PageArgs,
     @Ctx() ctx: Context,
+    @WantsTotal() wantsTotal: boolean,
   ) {
-    return service.officerStandings(ctx, unitCode, standing, page);
+    return service.officerStandings(ctx, unitCode, standing, page, wantsTotal);
   }
 
   @Query(() => [EarlyWarningRule], { description: "The early-warning rules, by code." })
