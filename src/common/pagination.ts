@@ -83,8 +83,14 @@ function selects(set: SelectionSetNode | undefined, field: string, info: GraphQL
   );
 }
 
+const selectsAny = (info: GraphQLResolveInfo, fields: string[]) =>
+  info.fieldNodes.some((node) => fields.some((field) => selects(node.selectionSet ?? undefined, field, info)));
+
 /** True when the client selected `totalCount` on this connection; pass it to `readPage`. */
-export const WantsTotal = () => createParameterDecorator(({ info }) => info.fieldNodes.some((node) => selects(node.selectionSet ?? undefined, "totalCount", info)));
+export const WantsTotal = () => createParameterDecorator(({ info }) => selectsAny(info, ["totalCount"]));
+
+/** True when the client selected the items of this connection (`edges` or `pageInfo`), not only its `totalCount`. */
+export const WantsItems = () => createParameterDecorator(({ info }) => selectsAny(info, ["edges", "pageInfo"]));
 
 /** The whole result's size, on every row of a page (window functions run before LIMIT). */
 export const TOTAL = sql<number>`(count(*) over ())::int`;

@@ -7,6 +7,7 @@ import { Principal } from "../../auth/principal.type";
 import { CommendationFilter, RecordCommendationInput, ReviewCommendationInput, SubmitCommendationInput } from "./commendation.input";
 import * as service from "./commendation.service";
 import { Commendation, CommendationConnection, CommendationReceipt, CommendationSubmitter } from "./commendation.type";
+import type { CommendationRow } from "../../db/schema";
 
 @ObjectType({ description: "Result of submitCommendation." })
 class SubmitCommendationPayload {
@@ -50,28 +51,28 @@ export class CommendationResolver {
   }
 
   @FieldResolver(() => String, { description: "What the officer did. INVESTIGATOR and SUPERVISOR only." })
-  narrative(@Root() c: Commendation, @Ctx() { keys }: Context) {
+  narrative(@Root() c: CommendationRow, @Ctx() { keys }: Context) {
     return keys.open(c.narrativeSealed);
   }
 
   @FieldResolver(() => CommendationSubmitter, { nullable: true, description: "The citizen who sent it; null for anonymous ones and supervisors' own. INVESTIGATOR and SUPERVISOR only." })
-  submitter(@Root() c: Commendation, @Ctx() { keys }: Context): CommendationSubmitter | null {
+  submitter(@Root() c: CommendationRow, @Ctx() { keys }: Context): CommendationSubmitter | null {
     if (!c.submitterNameSealed && !c.submitterEmailSealed && !c.submitterPhoneSealed) return null;
     return { fullName: keys.open(c.submitterNameSealed), email: keys.open(c.submitterEmailSealed), phone: keys.open(c.submitterPhoneSealed) };
   }
 
   @FieldResolver(() => Officer, { nullable: true, description: "The officer commended; null until identified." })
-  officer(@Root() c: Commendation, @Ctx() { loaders }: Context) {
+  officer(@Root() c: CommendationRow, @Ctx() { loaders }: Context) {
     return c.officerId ? loaders.officerById.load(c.officerId) : null;
   }
 
   @FieldResolver(() => Unit, { nullable: true, description: "The officer's unit when it happened." })
-  unit(@Root() c: Commendation, @Ctx() { loaders }: Context) {
+  unit(@Root() c: CommendationRow, @Ctx() { loaders }: Context) {
     return c.unitId ? loaders.unitById.load(c.unitId) : null;
   }
 
   @FieldResolver(() => Principal, { nullable: true, description: "The supervisor who verified or rejected it (or recorded it)." })
-  reviewedBy(@Root() c: Commendation, @Ctx() { loaders }: Context) {
+  reviewedBy(@Root() c: CommendationRow, @Ctx() { loaders }: Context) {
     return c.reviewedBy ? loaders.principalById.load(c.reviewedBy) : null;
   }
 }

@@ -21,6 +21,7 @@ import {
 import * as cases from "./complaint.service";
 import * as intake from "./intake.service";
 import { Allegation, Complainant, Complaint, ComplaintConnection, ComplaintReceipt, ComplaintStatusView, TimelineEntry } from "./complaint.type";
+import type { AllegationRow, ComplaintRow } from "../../db/schema";
 
 @ObjectType({ description: "Result of submitComplaint." })
 class SubmitComplaintPayload {
@@ -136,17 +137,17 @@ export class ComplaintResolver {
   }
 
   @FieldResolver(() => Boolean, { description: "Open and past the deadline in force." })
-  overdue(@Root() complaint: Complaint) {
+  overdue(@Root() complaint: ComplaintRow) {
     return cases.isOverdue(complaint as never);
   }
 
   @FieldResolver(() => String, { nullable: true, description: "What happened, in the complainant's words; null once erased. INVESTIGATOR and SUPERVISOR only." })
-  narrative(@Root() complaint: Complaint, @Ctx() { keys }: Context) {
+  narrative(@Root() complaint: ComplaintRow, @Ctx() { keys }: Context) {
     return complaint.complainantErasedAt ? null : keys.open(complaint.narrativeSealed);
   }
 
   @FieldResolver(() => Complainant, { nullable: true, description: "Who complained; null when anonymous. INVESTIGATOR and SUPERVISOR only." })
-  complainant(@Root() c: Complaint, @Ctx() { keys }: Context): Complainant | null {
+  complainant(@Root() c: ComplaintRow, @Ctx() { keys }: Context): Complainant | null {
     if (c.anonymous) return null;
     return {
       fullName: keys.open(c.complainantNameSealed),
@@ -157,27 +158,27 @@ export class ComplaintResolver {
   }
 
   @FieldResolver(() => Unit, { description: "Where the incident happened (region or district), or MVD when unknown." })
-  unit(@Root() complaint: Complaint, @Ctx() { loaders }: Context) {
+  unit(@Root() complaint: ComplaintRow, @Ctx() { loaders }: Context) {
     return loaders.unitById.load(complaint.unitId);
   }
 
   @FieldResolver(() => Principal, { nullable: true, description: "Who handles the case." })
-  assignee(@Root() complaint: Complaint, @Ctx() { loaders }: Context) {
+  assignee(@Root() complaint: ComplaintRow, @Ctx() { loaders }: Context) {
     return complaint.assigneeId ? loaders.principalById.load(complaint.assigneeId) : null;
   }
 
   @FieldResolver(() => Principal, { nullable: true, description: "Staff member who registered it for a walk-in or call; null for public forms." })
-  registeredBy(@Root() complaint: Complaint, @Ctx() { loaders }: Context) {
+  registeredBy(@Root() complaint: ComplaintRow, @Ctx() { loaders }: Context) {
     return complaint.registeredBy ? loaders.principalById.load(complaint.registeredBy) : null;
   }
 
   @FieldResolver(() => [Allegation], { description: "The allegations, oldest first." })
-  allegations(@Root() complaint: Complaint, @Ctx() { loaders }: Context) {
+  allegations(@Root() complaint: ComplaintRow, @Ctx() { loaders }: Context) {
     return loaders.allegationsByComplaintId.load(complaint.id);
   }
 
   @FieldResolver(() => [TimelineEntry], { description: "Everything that happened, oldest first." })
-  timeline(@Root() complaint: Complaint, @Ctx() { loaders }: Context) {
+  timeline(@Root() complaint: ComplaintRow, @Ctx() { loaders }: Context) {
     return loaders.eventsByComplaintId.load(complaint.id);
   }
 }
@@ -185,17 +186,17 @@ export class ComplaintResolver {
 @Resolver(() => Allegation)
 export class AllegationResolver {
   @FieldResolver(() => Officer, { nullable: true, description: "The officer accused; null until identified." })
-  officer(@Root() allegation: Allegation, @Ctx() { loaders }: Context) {
+  officer(@Root() allegation: AllegationRow, @Ctx() { loaders }: Context) {
     return allegation.officerId ? loaders.officerById.load(allegation.officerId) : null;
   }
 
   @FieldResolver(() => Unit, { nullable: true, description: "The officer's unit on the day of the incident." })
-  unitAtIncident(@Root() allegation: Allegation, @Ctx() { loaders }: Context) {
+  unitAtIncident(@Root() allegation: AllegationRow, @Ctx() { loaders }: Context) {
     return allegation.unitAtIncidentId ? loaders.unitById.load(allegation.unitAtIncidentId) : null;
   }
 
   @FieldResolver(() => Complaint, { description: "The complaint holding this allegation." })
-  complaint(@Root() allegation: Allegation, @Ctx() { loaders }: Context) {
+  complaint(@Root() allegation: AllegationRow, @Ctx() { loaders }: Context) {
     return loaders.complaintById.load(allegation.complaintId);
   }
 }

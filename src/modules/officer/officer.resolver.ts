@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, Field, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { asc } from "drizzle-orm";
 import type { Context } from "../../context";
-import { ranks } from "../../db/schema";
+import { ranks, type OfficerRow } from "../../db/schema";
 import { PageArgs, WantsTotal } from "../../common/pagination";
 import { problemsIn } from "../../common/validation";
 import { badInput } from "../../errors";
@@ -104,7 +104,7 @@ export class OfficerResolver {
   }
 
   @FieldResolver(() => Unit, { description: "The unit the officer serves in today." })
-  async unit(@Root() officer: Officer, @Ctx() { loaders, today }: Context) {
+  async unit(@Root() officer: OfficerRow, @Ctx() { loaders, today }: Context) {
     // Read from the same batch as `assignments`, so both ask for their units in one statement
     // whichever order the database answers in.
     const current = (await loaders.assignmentsByOfficerId.load(officer.id)).findLast((a) => a.fromDate <= today);
@@ -112,7 +112,7 @@ export class OfficerResolver {
   }
 
   @FieldResolver(() => [Assignment], { description: "Every unit the officer has served in, oldest first." })
-  async assignments(@Root() officer: Officer, @Ctx() { loaders }: Context) {
+  async assignments(@Root() officer: OfficerRow, @Ctx() { loaders }: Context) {
     const rows = await loaders.assignmentsByOfficerId.load(officer.id);
     return rows.map((a) => ({ unitId: a.unitId, from: a.fromDate, to: a.toDate }));
   }

@@ -11,7 +11,8 @@ import {
   ScheduleHearingInput,
 } from "./review.input";
 import * as service from "./review.service";
-import { DisciplinaryReview, ReviewDecision } from "./review.type";
+import { AppealOutcome, DisciplinaryReview, ReviewDecision } from "./review.type";
+import type { ComplaintRow, OfficerRow, ReviewRow } from "../../db/schema";
 
 @ObjectType({ description: "The review after the change." })
 class ReviewPayload {
@@ -59,18 +60,18 @@ export class ReviewResolver {
   }
 
   @FieldResolver(() => Officer, { description: "The officer under review." })
-  officer(@Root() review: DisciplinaryReview, @Ctx() { loaders }: Context) {
+  officer(@Root() review: ReviewRow, @Ctx() { loaders }: Context) {
     return loaders.officerById.load(review.officerId);
   }
 
   @FieldResolver(() => [Allegation], { description: "The sustained allegations under review; empty on internal grounds." })
-  async allegations(@Root() review: DisciplinaryReview, @Ctx() { loaders }: Context) {
+  async allegations(@Root() review: ReviewRow, @Ctx() { loaders }: Context) {
     const ids = await loaders.allegationIdsByReviewId.load(review.id);
     return (await loaders.allegationById.loadMany(ids)).filter((a) => a && !(a instanceof Error));
   }
 
   @FieldResolver(() => ReviewDecision, { nullable: true, description: "The decision; null until DECIDED." })
-  decision(@Root() r: DisciplinaryReview): ReviewDecision | null {
+  decision(@Root() r: ReviewRow): ReviewDecision | null {
     if (!r.decidedAt || !r.penalty || !r.effectiveFrom) return null;
     return {
       penalty: r.penalty,
@@ -81,7 +82,7 @@ export class ReviewResolver {
       aggravatingFactors: r.aggravatingFactors,
       mitigatingFactors: r.mitigatingFactors,
       decidedAt: r.decidedAt,
-      appealOutcome: r.appealOutcome,
+      appealOutcome: r.appealOutcome as AppealOutcome | null,
       overturned: r.overturned,
     };
   }
@@ -90,7 +91,7 @@ export class ReviewResolver {
 @Resolver(() => Complaint)
 export class ComplaintReviewsResolver {
   @FieldResolver(() => [DisciplinaryReview], { description: "Disciplinary reviews concerning this complaint's allegations." })
-  reviews(@Root() complaint: Complaint, @Ctx() { loaders }: Context) {
+  reviews(@Root() complaint: ComplaintRow, @Ctx() { loaders }: Context) {
     return loaders.reviewsByComplaintId.load(complaint.id);
   }
 }
@@ -98,7 +99,7 @@ export class ComplaintReviewsResolver {
 @Resolver(() => Officer)
 export class OfficerReviewsResolver {
   @FieldResolver(() => [DisciplinaryReview], { description: "The officer's disciplinary reviews, oldest first." })
-  reviews(@Root() officer: Officer, @Ctx() { loaders }: Context) {
+  reviews(@Root() officer: OfficerRow, @Ctx() { loaders }: Context) {
     return loaders.reviewsByOfficerId.load(officer.id);
   }
 }

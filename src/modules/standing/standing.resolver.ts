@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, Field, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../context";
-import { PageArgs, readPage, WantsTotal, type ConnectionShape } from "../../common/pagination";
+import { PageArgs, readPage, WantsItems, WantsTotal, type ConnectionShape } from "../../common/pagination";
 import { AllegationConnection } from "../complaint/complaint.type";
 import { CommendationConnection } from "../commendation/commendation.type";
 import { Officer } from "../officer/officer.type";
@@ -8,6 +8,7 @@ import { checkHistoryCursor } from "./history.loader";
 import { SetEarlyWarningRuleInput } from "./standing.input";
 import * as service from "./standing.service";
 import { EarlyWarning, EarlyWarningRule, OfficerStanding, OfficerStandingConnection, Sanction, Standing } from "./standing.type";
+import type { OfficerRow } from "../../db/schema";
 
 @ObjectType({ description: "Result of setEarlyWarningRule." })
 class SetEarlyWarningRulePayload {
@@ -79,25 +80,26 @@ export class StandingResolver {
 @Resolver(() => Officer)
 export class OfficerHistoryResolver {
   @FieldResolver(() => OfficerStanding, { description: "The officer's standing (see officerStanding)." })
-  standing(@Root() officer: Officer, @Ctx() { loaders }: Context) {
+  standing(@Root() officer: OfficerRow, @Ctx() { loaders }: Context) {
     return loaders.standingByOfficerId.load(officer.id);
   }
 
   @FieldResolver(() => AllegationConnection, { description: "Allegations naming the officer, newest first." })
-  async allegations(@Root() officer: Officer, @Args() args: PageArgs, @Ctx() { loaders }: Context) {
-    return toPage(await loaders.allegationsByOfficer.load({ officerId: officer.id, page: historyPage(args) }));
+  async allegations(@Root() officer: OfficerRow, @Args() args: PageArgs, @Ctx() { loaders }: Context, @WantsItems() items: boolean) {
+    return toPage(await loaders.allegationsByOfficer.load({ officerId: officer.id, page: historyPage(args, items) }));
   }
 
   @FieldResolver(() => CommendationConnection, { description: "Commendations of the officer (every status), newest first." })
-  async commendations(@Root() officer: Officer, @Args() args: PageArgs, @Ctx() { loaders }: Context) {
-    return toPage(await loaders.commendationsByOfficer.load({ officerId: officer.id, page: historyPage(args) }));
+  async commendations(@Root() officer: OfficerRow, @Args() args: PageArgs, @Ctx() { loaders }: Context, @WantsItems() items: boolean) {
+    return toPage(await loaders.commendationsByOfficer.load({ officerId: officer.id, page: historyPage(args, items) }));
   }
 }
 
-function historyPage(args: PageArgs) {
+/** The page to read; none of its rows when the client asked only for the total (a roster's commendation count). */
+function historyPage(args: PageArgs, items: boolean) {
   const page = readPage(args);
   checkHistoryCursor(page);
-  return page;
+  return items ? page : { ...page, limit: 0 };
 }
 
 function toPage<Row extends { cursor: string }>(result: { rows: Row[]; total: number; page: { first: number } }): ConnectionShape<Row> {

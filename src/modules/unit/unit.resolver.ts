@@ -3,6 +3,7 @@ import type { Context } from "../../context";
 import { CreateUnitInput } from "./unit.input";
 import { createUnit, listUnits } from "./unit.service";
 import { Unit } from "./unit.type";
+import type { UnitRow } from "../../db/schema";
 
 @ObjectType({ description: "Result of createUnit." })
 class CreateUnitPayload {
@@ -25,12 +26,12 @@ export class UnitResolver {
   }
 
   @FieldResolver(() => Unit, { nullable: true, description: "The unit above this one; null for the ministry." })
-  parent(@Root() unit: Unit, @Ctx() { loaders }: Context) {
+  parent(@Root() unit: UnitRow, @Ctx() { loaders }: Context) {
     return unit.parentId ? loaders.unitById.load(unit.parentId) : null;
   }
 
   @FieldResolver(() => [Unit], { description: "Units directly below this one, by code." })
-  children(@Root() unit: Unit, @Ctx() { loaders }: Context) {
+  children(@Root() unit: UnitRow, @Ctx() { loaders }: Context) {
     return loaders.unitChildren.load(unit.id);
   }
 }
