@@ -199,7 +199,7 @@ async function main() {
       officers: { type: "string", default: "20000" },
       complaints: { type: "string", default: "100000" },
       seconds: { type: "string", default: "10" },
-      warmup: { type: "string", default: "1" },
+      warmup: { type: "string", default: "3" },
       connections: { type: "string", default: "10" },
       only: { type: "string" },
       "fail-on-errors": { type: "boolean", default: false },

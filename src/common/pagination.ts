@@ -68,8 +68,10 @@ export interface Page {
   /** Decoded sort key of the last row the client has seen. */
   after: unknown[] | null;
   /**
-   * A first page whose client asked for `totalCount`: its statement counts the whole result too (`TOTAL`),
-   * since it reads every matching row to sort them anyway, and the count needs no statement of its own.
+   * A first page whose client asked for `totalCount`, of a list whose statement reads every matching row to
+   * sort them anyway (the case queue): it counts them too (`TOTAL`), and the count needs no statement of its
+   * own. Not for lists an index can page without reading them all (officers by badge number): there the
+   * window count would force the whole read, 15 ms instead of 2 + 6.5 for a region's officers.
    */
   counted: boolean;
 }

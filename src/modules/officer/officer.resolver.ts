@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, Field, FieldResolver, Int, Mutation, ObjectType, Query,
 import { asc } from "drizzle-orm";
 import type { Context } from "../../context";
 import { ranks, type OfficerRow } from "../../db/schema";
-import { PageArgs, WantsTotal } from "../../common/pagination";
+import { PageArgs } from "../../common/pagination";
 import { problemsIn } from "../../common/validation";
 import { badInput } from "../../errors";
 import { Unit } from "../unit/unit.type";
@@ -71,9 +71,8 @@ export class OfficerResolver {
     @Arg("filter", () => OfficerFilter, { nullable: true }) filter: OfficerFilter | null,
     @Args() page: PageArgs,
     @Ctx() ctx: Context,
-    @WantsTotal() wantsTotal: boolean,
   ) {
-    return service.listOfficers(ctx, filter, page, wantsTotal);
+    return service.listOfficers(ctx, filter, page);
   }
 
   @Query(() => [Rank], { description: "Officer ranks in order of seniority, with names in kk, ru and en." })

@@ -1,5 +1,5 @@
 import { todayIn } from "../../common/clock";
-import { and, asc, desc, eq, getTableColumns, gt, ilike, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, ilike, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
 import { anyOf, type Queryable, type Tx } from "../../db/client";
@@ -7,7 +7,7 @@ import { officerAssignments, officerStatusChanges, officers, ranks, units, type 
 import { badInput, DomainError, invalidState, notFound, type FieldProblem } from "../../errors";
 import { isUniqueViolation } from "../../db/errors";
 import { problemsIn } from "../../common/validation";
-import { cursorString, readPage, toConnection, TOTAL, type PageArgs } from "../../common/pagination";
+import { cursorString, readPage, toConnection, type PageArgs } from "../../common/pagination";
 import { addDays } from "../../common/dates";
 import { UNIT_CODE } from "../unit/unit.input";
 import {
@@ -32,12 +32,12 @@ export async function findOfficer(ctx: Context, badgeNumber: string): Promise<Of
 }
 
 /** Officers matching the filter, by badge number, a page at a time. */
-export async function listOfficers(ctx: Context, filter: OfficerFilter | null | undefined, args: PageArgs, wantsTotal = false) {
-  const page = readPage(args, "", wantsTotal);
+export async function listOfficers(ctx: Context, filter: OfficerFilter | null | undefined, args: PageArgs) {
+  const page = readPage(args);
   const where = await officerConditions(ctx, filter ?? {});
   const after = cursorString(page);
   const rows = await ctx.db
-    .select({ ...getTableColumns(officers), ...(page.counted && { total: TOTAL }) })
+    .select()
     .from(officers)
     .where(and(where, after === null ? undefined : gt(officers.badgeNumber, after)))
     .orderBy(asc(officers.badgeNumber))

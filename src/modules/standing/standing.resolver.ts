@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, Field, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../context";
-import { PageArgs, readPage, WantsItems, WantsTotal, type ConnectionShape } from "../../common/pagination";
+import { PageArgs, readPage, WantsItems, type ConnectionShape } from "../../common/pagination";
 import { AllegationConnection } from "../complaint/complaint.type";
 import { CommendationConnection } from "../commendation/commendation.type";
 import { Officer } from "../officer/officer.type";
@@ -31,9 +31,8 @@ export class StandingResolver {
     @Arg("standing", () => Standing, { nullable: true }) standing: Standing | null,
     @Args() page: PageArgs,
     @Ctx() ctx: Context,
-    @WantsTotal() wantsTotal: boolean,
   ) {
-    return service.officerStandings(ctx, unitCode, standing, page, wantsTotal);
+    return service.officerStandings(ctx, unitCode, standing, page);
   }
 
   @Query(() => [EarlyWarningRule], { description: "The early-warning rules, by code." })

@@ -6,7 +6,7 @@ import { arrayParam, rows, type Db } from "../../db/client";
 import { earlyWarningRules, units } from "../../db/schema";
 import { badInput } from "../../errors";
 import { groupByKey } from "../../common/loader";
-import { cursorString, readPage, toConnection, TOTAL, type PageArgs } from "../../common/pagination";
+import { cursorString, readPage, toConnection, type PageArgs } from "../../common/pagination";
 import { findOfficer, servingInSubtree } from "../officer/officer.service";
 import { inForce, inWindow, standingCase } from "./standing.sql";
 import type { EarlyWarning, OfficerStanding, Sanction, Standing } from "./standing.type";
@@ -75,14 +75,8 @@ export async function officerStanding(ctx: Context, badgeNumber: string): Promis
  * Standings of everyone serving in a unit's subtree today, by badge number, optionally only one standing.
  * The standing is computed in SQL for the whole subtree, so filtering and paging stay exact.
  */
-export async function officerStandings(
-  ctx: Context,
-  unitCode: string | null | undefined,
-  standing: Standing | null | undefined,
-  args: PageArgs,
-  wantsTotal = false,
-) {
-  const page = readPage(args, "", wantsTotal);
+export async function officerStandings(ctx: Context, unitCode: string | null | undefined, standing: Standing | null | undefined, args: PageArgs) {
+  const page = readPage(args);
   const [unit] = await ctx.db.select().from(units).where(eq(units.code, unitCode ?? "MVD"));
   if (!unit) throw badInput("unitCode", "no unit has this code");
   const after = cursorString(page);
@@ -93,9 +87,9 @@ export async function officerStandings(
   const shown = standing
     ? sql`(select o.id, o.badge_number, ${standingCase(ctx.today, now)} as standing from officers o where ${serving}) o where o.standing = ${standing}`
     : sql`officers o where ${serving}`;
-  const pageRows = await rows<{ id: string; badge_number: string; standing?: Standing; total?: number }>(
+  const pageRows = await rows<{ id: string; badge_number: string; standing?: Standing }>(
     ctx.db,
-    sql`select o.id, o.badge_number${standing ? sql`, o.standing` : sql``}${page.counted ? sql`, ${TOTAL} as total` : sql``} from ${shown}
+    sql`select o.id, o.badge_number${standing ? sql`, o.standing` : sql``} from ${shown}
         ${after === null ? sql`` : sql`and o.badge_number > ${after}`} order by o.badge_number limit ${page.limit}`,
   );
   return toConnection(
