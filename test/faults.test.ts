@@ -5,7 +5,7 @@ import { sql } from "drizzle-orm";
 import { verifyChain } from "../src/audit/audit.verify";
 import { loadConfig } from "../src/config";
 import { createContext, inTransaction } from "../src/context";
-import { openDatabase, rows, type Database } from "../src/db/client";
+import { openDatabase, PLANNED_PER_CALL, rows, type Database } from "../src/db/client";
 import { TRANSIENT_FAULT } from "../src/graphql/format-error";
 import { createLogger } from "../src/logger";
 import { complaintInput } from "./helpers/complaints";
@@ -142,8 +142,21 @@ onPostgresOnly(
         expect([await value(1), await value(2), await other(), await value(3)]).toEqual([2, 2, "other", 4]);
         expect([await other(), await other()]).toEqual(["other", "other"]);
         // A third text is past the limit: this look at the connection's own list runs unnamed, so is not in it.
-        const prepared = await rows<{ statement: string }>(database.db, sql`select statement from pg_prepared_statements order by prepare_time`);
-        expect(prepared.map((p) => p.statement)).toEqual(["select $1::int + $2 as v", "select 'other' as v"]);
+        const prepared = async () =>
+          (await rows<{ statement: string }>(database.db, sql`select statement from pg_prepared_statements order by prepare_time`)).map((p) => p.statement);
+        expect(await prepared()).toEqual(["select $1::int + $2 as v", "select 'other' as v"]);
+      } finally {
+        await database.close();
+      }
+    });
+
+    it("never names a statement marked PLANNED_PER_CALL: PostgreSQL plans it for each call's values", async () => {
+      const database = await openDatabase({ databaseUrl: own.url!, poolMax: 1, preparedStatements: 10 });
+      try {
+        const marked = async (n: number) => (await rows<{ v: number }>(database.db, sql`select ${PLANNED_PER_CALL} ${n}::int as v`))[0].v;
+        expect([await marked(1), await marked(2)]).toEqual([1, 2]);
+        const prepared = await rows<{ statement: string }>(database.db, sql`select statement from pg_prepared_statements`);
+        expect(prepared.map((p) => p.statement)).toEqual(["select statement from pg_prepared_statements"]);
       } finally {
         await database.close();
       }

@@ -2,7 +2,7 @@ import { todayIn } from "../../common/clock";
 import { and, asc, desc, eq, gt, ilike, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
-import { anyOf, type Queryable, type Tx } from "../../db/client";
+import { anyOf, PLANNED_PER_CALL, type Queryable, type Tx } from "../../db/client";
 import { officerAssignments, officerStatusChanges, officers, ranks, units, type OfficerRow } from "../../db/schema";
 import { badInput, DomainError, invalidState, notFound, type FieldProblem } from "../../errors";
 import { isUniqueViolation } from "../../db/errors";
@@ -64,8 +64,8 @@ async function officerConditions(ctx: Context, filter: OfficerFilter): Promise<S
   return and(...conditions);
 }
 
-/** Officers whose assignment covering `day` is in the unit with this path or below it. */
-export const servingInSubtree = (path: string, day: string, officerId: SQL | typeof officers.id = officers.id) => sql`${officerId} in (
+/** Officers whose assignment covering `day` is in the unit with this path or below it (a district or the whole force). */
+export const servingInSubtree = (path: string, day: string, officerId: SQL | typeof officers.id = officers.id) => sql`${officerId} in (${PLANNED_PER_CALL}
   select a.officer_id from ${officerAssignments} a join ${units} u on u.id = a.unit_id
   where u.path like ${`${path}%`} and a.from_date <= ${day} and (a.to_date is null or a.to_date > ${day}))`;
 
