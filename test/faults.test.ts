@@ -25,6 +25,8 @@ import {
   type SubmitResult,
 } from "./helpers/faults";
 import { stopAll, type SenimProcess } from "./helpers/process";
+import { ok, startTestServer } from "./helpers/server";
+import { createOfficer } from "./helpers/factories";
 
 // Server processes start in seconds; a lock wait is held on purpose for a while.
 jest.setTimeout(120_000);
@@ -159,6 +161,30 @@ onPostgresOnly(
         expect(prepared.map((p) => p.statement)).toEqual(["select statement from pg_prepared_statements"]);
       } finally {
         await database.close();
+      }
+    });
+
+    it("keeps serving an officer's history after a migration adds a column (its prepared statements name their columns)", async () => {
+      const t = await startTestServer({}, { privateDatabase: true });
+      try {
+        const officer = await createOfficer(await t.as("ADMIN"));
+        const investigator = await t.as("INVESTIGATOR");
+        const history = async () =>
+          ok(
+            await investigator.query(
+              `query($b: String!) { officer(badgeNumber: $b) { allegations(first: 5) { totalCount edges { node { id } } } commendations(first: 5) { totalCount edges { node { id } } } } }`,
+              { b: officer.badgeNumber },
+            ),
+          ).officer;
+        // Past the five calls after which PostgreSQL may keep a plan, on each of the pool's connections.
+        for (let i = 0; i < 12; i++) await history();
+        await rows(t.database.db, sql`alter table allegations add column later_note text`);
+        await rows(t.database.db, sql`alter table commendations add column later_note text`);
+        for (let i = 0; i < 4; i++) {
+          expect(await history()).toEqual({ allegations: { totalCount: 0, edges: [] }, commendations: { totalCount: 0, edges: [] } });
+        }
+      } finally {
+        await t.close();
       }
     });
 

@@ -1,8 +1,9 @@
 import DataLoader from "dataloader";
-import { sql } from "drizzle-orm";
+import { getTableColumns, getTableName, sql } from "drizzle-orm";
+import { toSnakeCase } from "drizzle-orm/casing";
 import { arrayParam, rows, type Db } from "../../db/client";
 import { encodeCursor, type Page } from "../../common/pagination";
-import type { AllegationRow, CommendationRow } from "../../db/schema";
+import { allegations, commendations, type AllegationRow, type CommendationRow } from "../../db/schema";
 import { badInput } from "../../errors";
 
 export interface HistoryKey {
@@ -19,7 +20,11 @@ interface Ranked {
  * one statement (a lateral page per officer), with each officer's total. Keys with an `after` cursor are rare and
  * are answered one statement per cursor.
  */
-function historyLoader<Row>(db: Db, table: "allegations" | "commendations", orderColumn: string, toRow: (r: Record<string, unknown>) => Row) {
+function historyLoader<Row>(db: Db, table: typeof allegations | typeof commendations, orderColumn: string, toRow: (r: Record<string, unknown>) => Row) {
+  const name = sql.raw(getTableName(table));
+  // Named columns, not p.*: a prepared statement's result columns are fixed, and a column added by a later
+  // migration would make every server still running fail it ("cached plan must not change result type").
+  const columns = sql.raw(Object.values(getTableColumns(table)).map((c) => `p.${toSnakeCase(c.name)}`).join(", "));
   return new DataLoader<HistoryKey, { rows: (Row & { cursor: string })[]; total: number; page: Page }, string>(
     async (keys) => {
       const groups = new Map<string, HistoryKey[]>();
@@ -38,11 +43,11 @@ function historyLoader<Row>(db: Db, table: "allegations" | "commendations", orde
         const order = sql.raw(orderColumn);
         const found = await rows<Record<string, unknown> & Ranked & { key_id: string; order_at: string }>(
           db,
-          sql`select k.key_id, (select count(*)::int from ${sql.raw(table)} c where c.officer_id = k.key_id) as total, p.*
+          sql`select k.key_id, (select count(*)::int from ${name} c where c.officer_id = k.key_id) as total, ${columns}, p.order_at
               from unnest(${ids}) as k(key_id)
               left join lateral (
                 select t.*, to_char(t.${order} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as order_at
-                from ${sql.raw(table)} t where t.officer_id = k.key_id ${after}
+                from ${name} t where t.officer_id = k.key_id ${after}
                 order by t.${order} desc, t.id desc limit ${page.limit}
               ) p on true
               order by k.key_id, p.${order} desc, p.id desc`,
@@ -78,7 +83,7 @@ export function checkHistoryCursor(page: Page): void {
 const date = (v: unknown) => (v == null ? null : new Date(String(v)));
 
 export const createOfficerHistoryLoaders = (db: Db) => ({
-  allegationsByOfficer: historyLoader<AllegationRow>(db, "allegations", "created_at", (r) => ({
+  allegationsByOfficer: historyLoader<AllegationRow>(db, allegations, "created_at", (r) => ({
     id: String(r.id),
     complaintId: String(r.complaint_id),
     category: r.category as AllegationRow["category"],
@@ -92,7 +97,7 @@ export const createOfficerHistoryLoaders = (db: Db) => ({
     createdAt: date(r.created_at)!,
     seq: Number(r.seq),
   })),
-  commendationsByOfficer: historyLoader<CommendationRow>(db, "commendations", "occurred_at", (r) => ({
+  commendationsByOfficer: historyLoader<CommendationRow>(db, commendations, "occurred_at", (r) => ({
     id: String(r.id),
     trackingNumber: String(r.tracking_number),
     type: r.type as CommendationRow["type"],
