@@ -1,9 +1,8 @@
 import DataLoader from "dataloader";
-import type { Db } from "../db/client";
+import { anyOf, type Db } from "../db/client";
 import { principals } from "../db/schema";
 import { byKey } from "../common/loader";
 import type { Principal } from "./token";
-import { anyOf } from "../db/client";
 
 export const createPrincipalLoaders = (db: Db) => ({
   principalById: new DataLoader<string, Principal | null>(async (ids) =>

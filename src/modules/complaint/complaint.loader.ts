@@ -1,9 +1,8 @@
 import DataLoader from "dataloader";
 import { asc } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { anyOf, type Db } from "../../db/client";
 import { allegations, complaintEvents, complaints, type AllegationRow, type ComplaintEventRow, type ComplaintRow } from "../../db/schema";
 import { byKey, groupByKey } from "../../common/loader";
-import { anyOf } from "../../db/client";
 
 export const createComplaintLoaders = (db: Db) => ({
   complaintById: new DataLoader<string, ComplaintRow | null>(async (ids) =>

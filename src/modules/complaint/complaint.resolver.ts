@@ -138,7 +138,7 @@ export class ComplaintResolver {
 
   @FieldResolver(() => Boolean, { description: "Open and past the deadline in force." })
   overdue(@Root() complaint: ComplaintRow) {
-    return cases.isOverdue(complaint as never);
+    return cases.isOverdue(complaint);
   }
 
   @FieldResolver(() => String, { nullable: true, description: "What happened, in the complainant's words; null once erased. INVESTIGATOR and SUPERVISOR only." })

@@ -1,10 +1,9 @@
 import DataLoader from "dataloader";
 import { asc } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { anyOf, type Db } from "../../db/client";
 import { officerAssignments, officers, type AssignmentRow, type OfficerRow } from "../../db/schema";
 import { byKey, groupByKey } from "../../common/loader";
 import { unitIdsOn } from "./officer.service";
-import { anyOf } from "../../db/client";
 
 export const createOfficerLoaders = (db: Db, today: string) => ({
   officerById: new DataLoader<string, OfficerRow | null>(async (ids) =>

@@ -1,9 +1,8 @@
 import DataLoader from "dataloader";
 import { asc, eq } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { anyOf, type Db } from "../../db/client";
 import { allegations, disciplinaryReviews, reviewAllegations, type AllegationRow, type ReviewRow } from "../../db/schema";
 import { byKey, groupByKey } from "../../common/loader";
-import { anyOf } from "../../db/client";
 
 export const createReviewLoaders = (db: Db) => ({
   reviewById: new DataLoader<string, ReviewRow | null>(async (ids) =>

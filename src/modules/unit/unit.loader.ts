@@ -1,9 +1,8 @@
 import DataLoader from "dataloader";
 import { asc } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { anyOf, type Db } from "../../db/client";
 import { units, type UnitRow } from "../../db/schema";
 import { byKey, groupByKey } from "../../common/loader";
-import { anyOf } from "../../db/client";
 
 export const createUnitLoaders = (db: Db) => ({
   unitById: new DataLoader<string, UnitRow | null>(async (ids) =>
