@@ -1,9 +1,9 @@
 import DataLoader from "dataloader";
-import { asc, eq, sql, type SQL } from "drizzle-orm";
+import { asc, sql, type SQL } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
 import { arrayParam, rows, type Db } from "../../db/client";
-import { earlyWarningRules, units } from "../../db/schema";
+import { earlyWarningRules } from "../../db/schema";
 import { badInput } from "../../errors";
 import { groupByKey } from "../../common/loader";
 import { cursorString, readPage, toConnection, type PageArgs } from "../../common/pagination";
@@ -77,7 +77,7 @@ export async function officerStanding(ctx: Context, badgeNumber: string): Promis
  */
 export async function officerStandings(ctx: Context, unitCode: string | null | undefined, standing: Standing | null | undefined, args: PageArgs) {
   const page = readPage(args);
-  const [unit] = await ctx.db.select().from(units).where(eq(units.code, unitCode ?? "MVD"));
+  const unit = await ctx.loaders.unitByCode.load(unitCode ?? "MVD");
   if (!unit) throw badInput("unitCode", "no unit has this code");
   const after = cursorString(page);
   const now = ctx.loaders.standingAsOf;
