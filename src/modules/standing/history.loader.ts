@@ -5,11 +5,15 @@ import { arrayParam, rows, type Db } from "../../db/client";
 import { encodeCursor, type Page } from "../../common/pagination";
 import { allegations, commendations, type AllegationRow, type CommendationRow } from "../../db/schema";
 import { badInput } from "../../errors";
+import { groupByKey } from "../../common/loader";
 
 export interface HistoryKey {
   officerId: string;
   page: Page;
 }
+
+/** One officer's page: the same officer with another page size or cursor is another key. */
+const keyOf = (k: HistoryKey) => JSON.stringify([k.officerId, k.page.limit, k.page.after]);
 
 interface Ranked {
   total: number;
@@ -27,15 +31,19 @@ function historyLoader<Row>(db: Db, table: typeof allegations | typeof commendat
   const columns = sql.raw(Object.values(getTableColumns(table)).map((c) => `p.${toSnakeCase(c.name)}`).join(", "));
   return new DataLoader<HistoryKey, { rows: (Row & { cursor: string })[]; total: number; page: Page }, string>(
     async (keys) => {
+      // One statement per page shape (size and cursor), for all the officers asked for with it.
       const groups = new Map<string, HistoryKey[]>();
       for (const key of keys) {
         const shape = JSON.stringify([key.page.limit, key.page.after]);
-        groups.set(shape, [...(groups.get(shape) ?? []), key]);
+        const group = groups.get(shape);
+        if (group) group.push(key);
+        else groups.set(shape, [key]);
       }
       const results = new Map<string, { rows: (Row & { cursor: string })[]; total: number; page: Page }>();
       for (const group of groups.values()) {
         const { page } = group[0];
-        const ids = arrayParam(group.map((k) => k.officerId));
+        const officerIds = group.map((k) => k.officerId);
+        const ids = arrayParam(officerIds);
         const [at, id] = page.after ?? [];
         const after = page.after ? sql`and (t.${sql.raw(orderColumn)}, t.id) < (${String(at)}::timestamptz, ${String(id)}::uuid)` : sql``;
         // Totals come from the keys, not from the page: a page past the end still knows the total. Each
@@ -52,18 +60,17 @@ function historyLoader<Row>(db: Db, table: typeof allegations | typeof commendat
               ) p on true
               order by k.key_id, p.${order} desc, p.id desc`,
         );
-        for (const key of group) {
-          const mine = found.filter((r) => r.key_id === key.officerId);
-          results.set(JSON.stringify([key.officerId, page.limit, page.after]), {
+        groupByKey(officerIds, found, (r) => r.key_id).forEach((mine, i) =>
+          results.set(keyOf(group[i]), {
             page,
             total: mine[0]?.total ?? 0,
             rows: mine.filter((r) => r.id !== null).map((r) => ({ ...toRow(r), cursor: encodeCursor([r.order_at, r.id]) })),
-          });
-        }
+          }),
+        );
       }
-      return keys.map((k) => results.get(JSON.stringify([k.officerId, k.page.limit, k.page.after]))!);
+      return keys.map((k) => results.get(keyOf(k))!);
     },
-    { cacheKeyFn: (k) => JSON.stringify([k.officerId, k.page.limit, k.page.after]), maxBatchSize: 500 },
+    { cacheKeyFn: keyOf, maxBatchSize: 500 },
   );
 }
 
