@@ -284,6 +284,23 @@ describe("trustMetrics: exact figures (ANALYST)", () => {
     });
   });
 
+  it("gives a region's children the same figures whether they are selected directly or through fragments", async () => {
+    const analyst = await t.as("ANALYST");
+    const [from, to] = YEAR;
+    const children = async (selection: string) =>
+      ok(
+        await analyst.query(
+          `query($from: Date!, $to: Date!) { trustMetrics(unitCode: "KZ-AST", from: $from, to: $to) { children { ${selection} } } }
+           ${selection.includes("...Figures") ? "fragment Figures on TrustMetrics { medianDaysToClose byCategory { category allegations sustained } }" : ""}`,
+          { from, to },
+        ),
+      ).trustMetrics.children;
+    const plain = await children("unit { code } medianDaysToClose byCategory { category allegations sustained }");
+    expect(plain.some((c: { byCategory: { allegations: number | null }[] }) => c.byCategory.some((b) => b.allegations))).toBe(true);
+    expect(await children("unit { code } ...Figures")).toEqual(plain);
+    expect(await children("unit { code } ... on TrustMetrics { medianDaysToClose byCategory { category allegations sustained } }")).toEqual(plain);
+  });
+
   it("adds up the nation, counting a dismissed officer until the dismissal", async () => {
     const m = await metrics("ANALYST", "MVD", ...YEAR);
     expect(m).toMatchObject({

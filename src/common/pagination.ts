@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
 import { ArgsType, createParameterDecorator, Field, Int, ObjectType, type ClassType } from "type-graphql";
 import { badInput } from "../errors";
+import { selectedFields } from "./selection";
 
 export const MAX_PAGE = 100;
 export const DEFAULT_PAGE = 20;
@@ -76,23 +76,15 @@ export interface Page {
   counted: boolean;
 }
 
-/** Whether a selection asks for `field`, directly or through fragments. */
-function selects(set: SelectionSetNode | undefined, field: string, info: GraphQLResolveInfo): boolean {
-  return (set?.selections ?? []).some((s) =>
-    s.kind === Kind.FIELD
-      ? s.name.value === field
-      : selects(s.kind === Kind.INLINE_FRAGMENT ? s.selectionSet : info.fragments[s.name.value]?.selectionSet, field, info),
-  );
-}
-
-const selectsAny = (info: GraphQLResolveInfo, fields: string[]) =>
-  info.fieldNodes.some((node) => fields.some((field) => selects(node.selectionSet ?? undefined, field, info)));
-
 /** True when the client selected `totalCount` on this connection; pass it to `readPage`. */
-export const WantsTotal = () => createParameterDecorator(({ info }) => selectsAny(info, ["totalCount"]));
+export const WantsTotal = () => createParameterDecorator(({ info }) => selectedFields(info).has("totalCount"));
 
 /** True when the client selected the items of this connection (`edges` or `pageInfo`), not only its `totalCount`. */
-export const WantsItems = () => createParameterDecorator(({ info }) => selectsAny(info, ["edges", "pageInfo"]));
+export const WantsItems = () =>
+  createParameterDecorator(({ info }) => {
+    const fields = selectedFields(info);
+    return fields.has("edges") || fields.has("pageInfo");
+  });
 
 /** The whole result's size, on every row of a page (window functions run before LIMIT). */
 export const TOTAL = sql<number>`(count(*) over ())::int`;

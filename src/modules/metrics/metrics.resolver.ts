@@ -5,6 +5,7 @@ import { DateScalar } from "../../common/scalars";
 import { Unit } from "../unit/unit.type";
 import * as service from "./metrics.service";
 import { MetricsInterval, TrustMetrics } from "./metrics.type";
+import { selectedFields } from "../../common/selection";
 
 @Resolver(() => TrustMetrics)
 export class MetricsResolver {
@@ -49,16 +50,4 @@ export class MetricsResolver {
   children(@Root() metrics: TrustMetrics, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     return service.childMetrics(ctx, metrics, selectedFields(info));
   }
-}
-
-/** Names of the fields selected directly under this field; null when fragments make it unsure. */
-function selectedFields(info: GraphQLResolveInfo): ReadonlySet<string> | null {
-  const names = new Set<string>();
-  for (const node of info.fieldNodes) {
-    for (const selection of node.selectionSet?.selections ?? []) {
-      if (selection.kind !== "Field") return null;
-      names.add(selection.name.value);
-    }
-  }
-  return names;
 }

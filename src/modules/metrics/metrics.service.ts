@@ -34,17 +34,17 @@ export async function trustMetrics(
 
 /**
  * The same figures for each child unit, suppressed as their parent was. `wanted` names the fields the
- * query selects on the children (null: all): at national scale the categories and the days-to-close
+ * query selects on the children: at national scale the categories and the days-to-close
  * histogram of 20 regions are most of a request's cost, and a map with a column of figures needs neither.
  */
 export async function childMetrics(
   ctx: Context,
   parent: TrustMetrics,
-  wanted: ReadonlySet<string> | null,
+  wanted: ReadonlySet<string>,
 ): Promise<TrustMetrics[]> {
   const children = await ctx.loaders.unitChildren.load(parent.unitId);
   if (!children.length) return [];
-  const asks = (field: string) => !wanted || wanted.has(field);
+  const asks = (field: string) => wanted.has(field);
   const figures = await measure(
     ctx.db,
     children.map((c) => c.id),
