@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, gt, isNull, or } from "drizzle-orm";
-import type { Queryable } from "../db/client";
+import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
+import { prepared, type Db, type Queryable } from "../db/client";
 import { principals, type PrincipalRow, type Role } from "../db/schema";
 
 /** 256 random bits; the prefix lets secret scanners recognise a leaked token. */
@@ -15,18 +15,23 @@ export interface Principal {
   role: Role;
 }
 
-/** The principal a bearer token belongs to, if it is known, unexpired and unrevoked. */
-export async function principalForToken(db: Queryable, token: string, now = new Date()): Promise<Principal | null> {
-  const [row] = await db
+const principalByTokenHash = prepared((db) =>
+  db
     .select({ id: principals.id, name: principals.name, role: principals.role })
     .from(principals)
     .where(
       and(
-        eq(principals.tokenHash, hashToken(token)),
+        eq(principals.tokenHash, sql.placeholder("hash")),
         isNull(principals.revokedAt),
-        or(isNull(principals.expiresAt), gt(principals.expiresAt, now)),
+        or(isNull(principals.expiresAt), gt(principals.expiresAt, sql.placeholder("now"))),
       ),
-    );
+    )
+    .prepare(""),
+);
+
+/** The principal a bearer token belongs to, if it is known, unexpired and unrevoked. */
+export async function principalForToken(db: Db, token: string, now = new Date()): Promise<Principal | null> {
+  const [row] = await principalByTokenHash(db, { hash: hashToken(token), now: now.toISOString() });
   return row ?? null;
 }
 

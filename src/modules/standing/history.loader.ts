@@ -1,9 +1,14 @@
 import DataLoader from "dataloader";
-import { getTableColumns, getTableName, sql } from "drizzle-orm";
+import { getTableColumns, getTableName, sql, type SQL } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
-import { arrayParam, rows, type Db } from "../../db/client";
+import { arrayParam, list, prepared, preparedRows, type Db } from "../../db/client";
 import { encodeCursor, type Page } from "../../common/pagination";
-import { allegations, commendations, type AllegationRow, type CommendationRow } from "../../db/schema";
+import {
+  allegations,
+  commendations,
+  type AllegationRow,
+  type CommendationRow,
+} from "../../db/schema";
 import { badInput } from "../../errors";
 import { groupByKey } from "../../common/loader";
 
@@ -24,54 +29,84 @@ interface Ranked {
  * one statement (a lateral page per officer), with each officer's total. Keys with an `after` cursor are rare and
  * are answered one statement per cursor.
  */
-function historyLoader<Row>(db: Db, table: typeof allegations | typeof commendations, orderColumn: string, toRow: (r: Record<string, unknown>) => Row) {
+function historyLoader<Row>(
+  table: typeof allegations | typeof commendations,
+  orderColumn: string,
+  toRow: (r: Record<string, unknown>) => Row,
+) {
   const name = sql.raw(getTableName(table));
   // Named columns, not p.*: a prepared statement's result columns are fixed, and a column added by a later
   // migration would make every server still running fail it ("cached plan must not change result type").
-  const columns = sql.raw(Object.values(getTableColumns(table)).map((c) => `p.${toSnakeCase(c.name)}`).join(", "));
-  return new DataLoader<HistoryKey, { rows: (Row & { cursor: string })[]; total: number; page: Page }, string>(
-    async (keys) => {
-      // One statement per page shape (size and cursor), for all the officers asked for with it.
-      const groups = new Map<string, HistoryKey[]>();
-      for (const key of keys) {
-        const shape = JSON.stringify([key.page.limit, key.page.after]);
-        const group = groups.get(shape);
-        if (group) group.push(key);
-        else groups.set(shape, [key]);
-      }
-      const results = new Map<string, { rows: (Row & { cursor: string })[]; total: number; page: Page }>();
-      for (const group of groups.values()) {
-        const { page } = group[0];
-        const officerIds = group.map((k) => k.officerId);
-        const ids = arrayParam(officerIds);
-        const [at, id] = page.after ?? [];
-        const after = page.after ? sql`and (t.${sql.raw(orderColumn)}, t.id) < (${String(at)}::timestamptz, ${String(id)}::uuid)` : sql``;
-        // Totals come from the keys, not from the page: a page past the end still knows the total. Each
-        // officer's page is an index range read backwards (officer, time, id), however long the history.
-        const order = sql.raw(orderColumn);
-        const found = await rows<Record<string, unknown> & Ranked & { key_id: string; order_at: string }>(
-          db,
-          sql`select k.key_id, (select count(*)::int from ${name} c where c.officer_id = k.key_id) as total, ${columns}, p.order_at
-              from unnest(${ids}) as k(key_id)
-              left join lateral (
-                select t.*, to_char(t.${order} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as order_at
-                from ${name} t where t.officer_id = k.key_id ${after}
-                order by t.${order} desc, t.id desc limit ${page.limit}
-              ) p on true
-              order by k.key_id, p.${order} desc, p.id desc`,
-        );
-        groupByKey(officerIds, found, (r) => r.key_id).forEach((mine, i) =>
-          results.set(keyOf(group[i]), {
-            page,
-            total: mine[0]?.total ?? 0,
-            rows: mine.filter((r) => r.id !== null).map((r) => ({ ...toRow(r), cursor: encodeCursor([r.order_at, r.id]) })),
-          }),
-        );
-      }
-      return keys.map((k) => results.get(keyOf(k))!);
-    },
-    { cacheKeyFn: keyOf, maxBatchSize: 500 },
+  const columns = sql.raw(
+    Object.values(getTableColumns(table))
+      .map((c) => `p.${toSnakeCase(c.name)}`)
+      .join(", "),
   );
+  const order = sql.raw(orderColumn);
+  // Totals come from the keys, not from the page: a page past the end still knows the total. Each
+  // officer's page is an index range read backwards (officer, time, id), however long the history.
+  const statement = (after: SQL) => (db: Db) =>
+    preparedRows<Record<string, unknown> & Ranked & { key_id: string; order_at: string }>(
+      db,
+      sql`select k.key_id, (select count(*)::int from ${name} c where c.officer_id = k.key_id) as total, ${columns}, p.order_at
+          from unnest(${arrayParam(sql.placeholder("officers"))}) as k(key_id)
+          left join lateral (
+            select t.*, to_char(t.${order} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as order_at
+            from ${name} t where t.officer_id = k.key_id ${after}
+            order by t.${order} desc, t.id desc limit ${sql.placeholder("limit")}
+          ) p on true
+          order by k.key_id, p.${order} desc, p.id desc`,
+    );
+  const firstPages = prepared(statement(sql``));
+  const laterPages = prepared(
+    statement(
+      sql`and (t.${order}, t.id) < (${sql.placeholder("at")}::timestamptz, ${sql.placeholder("id")}::uuid)`,
+    ),
+  );
+  return (db: Db) =>
+    new DataLoader<
+      HistoryKey,
+      { rows: (Row & { cursor: string })[]; total: number; page: Page },
+      string
+    >(
+      async (keys) => {
+        // One statement per page shape (size and cursor), for all the officers asked for with it.
+        const groups = new Map<string, HistoryKey[]>();
+        for (const key of keys) {
+          const shape = JSON.stringify([key.page.limit, key.page.after]);
+          const group = groups.get(shape);
+          if (group) group.push(key);
+          else groups.set(shape, [key]);
+        }
+        const results = new Map<
+          string,
+          { rows: (Row & { cursor: string })[]; total: number; page: Page }
+        >();
+        for (const group of groups.values()) {
+          const { page } = group[0];
+          const officerIds = group.map((k) => k.officerId);
+          const values = { officers: list(officerIds), limit: page.limit };
+          const found = page.after
+            ? await laterPages(db, {
+                ...values,
+                at: String(page.after[0]),
+                id: String(page.after[1]),
+              })
+            : await firstPages(db, values);
+          groupByKey(officerIds, found, (r) => r.key_id).forEach((mine, i) =>
+            results.set(keyOf(group[i]), {
+              page,
+              total: mine[0]?.total ?? 0,
+              rows: mine
+                .filter((r) => r.id !== null)
+                .map((r) => ({ ...toRow(r), cursor: encodeCursor([r.order_at, r.id]) })),
+            }),
+          );
+        }
+        return keys.map((k) => results.get(keyOf(k))!);
+      },
+      { cacheKeyFn: keyOf, maxBatchSize: 500 },
+    );
 }
 
 /** Cursors keep microseconds: rows written in one transaction share a timestamp down to the millisecond. */
@@ -89,22 +124,24 @@ export function checkHistoryCursor(page: Page): void {
 
 const date = (v: unknown) => (v == null ? null : new Date(String(v)));
 
-export const createOfficerHistoryLoaders = (db: Db) => ({
-  allegationsByOfficer: historyLoader<AllegationRow>(db, allegations, "created_at", (r) => ({
-    id: String(r.id),
-    complaintId: String(r.complaint_id),
-    category: r.category as AllegationRow["category"],
-    description: (r.description as string | null) ?? null,
-    officerId: (r.officer_id as string | null) ?? null,
-    unitAtIncidentId: (r.unit_at_incident_id as string | null) ?? null,
-    recommendedFinding: (r.recommended_finding as AllegationRow["recommendedFinding"]) ?? null,
-    finding: (r.finding as AllegationRow["finding"]) ?? null,
-    closureReason: (r.closure_reason as AllegationRow["closureReason"]) ?? null,
-    findingRationale: (r.finding_rationale as string | null) ?? null,
-    createdAt: date(r.created_at)!,
-    seq: Number(r.seq),
-  })),
-  commendationsByOfficer: historyLoader<CommendationRow>(db, commendations, "occurred_at", (r) => ({
+const allegationsByOfficer = historyLoader<AllegationRow>(allegations, "created_at", (r) => ({
+  id: String(r.id),
+  complaintId: String(r.complaint_id),
+  category: r.category as AllegationRow["category"],
+  description: (r.description as string | null) ?? null,
+  officerId: (r.officer_id as string | null) ?? null,
+  unitAtIncidentId: (r.unit_at_incident_id as string | null) ?? null,
+  recommendedFinding: (r.recommended_finding as AllegationRow["recommendedFinding"]) ?? null,
+  finding: (r.finding as AllegationRow["finding"]) ?? null,
+  closureReason: (r.closure_reason as AllegationRow["closureReason"]) ?? null,
+  findingRationale: (r.finding_rationale as string | null) ?? null,
+  createdAt: date(r.created_at)!,
+  seq: Number(r.seq),
+}));
+const commendationsByOfficer = historyLoader<CommendationRow>(
+  commendations,
+  "occurred_at",
+  (r) => ({
     id: String(r.id),
     trackingNumber: String(r.tracking_number),
     type: r.type as CommendationRow["type"],
@@ -123,5 +160,10 @@ export const createOfficerHistoryLoaders = (db: Db) => ({
     reviewedBy: (r.reviewed_by as string | null) ?? null,
     reviewedAt: date(r.reviewed_at),
     reviewNote: (r.review_note as string | null) ?? null,
-  })),
+  }),
+);
+
+export const createOfficerHistoryLoaders = (db: Db) => ({
+  allegationsByOfficer: allegationsByOfficer(db),
+  commendationsByOfficer: commendationsByOfficer(db),
 });

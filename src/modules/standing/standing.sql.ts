@@ -1,10 +1,13 @@
-import { sql, type SQL } from "drizzle-orm";
+import { sql, type Placeholder, type SQL } from "drizzle-orm";
+
+/** A date ("YYYY-MM-DD") or instant (ISO) the rules are applied at, or a placeholder for it in a prepared read. */
+type At = string | Placeholder;
 
 /**
  * The standing rules of DESIGN.md, in order, as one SQL expression over officer `o`: the single
  * definition used for one officer, a roster page and a whole region (set-based, one statement).
  */
-export const standingCase = (today: string, now: Date) => sql`case
+export const standingCase = (today: At, now: At) => sql`case
   when o.status in ('DISMISSED', 'RETIRED') then 'SEPARATED'
   when o.status = 'SUSPENDED' then 'SUSPENDED'
   when exists (select 1 from disciplinary_reviews r where r.officer_id = o.id
@@ -16,10 +19,10 @@ export const standingCase = (today: string, now: Date) => sql`case
   else 'GOOD' end`;
 
 /** A decided sanction that applies today: not overturned, not NO_ACTION, today inside [from, until). */
-export const inForce = (r: SQL, today: string) => sql`${r}.status in ('DECIDED', 'APPEALED', 'APPEAL_DECIDED', 'FINAL')
+export const inForce = (r: SQL, today: At) => sql`${r}.status in ('DECIDED', 'APPEALED', 'APPEAL_DECIDED', 'FINAL')
   and not ${r}.overturned and ${r}.penalty <> 'NO_ACTION'
   and ${r}.effective_from <= ${today}::date and (${r}.effective_until is null or ${r}.effective_until > ${today}::date)`;
 
 /** An allegation counts for a rule when its complaint was registered inside the window and its category matches. */
-export const inWindow = (w: SQL, a: SQL, c: SQL, now: Date) => sql`${c}.registered_at > ${now.toISOString()}::timestamptz - make_interval(days => ${w}.window_days)
+export const inWindow = (w: SQL, a: SQL, c: SQL, now: At) => sql`${c}.registered_at > ${now}::timestamptz - make_interval(days => ${w}.window_days)
   and (cardinality(${w}.categories) = 0 or ${a}.category = any(${w}.categories))`;
