@@ -10,7 +10,7 @@ import { createOfficerHistoryLoaders } from "./modules/standing/history.loader";
 /** Every module's DataLoaders, created afresh for each request so nothing is cached across callers. */
 export const createLoaders = (db: Db, today: string) => ({
   ...createUnitLoaders(db),
-  ...createOfficerLoaders(db, today),
+  ...createOfficerLoaders(db),
   ...createPrincipalLoaders(db),
   ...createComplaintLoaders(db),
   ...createReviewLoaders(db),

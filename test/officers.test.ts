@@ -376,6 +376,25 @@ describe("officer and officers", () => {
 
     expect(await statementsFor(50)).toBe(await statementsFor(5));
   });
+
+  it("reads a unit's parent and the parent's parent in the unit's own statement", async () => {
+    const district = await createDistrict(admin, "KZ-PAV");
+    const officer = await createOfficer(admin, { unitCode: district });
+    const statementsFor = async (unitSelection: string) => {
+      const start = t.database.statements.count;
+      const { officer: found } = ok(
+        await admin.query(`query($b: String!) { officer(badgeNumber: $b) { unit { ${unitSelection} } } }`, { b: officer.badgeNumber }),
+      );
+      return { unit: found.unit, statements: t.database.statements.count - start };
+    };
+    const alone = await statementsFor("code");
+    const withAncestors = await statementsFor("code parent { code kind parent { code kind parent { code } } }");
+    expect(withAncestors.unit).toEqual({
+      code: district,
+      parent: { code: "KZ-PAV", kind: "REGION", parent: { code: "MVD", kind: "MINISTRY", parent: null } },
+    });
+    expect(withAncestors.statements).toBe(alone.statements);
+  });
 });
 
 describe("transferOfficer", () => {

@@ -1,5 +1,5 @@
 import { todayIn } from "../../common/clock";
-import { and, asc, desc, eq, gt, ilike, lte, or, sql, type Placeholder, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, ilike, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
 import { anyOf, PLANNED_PER_CALL, type Queryable, type Tx } from "../../db/client";
@@ -369,7 +369,7 @@ export async function officerOnDay(ctx: Context, tx: Tx, badge: string, field: s
 }
 
 /** The unit each officer serves in on `day`: the latest assignment that has started. */
-export function unitIdsOn(db: Queryable, officerIds: readonly string[] | Placeholder, day: string | Placeholder) {
+export function unitIdsOn(db: Queryable, officerIds: readonly string[], day: string) {
   return db
     .selectDistinctOn([officerAssignments.officerId], { officerId: officerAssignments.officerId, unitId: officerAssignments.unitId })
     .from(officerAssignments)

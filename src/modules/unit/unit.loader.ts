@@ -1,18 +1,35 @@
 import DataLoader from "dataloader";
 import { asc, sql } from "drizzle-orm";
-import { anyOf, list, prepared, type Db } from "../../db/client";
+import { anyOf, arrayParam, list, prepared, type Db } from "../../db/client";
 import { units, type UnitRow } from "../../db/schema";
 import { byKey, groupByKey } from "../../common/loader";
 
 const KEYS = sql.placeholder("keys");
-const unitsById = prepared((db) => db.select().from(units).where(anyOf(units.id, KEYS)).prepare(""));
+/**
+ * The units asked for and every ancestor of each (a district's region and the ministry): `parent` is then
+ * already loaded, where it cost the officer profile a round trip of its own. The tree is a few hundred rows.
+ */
+const unitsWithAncestors = prepared((db) =>
+  db
+    .select()
+    .from(units)
+    .where(sql`exists (select 1 from units u where u.id = any(${arrayParam(KEYS)}) and starts_with(u.path, ${units.path}))`)
+    .prepare(""),
+);
 const unitsByCode = prepared((db) => db.select().from(units).where(anyOf(units.code, KEYS)).prepare(""));
 const unitsByParent = prepared((db) => db.select().from(units).where(anyOf(units.parentId, KEYS)).orderBy(asc(units.code)).prepare(""));
 
-export const createUnitLoaders = (db: Db) => ({
-  unitById: new DataLoader<string, UnitRow | null>(async (ids) => byKey(ids, await unitsById(db, { keys: list(ids) }), (r) => r.id)),
-  unitByCode: new DataLoader<string, UnitRow | null>(async (codes) => byKey(codes, await unitsByCode(db, { keys: list(codes) }), (r) => r.code)),
-  unitChildren: new DataLoader<string, UnitRow[]>(async (parentIds) =>
-    groupByKey(parentIds, await unitsByParent(db, { keys: list(parentIds) }), (r) => r.parentId as string),
-  ),
-});
+export const createUnitLoaders = (db: Db) => {
+  const unitById: DataLoader<string, UnitRow | null> = new DataLoader(async (ids) => {
+    const found = await unitsWithAncestors(db, { keys: list(ids) });
+    for (const unit of found) unitById.prime(unit.id, unit);
+    return byKey(ids, found, (r) => r.id);
+  });
+  return {
+    unitById,
+    unitByCode: new DataLoader<string, UnitRow | null>(async (codes) => byKey(codes, await unitsByCode(db, { keys: list(codes) }), (r) => r.code)),
+    unitChildren: new DataLoader<string, UnitRow[]>(async (parentIds) =>
+      groupByKey(parentIds, await unitsByParent(db, { keys: list(parentIds) }), (r) => r.parentId as string),
+    ),
+  };
+};
