@@ -425,10 +425,9 @@ describe("loading a queue page", () => {
       await assign(id, handlers[i % 5].principalId!);
     }
 
-    const small = await statementsDuring(t, () => queue({ unitCode: district }, { first: 5 }));
-    const large = await statementsDuring(t, () =>
-      queue({ unitCode: district }, { first: CASE_QUEUE_PAGE }),
-    );
+    const working = { unitCode: district, status: ["ASSIGNED"] };
+    const small = await statementsDuring(t, () => queue(working, { first: 5 }));
+    const large = await statementsDuring(t, () => queue(working, { first: CASE_QUEUE_PAGE }));
 
     expect(small.result.ids).toHaveLength(5);
     expect(large.result.ids).toHaveLength(CASE_QUEUE_PAGE);
@@ -453,16 +452,16 @@ describe("loading a queue page", () => {
     expect((await queue({ unitCode: district })).ids).toHaveLength(20);
   });
 
-  it("counts a first page in its own statement when totalCount is asked, through a fragment too, and not otherwise", async () => {
+  it("counts a unit's statuses' first page in its own statement when totalCount is asked, through a fragment too, and not otherwise", async () => {
     const district = await createDistrict(admin);
     await complaintsIn(district, 3);
     const counted = (texts: string[]) => texts.filter((text) => text.includes("count(*) over ()")).length;
-    const send = (selection: string, after?: string) =>
+    const send = (selection: string, after?: string, filter: Record<string, unknown> = { unitCode: district, status: ["REGISTERED"] }) =>
       statementsDuring(t, () =>
         investigator.query(
-          `query Q($unitCode: String, $after: String) { complaints(filter: { unitCode: $unitCode }, first: 2, after: $after) { ${selection} } }
+          `query Q($filter: ComplaintFilter, $after: String) { complaints(filter: $filter, first: 2, after: $after) { ${selection} } }
            ${selection.includes("...Total") ? "fragment Total on ComplaintConnection { totalCount }" : ""}`,
-          { unitCode: district, after },
+          { filter, after },
         ),
       );
     const plain = await send("totalCount pageInfo { endCursor }");
@@ -481,5 +480,40 @@ describe("loading a queue page", () => {
     const later = await send("totalCount", ok(plain.result).complaints.pageInfo.endCursor);
     expect(ok(later.result).complaints.totalCount).toBe(3);
     expect({ statements: later.statements, counted: counted(later.texts) }).toEqual({ statements: 4, counted: 0 });
+    // Without a status, or for the whole ministry, the page is read in deadline order and stops after `first`:
+    // counting in it would read every match, so the count has a statement of its own.
+    for (const filter of [{ unitCode: district }, { unitCode: "MVD", status: ["REGISTERED"] }, { status: ["REGISTERED"] }]) {
+      const apart = await send("totalCount edges { node { id } }", undefined, filter);
+      expect(ok(apart.result).complaints.edges).toHaveLength(2);
+      expect(counted(apart.texts)).toBe(0);
+    }
+    const wholeDistrict = await send("totalCount", undefined, { unitCode: district });
+    expect(ok(wholeDistrict.result).complaints.totalCount).toBe(3);
+  });
+
+  it("pages the whole ministry's queue in deadline order across cursors, every complaint once", async () => {
+    const district = await createDistrict(admin);
+    const mine = await complaintsIn(district, 5);
+    const seen: string[] = [];
+    const deadlines: string[] = [];
+    let after: string | null = null;
+    type Page = { edges: { node: { id: string; responseDueAt: string; extendedTo: string | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+    for (;;) {
+      const { complaints }: { complaints: Page } = ok(
+        await investigator.query(
+          `query Q($after: String) { complaints(first: 50, after: $after) { edges { node { id responseDueAt extendedTo } } pageInfo { hasNextPage endCursor } } }`,
+          { after },
+        ),
+      );
+      for (const { node } of complaints.edges) {
+        seen.push(node.id);
+        deadlines.push(node.extendedTo ?? node.responseDueAt);
+      }
+      if (!complaints.pageInfo.hasNextPage) break;
+      after = complaints.pageInfo.endCursor;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining(mine));
+    expect(deadlines).toEqual([...deadlines].sort());
   });
 });

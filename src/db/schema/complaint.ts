@@ -57,6 +57,9 @@ export const complaints = pgTable(
     index("complaints_unit_status_idx").on(t.unitId, t.status),
     index("complaints_registered_idx").on(t.registeredAt),
     index("complaints_assignee_idx").on(t.assigneeId),
+    // The case queue's order (queueOrder in complaint.service): nearest deadline first, read in order from
+    // here instead of sorting every match (the national queue sorted 1M rows: 2.6 s). UTC, to be immutable.
+    index("complaints_due_idx").on(sql`(date_trunc('milliseconds', coalesce(${t.extendedTo}, ${t.responseDueAt}) at time zone 'UTC'))`, t.id),
     check("complaints_rating_check", sql`${t.feedbackRating} between 1 and 5`),
   ],
 );

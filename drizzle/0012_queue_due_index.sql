@@ -1,0 +1,1 @@
+CREATE INDEX "complaints_due_idx" ON "complaints" USING btree ((date_trunc('milliseconds', coalesce("extended_to", "response_due_at") at time zone 'UTC')),"id");
