@@ -360,3 +360,16 @@ describe("SQL statements do not grow with the page", () => {
     expect(monitored.statements).toBe(monitoredSmall.statements);
   });
 });
+
+describe("officerStanding's officer", () => {
+  it("is the officer found by badge, not read again by id", async () => {
+    const officer = await newOfficer(t);
+    const hr = await t.as("HR");
+    const send = (selection: string) =>
+      statementsDuring(t, () => hr.query(`query($b: String!) { officerStanding(badgeNumber: $b) { ${selection} } }`, { b: officer.badgeNumber }));
+    const alone = await send("standing");
+    const named = await send("standing officer { id badgeNumber fullName status }");
+    expect(ok(named.result).officerStanding.officer).toMatchObject({ badgeNumber: officer.badgeNumber, status: "ACTIVE" });
+    expect(named.statements).toBe(alone.statements);
+  });
+});

@@ -11,12 +11,23 @@ const assignmentsOf = prepared((db) =>
   db.select().from(officerAssignments).where(anyOf(officerAssignments.officerId, KEYS)).orderBy(asc(officerAssignments.fromDate)).prepare(""),
 );
 
-export const createOfficerLoaders = (db: Db) => ({
-  officerById: new DataLoader<string, OfficerRow | null>(async (ids) => byKey(ids, await officersById(db, { keys: list(ids) }), (r) => r.id)),
-  officerByBadge: new DataLoader<string, OfficerRow | null>(async (badges) =>
-    byKey(badges, await officersByBadge(db, { keys: list(badges) }), (r) => r.badgeNumber),
-  ),
-  assignmentsByOfficerId: new DataLoader<string, AssignmentRow[]>(async (ids) =>
-    groupByKey(ids, await assignmentsOf(db, { keys: list(ids) }), (r) => r.officerId),
-  ),
-});
+/** An officer found by either key is cached under both: a standing found by badge names its officer by id. */
+export const createOfficerLoaders = (db: Db) => {
+  const officerById: DataLoader<string, OfficerRow | null> = new DataLoader(async (ids) => {
+    const found = await officersById(db, { keys: list(ids) });
+    for (const officer of found) officerByBadge.prime(officer.badgeNumber, officer);
+    return byKey(ids, found, (r) => r.id);
+  });
+  const officerByBadge: DataLoader<string, OfficerRow | null> = new DataLoader(async (badges) => {
+    const found = await officersByBadge(db, { keys: list(badges) });
+    for (const officer of found) officerById.prime(officer.id, officer);
+    return byKey(badges, found, (r) => r.badgeNumber);
+  });
+  return {
+    officerById,
+    officerByBadge,
+    assignmentsByOfficerId: new DataLoader<string, AssignmentRow[]>(async (ids) =>
+      groupByKey(ids, await assignmentsOf(db, { keys: list(ids) }), (r) => r.officerId),
+    ),
+  };
+};
