@@ -5,79 +5,100 @@ import { inTransaction } from "../../context";
 import { arrayParam, list, prepared, preparedRows, rows, type Db } from "../../db/client";
 import { earlyWarningRules } from "../../db/schema";
 import { badInput } from "../../errors";
-import { groupByKey } from "../../common/loader";
 import { cursorString, readPage, toConnection, type PageArgs } from "../../common/pagination";
 import { findOfficer, servingInSubtree } from "../officer/officer.service";
 import { inForce, inWindow, standingCase } from "./standing.sql";
-import type { EarlyWarning, OfficerStanding, Sanction, Standing } from "./standing.type";
+import { Standing, type EarlyWarning, type OfficerStanding, type Sanction } from "./standing.type";
 import type { SetEarlyWarningRuleInput } from "./standing.input";
 
 const YEAR_DAYS = 365;
 
 const [OFFICERS, TODAY, NOW, YEAR_AGO] = ["officers", "today", "now", "yearAgo"].map((name) => sql.placeholder(name));
-/** The values every part of one request's standings is computed with; `now` also as the instant itself. */
+/** The values every part of one request's standings is computed with. */
 type AsOf = { today: string; now: string; yearAgo: string };
 
-/** One statement per batch of officers (`OFFICERS`), rendered once, its rows grouped back to the officers. */
-const perOfficer = <Row extends { officer_id: string }, T>(query: SQL, shape: (rows: Row[], officerId: string, now: Date) => T) => {
-  const statement = prepared((db) => preparedRows<Row, AsOf & { officers: string }>(db, query));
-  return (db: Db, asOf: AsOf, now: Date) =>
-    new DataLoader<string, T>(async (keys) => {
-      const byOfficer = groupByKey(keys, await statement(db, { ...asOf, officers: list(keys) }), (r) => r.officer_id);
-      return byOfficer.map((found, i) => shape(found, keys[i], now));
-    });
+/**
+ * The parts of a standing, each one expression over officer `o`: one statement answers whichever parts a
+ * request selects, for a whole batch of officers (the HR OfficerStanding asks for six: one statement, not six).
+ */
+const PARTS = {
+  standing: standingCase(TODAY, NOW),
+  sanctions: sql`(select coalesce(json_agg(json_build_object('penalty', r.penalty, 'effectiveFrom', r.effective_from::text,
+      'effectiveUntil', r.effective_until::text, 'decidedAt', r.decided_at) order by r.effective_from), '[]')
+    from disciplinary_reviews r where r.officer_id = o.id and ${inForce(sql`r`, TODAY)})`,
+  openInvestigations: sql`(select count(*)::int from allegations a join complaints c on c.id = a.complaint_id
+    where a.officer_id = o.id and c.status <> 'CLOSED')`,
+  sustainedAllegations12m: sql`(select count(*)::int from allegations a join complaints c on c.id = a.complaint_id
+    where a.officer_id = o.id and a.finding = 'SUSTAINED' and c.registered_at > ${YEAR_AGO}::timestamptz)`,
+  commendations12m: sql`(select count(*)::int from commendations k
+    where k.officer_id = o.id and k.status = 'VERIFIED' and k.occurred_at > ${YEAR_AGO}::timestamptz)`,
+  earlyWarnings: sql`(select coalesce(json_agg(json_build_object('rule', w.code, 'count', x.n, 'threshold', w.threshold,
+      'windowDays', w.window_days) order by w.code), '[]')
+    from early_warning_rules w cross join lateral (select count(*)::int as n from allegations a join complaints c on c.id = a.complaint_id
+      where a.officer_id = o.id and ${inWindow(sql`w`, sql`a`, sql`c`, NOW)}) x
+    where w.active and x.n >= w.threshold)`,
 };
-const count = (rows: { n: number }[]) => rows[0]?.n ?? 0;
+type Part = keyof typeof PARTS;
 
-const standings = perOfficer<{ officer_id: string; standing: Standing }, OfficerStanding>(
-  sql`select o.id as officer_id, ${standingCase(TODAY, NOW)} as standing from officers o where o.id = any(${arrayParam(OFFICERS)})`,
-  ([row], officerId, now) => ({ officerId, asOf: now, standing: row?.standing ?? "GOOD" }),
-);
-const sanctions = perOfficer<{ officer_id: string; penalty: string; effective_from: string; effective_until: string | null; decided_at: string }, Sanction[]>(
-  sql`select r.officer_id, r.penalty, r.effective_from::text, r.effective_until::text, r.decided_at from disciplinary_reviews r
-      where r.officer_id = any(${arrayParam(OFFICERS)}) and ${inForce(sql`r`, TODAY)} order by r.effective_from`,
-  (found) => found.map((s) => ({ penalty: s.penalty, effectiveFrom: s.effective_from, effectiveUntil: s.effective_until, decidedAt: new Date(s.decided_at) })),
-);
-const openInvestigations = perOfficer<{ officer_id: string; n: number }, number>(
-  sql`select a.officer_id, count(*)::int as n from allegations a join complaints c on c.id = a.complaint_id
-      where a.officer_id = any(${arrayParam(OFFICERS)}) and c.status <> 'CLOSED' group by a.officer_id`,
-  count,
-);
-const sustainedAllegations12m = perOfficer<{ officer_id: string; n: number }, number>(
-  sql`select a.officer_id, count(*)::int as n from allegations a join complaints c on c.id = a.complaint_id
-      where a.officer_id = any(${arrayParam(OFFICERS)}) and a.finding = 'SUSTAINED' and c.registered_at > ${YEAR_AGO}::timestamptz group by a.officer_id`,
-  count,
-);
-const commendations12m = perOfficer<{ officer_id: string; n: number }, number>(
-  sql`select officer_id, count(*)::int as n from commendations
-      where officer_id = any(${arrayParam(OFFICERS)}) and status = 'VERIFIED' and occurred_at > ${YEAR_AGO}::timestamptz group by officer_id`,
-  count,
-);
-const earlyWarnings = perOfficer<{ officer_id: string; rule: string; n: number; threshold: number; window_days: number }, EarlyWarning[]>(
-  sql`select a.officer_id, w.code as rule, count(*)::int as n, w.threshold, w.window_days
-      from allegations a join complaints c on c.id = a.complaint_id join early_warning_rules w on w.active and ${inWindow(sql`w`, sql`a`, sql`c`, NOW)}
-      where a.officer_id = any(${arrayParam(OFFICERS)}) group by a.officer_id, w.code, w.threshold, w.window_days
-      having count(*) >= w.threshold order by w.code`,
-  (found) => found.map((w) => ({ rule: w.rule, count: w.n, threshold: w.threshold, windowDays: w.window_days })),
-);
+/** One statement per set of parts (at most 63 texts), rendered once each. */
+const partsStatements = new Map<string, ReturnType<typeof partsStatement>>();
+const partsStatement = (parts: Part[]) =>
+  prepared((db) =>
+    preparedRows<Record<string, unknown> & { officer_id: string }, AsOf & { officers: string }>(
+      db,
+      sql`select o.id as officer_id, ${sql.join(
+        parts.map((part) => sql`${PARTS[part]} as ${sql.identifier(part)}`),
+        sql`, `,
+      )} from officers o where o.id = any(${arrayParam(OFFICERS)})`,
+    ),
+  );
+
+/** Each officer's parts asked for in this tick, by every part loader together: one statement for all of them. */
+const partsLoader = (db: Db, asOf: AsOf) =>
+  new DataLoader<{ officerId: string; part: Part }, unknown, string>(
+    async (keys) => {
+      const parts = [...new Set(keys.map((k) => k.part))].sort();
+      const officerIds = [...new Set(keys.map((k) => k.officerId))];
+      let statement = partsStatements.get(parts.join());
+      if (!statement) partsStatements.set(parts.join(), (statement = partsStatement(parts)));
+      const found = new Map((await statement(db, { ...asOf, officers: list(officerIds) })).map((r) => [r.officer_id, r]));
+      return keys.map((k) => found.get(k.officerId)?.[k.part] ?? null);
+    },
+    { cacheKeyFn: (k) => `${k.officerId} ${k.part}` },
+  );
+
+/** A loader of one part, shaped for its field; the part goes into this tick's shared statement. */
+const partLoader = <T>(parts: DataLoader<{ officerId: string; part: Part }, unknown, string>, part: Part, shape: (value: unknown, officerId: string) => T) =>
+  new DataLoader<string, T>(async (officerIds) =>
+    (await parts.loadMany(officerIds.map((officerId) => ({ officerId, part })))).map((value, i) =>
+      value instanceof Error ? value : shape(value, officerIds[i]),
+    ),
+  );
 
 /**
  * An officer's standing, and each thing it rests on, as separate loaders: a request pays only for the
- * parts it selects (a roster asks for the standing alone), and each part costs one statement for a whole
- * batch of officers. `now` is shared, so every part of one response is computed at the same instant.
+ * parts it selects (a roster asks for the standing alone), and all the parts selected cost one statement for
+ * a whole batch of officers. `now` is shared, so every part of one response is computed at the same instant.
  */
 export const createStandingLoaders = (db: Db, today: string) => {
   const now = new Date();
-  const asOf = { today, now: now.toISOString(), yearAgo: new Date(now.getTime() - YEAR_DAYS * 86_400_000).toISOString() };
+  const parts = partsLoader(db, { today, now: now.toISOString(), yearAgo: new Date(now.getTime() - YEAR_DAYS * 86_400_000).toISOString() });
+  const count = (value: unknown) => Number(value ?? 0);
   return {
     /** The instant every standing in this request is computed at. */
     standingAsOf: now,
-    standingByOfficerId: standings(db, asOf, now),
-    sanctionsByOfficerId: sanctions(db, asOf, now),
-    openInvestigationsByOfficerId: openInvestigations(db, asOf, now),
-    sustainedAllegations12mByOfficerId: sustainedAllegations12m(db, asOf, now),
-    commendations12mByOfficerId: commendations12m(db, asOf, now),
-    earlyWarningsByOfficerId: earlyWarnings(db, asOf, now),
+    standingByOfficerId: partLoader<OfficerStanding>(parts, "standing", (value, officerId) => ({
+      officerId,
+      asOf: now,
+      standing: (value as Standing | null) ?? Standing.GOOD,
+    })),
+    sanctionsByOfficerId: partLoader<Sanction[]>(parts, "sanctions", (value) =>
+      ((value ?? []) as (Omit<Sanction, "decidedAt"> & { decidedAt: string })[]).map((s) => ({ ...s, decidedAt: new Date(s.decidedAt) })),
+    ),
+    openInvestigationsByOfficerId: partLoader(parts, "openInvestigations", count),
+    sustainedAllegations12mByOfficerId: partLoader(parts, "sustainedAllegations12m", count),
+    commendations12mByOfficerId: partLoader(parts, "commendations12m", count),
+    earlyWarningsByOfficerId: partLoader(parts, "earlyWarnings", (value) => (value ?? []) as EarlyWarning[]),
   };
 };
 
