@@ -373,3 +373,27 @@ describe("officerStanding's officer", () => {
     expect(named.statements).toBe(alone.statements);
   });
 });
+
+describe("a standing's parts", () => {
+  it("come in the standing's own statement, however many are selected, through a fragment too", async () => {
+    const officer = await newOfficer(t);
+    await complaintAgainst(t, officer.badgeNumber, ["FORCE"]);
+    await complaintAgainst(t, officer.badgeNumber, ["FORCE"]);
+    const hr = await t.as("HR");
+    const inv = await t.as("INVESTIGATOR");
+    const parts = "activeSanctions { penalty } openInvestigations sustainedAllegations12m commendations12m earlyWarnings { rule count }";
+    const send = (caller: typeof hr, query: string) => statementsDuring(t, () => caller.query(query, { b: officer.badgeNumber }));
+    const alone = await send(hr, `query($b: String!) { officerStanding(badgeNumber: $b) { standing } }`);
+    const all = await send(hr, `query($b: String!) { officerStanding(badgeNumber: $b) { standing ...Parts } } fragment Parts on OfficerStanding { ${parts} }`);
+    expect(ok(all.result).officerStanding).toMatchObject({
+      standing: "MONITORED",
+      openInvestigations: 2,
+      earlyWarnings: [{ rule: "FORCE_2_IN_180", count: 2 }],
+    });
+    expect(all.statements).toBe(alone.statements);
+    const onOfficer = (selection: string) => send(inv, `query($b: String!) { officer(badgeNumber: $b) { standing { ${selection} } } }`);
+    const [bare, explained] = [await onOfficer("standing"), await onOfficer("standing earlyWarnings { rule count }")];
+    expect(ok(explained.result).officer.standing.earlyWarnings).toEqual([{ rule: "FORCE_2_IN_180", count: 2 }]);
+    expect(explained.statements).toBe(bare.statements);
+  });
+});

@@ -1,4 +1,6 @@
-import { Arg, Args, Ctx, Field, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Ctx, Field, FieldResolver, Info, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import { selectedFields } from "../../common/selection";
 import type { Context } from "../../context";
 import { PageArgs, readPage, WantsItems, type ConnectionShape } from "../../common/pagination";
 import { AllegationConnection } from "../complaint/complaint.type";
@@ -19,8 +21,8 @@ class SetEarlyWarningRulePayload {
 @Resolver(() => OfficerStanding)
 export class StandingResolver {
   @Query(() => OfficerStanding, { description: "One officer's standing and what it rests on; NOT_FOUND for an unknown badge." })
-  officerStanding(@Arg("badgeNumber") badgeNumber: string, @Ctx() ctx: Context) {
-    return service.officerStanding(ctx, badgeNumber);
+  officerStanding(@Arg("badgeNumber") badgeNumber: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return service.officerStanding(ctx, badgeNumber, selectedFields(info));
   }
 
   @Query(() => OfficerStandingConnection, {
@@ -79,8 +81,8 @@ export class StandingResolver {
 @Resolver(() => Officer)
 export class OfficerHistoryResolver {
   @FieldResolver(() => OfficerStanding, { description: "The officer's standing (see officerStanding)." })
-  standing(@Root() officer: OfficerRow, @Ctx() { loaders }: Context) {
-    return loaders.standingByOfficerId.load(officer.id);
+  standing(@Root() officer: OfficerRow, @Ctx() { loaders }: Context, @Info() info: GraphQLResolveInfo) {
+    return loaders.standingWith(officer.id, selectedFields(info));
   }
 
   @FieldResolver(() => AllegationConnection, { description: "Allegations naming the officer, newest first." })

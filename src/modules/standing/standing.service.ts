@@ -84,27 +84,45 @@ export const createStandingLoaders = (db: Db, today: string) => {
   const now = new Date();
   const parts = partsLoader(db, { today, now: now.toISOString(), yearAgo: new Date(now.getTime() - YEAR_DAYS * 86_400_000).toISOString() });
   const count = (value: unknown) => Number(value ?? 0);
+  const standingByOfficerId = partLoader<OfficerStanding>(parts, "standing", (value, officerId) => ({
+    officerId,
+    asOf: now,
+    standing: (value as Standing | null) ?? Standing.GOOD,
+  }));
+  /** The part loader behind each OfficerStanding field. */
+  const byField = {
+    activeSanctions: partLoader<Sanction[]>(parts, "sanctions", (value) =>
+      ((value ?? []) as (Omit<Sanction, "decidedAt"> & { decidedAt: string })[]).map((s) => ({ ...s, decidedAt: new Date(s.decidedAt) })),
+    ),
+    openInvestigations: partLoader(parts, "openInvestigations", count),
+    sustainedAllegations12m: partLoader(parts, "sustainedAllegations12m", count),
+    commendations12m: partLoader(parts, "commendations12m", count),
+    earlyWarnings: partLoader(parts, "earlyWarnings", (value) => (value ?? []) as EarlyWarning[]),
+  };
   return {
     /** The instant every standing in this request is computed at. */
     standingAsOf: now,
-    standingByOfficerId: partLoader<OfficerStanding>(parts, "standing", (value, officerId) => ({
-      officerId,
-      asOf: now,
-      standing: (value as Standing | null) ?? Standing.GOOD,
-    })),
-    sanctionsByOfficerId: partLoader<Sanction[]>(parts, "sanctions", (value) =>
-      ((value ?? []) as (Omit<Sanction, "decidedAt"> & { decidedAt: string })[]).map((s) => ({ ...s, decidedAt: new Date(s.decidedAt) })),
-    ),
-    openInvestigationsByOfficerId: partLoader(parts, "openInvestigations", count),
-    sustainedAllegations12mByOfficerId: partLoader(parts, "sustainedAllegations12m", count),
-    commendations12mByOfficerId: partLoader(parts, "commendations12m", count),
-    earlyWarningsByOfficerId: partLoader(parts, "earlyWarnings", (value) => (value ?? []) as EarlyWarning[]),
+    standingByOfficerId,
+    sanctionsByOfficerId: byField.activeSanctions,
+    openInvestigationsByOfficerId: byField.openInvestigations,
+    sustainedAllegations12mByOfficerId: byField.sustainedAllegations12m,
+    commendations12mByOfficerId: byField.commendations12m,
+    earlyWarningsByOfficerId: byField.earlyWarnings,
+    /**
+     * The standing, with the parts among `fields` (the OfficerStanding fields selected) asked for in the same
+     * tick, so that they share its statement instead of waiting for it and sending their own. A failed part
+     * fails its own field when that field reads it.
+     */
+    standingWith(officerId: string, fields: ReadonlySet<string>) {
+      for (const [field, loader] of Object.entries(byField)) if (fields.has(field)) loader.load(officerId).catch(() => {});
+      return standingByOfficerId.load(officerId);
+    },
   };
 };
 
-export async function officerStanding(ctx: Context, badgeNumber: string): Promise<OfficerStanding> {
+export async function officerStanding(ctx: Context, badgeNumber: string, fields: ReadonlySet<string>): Promise<OfficerStanding> {
   const officer = await findOfficer(ctx, badgeNumber);
-  return ctx.loaders.standingByOfficerId.load(officer.id);
+  return ctx.loaders.standingWith(officer.id, fields);
 }
 
 /**
