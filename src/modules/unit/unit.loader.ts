@@ -2,7 +2,7 @@ import DataLoader from "dataloader";
 import { asc, sql } from "drizzle-orm";
 import { anyOf, arrayParam, list, prepared, type Db } from "../../db/client";
 import { units, type UnitRow } from "../../db/schema";
-import { byKey, groupByKey } from "../../common/loader";
+import { byKey, groupByKey, primingLoader } from "../../common/loader";
 
 const KEYS = sql.placeholder("keys");
 /**
@@ -20,11 +20,11 @@ const unitsByCode = prepared((db) => db.select().from(units).where(anyOf(units.c
 const unitsByParent = prepared((db) => db.select().from(units).where(anyOf(units.parentId, KEYS)).orderBy(asc(units.code)).prepare(""));
 
 export const createUnitLoaders = (db: Db) => {
-  const unitById: DataLoader<string, UnitRow | null> = new DataLoader(async (ids) => {
-    const found = await unitsWithAncestors(db, { keys: list(ids) });
-    for (const unit of found) unitById.prime(unit.id, unit);
-    return byKey(ids, found, (r) => r.id);
-  });
+  const unitById: DataLoader<string, UnitRow | null> = primingLoader(
+    (ids) => unitsWithAncestors(db, { keys: list(ids) }),
+    (r) => r.id,
+    (r) => unitById.prime(r.id, r),
+  );
   return {
     unitById,
     unitByCode: new DataLoader<string, UnitRow | null>(async (codes) => byKey(codes, await unitsByCode(db, { keys: list(codes) }), (r) => r.code)),
