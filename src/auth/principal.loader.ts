@@ -1,18 +1,17 @@
 import DataLoader from "dataloader";
-import { sql } from "drizzle-orm";
-import { anyOf, list, prepared, type Db } from "../db/client";
+import { anyOf, byKeys, type Db } from "../db/client";
 import { principals } from "../db/schema";
 import { byKey } from "../common/loader";
 import type { Principal } from "./token";
 
-const principalsById = prepared((db) =>
+const principalsById = byKeys((db, keys) =>
   db
     .select({ id: principals.id, name: principals.name, role: principals.role })
     .from(principals)
-    .where(anyOf(principals.id, sql.placeholder("ids")))
+    .where(anyOf(principals.id, keys))
     .prepare(""),
 );
 
 export const createPrincipalLoaders = (db: Db) => ({
-  principalById: new DataLoader<string, Principal | null>(async (ids) => byKey(ids, await principalsById(db, { ids: list(ids) }), (r) => r.id)),
+  principalById: new DataLoader<string, Principal | null>(async (ids) => byKey(ids, await principalsById(db, ids), (r) => r.id)),
 });

@@ -227,10 +227,12 @@ function oneStatementAtATime(client: pg.PoolClient, nameOf: (text: string) => st
   }) as typeof client.query;
 }
 
+/** The rows of a raw statement's result, whichever driver ran it (node-postgres and PGlite wrap them). */
+const plainRows = <T>(result: unknown) => (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+
 /** Runs raw SQL and returns plain rows whichever driver is underneath. */
 export async function rows<T>(db: Queryable, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
-  return Array.isArray(result) ? result : result.rows;
+  return plainRows<T>(await db.execute(query));
 }
 
 /**
@@ -270,14 +272,19 @@ export function prepared<V extends Record<string, unknown>, R>(build: (db: Db) =
   };
 }
 
+/**
+ * A read of the rows for a list of keys (a loader's batch), rendered once per database like `prepared`:
+ * `build` writes the query with `keys` where the list goes (`anyOf(column, keys)`) and ends in `.prepare("")`.
+ */
+export function byKeys<R>(build: (db: Db, keys: Placeholder) => Runnable<Record<string, unknown>, R>) {
+  const keys = sql.placeholder("keys");
+  const query = prepared((db) => build(db, keys));
+  return (db: Db, values: readonly unknown[]) => query(db, { keys: list(values) });
+}
+
 /** Raw SQL with placeholders, rendered now, for `prepared`: plain rows, whichever driver runs it. */
 export function preparedRows<R, V extends Record<string, unknown> = Record<string, unknown>>(db: Db, query: SQL): Runnable<V, R[]> {
   const { dialect, session } = db as unknown as { dialect: PgDialect; session: PgSession };
   const statement = session.prepareQuery(dialect.sqlToQuery(query), undefined, "", false);
-  return {
-    execute: async (values) => {
-      const result = (await statement.execute(values)) as R[] | { rows: R[] };
-      return Array.isArray(result) ? result : result.rows;
-    },
-  };
+  return { execute: async (values) => plainRows<R>(await statement.execute(values)) };
 }
