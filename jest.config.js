@@ -7,5 +7,7 @@ module.exports = {
   globalSetup: "<rootDir>/test/helpers/global-setup.ts",
   testTimeout: 60_000,
   maxWorkers: 2,
-  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: false, diagnostics: { warnOnly: false } }] },
+  transform: {
+    "^.+\\.ts$": ["ts-jest", { isolatedModules: false, diagnostics: { warnOnly: false } }],
+  },
 };

@@ -225,7 +225,8 @@ async function main() {
     RATE_LIMIT_SUBMIT_COMPLAINT: process.env.RATE_LIMIT_SUBMIT_COMPLAINT ?? "1000000",
     RATE_LIMIT_SUBMIT_COMMENDATION: process.env.RATE_LIMIT_SUBMIT_COMMENDATION ?? "1000000",
     RATE_LIMIT_COMPLAINT_STATUS: process.env.RATE_LIMIT_COMPLAINT_STATUS ?? "1000000",
-    RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK: process.env.RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK ?? "1000000",
+    RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK:
+      process.env.RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK ?? "1000000",
     HOST: "127.0.0.1",
     PORT: "0",
     ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS ?? `bench:${randomBytes(32).toString("base64")}`,
@@ -274,9 +275,9 @@ async function main() {
     )
   ).map((r) => r.code);
   const unitIds = new Map(
-    (
-      await rows<{ code: string; id: string }>(database.db, sql`select code, id from units`)
-    ).map((u) => [u.code, u.id]),
+    (await rows<{ code: string; id: string }>(database.db, sql`select code, id from units`)).map(
+      (u) => [u.code, u.id],
+    ),
   );
   const token = async (role: "INVESTIGATOR" | "HR") =>
     (await createPrincipal(database.db, { role, name: `bench ${role.toLowerCase()}` })).token;
@@ -480,7 +481,9 @@ async function main() {
   );
   for (const m of [...floors, ...measured]) console.log(line(m));
   if (compared.length) {
-    console.log(`\nThe same reads against ${args.compare} (req/s and p99 ms; ratio = Senim / other):\n`);
+    console.log(
+      `\nThe same reads against ${args.compare} (req/s and p99 ms; ratio = Senim / other):\n`,
+    );
     for (const c of compared)
       console.log(
         [

@@ -3,7 +3,12 @@ import { resolve } from "node:path";
 import { TrustedProxies } from "./ratelimit/client-address";
 
 /** The public operations limited per client address. */
-export const RATE_LIMITED_OPERATIONS = ["submitComplaint", "submitCommendation", "complaintStatus", "submitComplaintFeedback"] as const;
+export const RATE_LIMITED_OPERATIONS = [
+  "submitComplaint",
+  "submitCommendation",
+  "complaintStatus",
+  "submitComplaintFeedback",
+] as const;
 export type RateLimitedOperation = (typeof RATE_LIMITED_OPERATIONS)[number];
 
 export interface RateLimits {
@@ -61,7 +66,14 @@ type Env = Record<string, string | undefined>;
 /** A variable's value; set but empty (a blank line in an env file) counts as unset. */
 const text = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
 
-const integer = (env: Env, name: string, fallback: number, min: number, max: number, problems: string[]) => {
+const integer = (
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+) => {
   const raw = text(env, name);
   if (raw === undefined) return fallback;
   // Digits only: Number() would also take "1e3", "0x10" and "4000.0".
@@ -86,7 +98,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const logLevel = text(env, "LOG_LEVEL") ?? (nodeEnv === "test" ? "silent" : "info");
   if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel)) {
-    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
+    problems.push(
+      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`,
+    );
   }
   const timeZone = text(env, "TIME_ZONE") ?? "Asia/Almaty";
   try {
@@ -95,7 +109,8 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`TIME_ZONE must be an IANA time zone such as Asia/Almaty (got "${timeZone}")`);
   }
   // Off by default under NODE_ENV=test, where one loopback address sends every test's requests.
-  const limit = (name: string, fallback: number) => integer(env, name, nodeEnv === "test" ? 0 : fallback, 0, 1_000_000, problems);
+  const limit = (name: string, fallback: number) =>
+    integer(env, name, nodeEnv === "test" ? 0 : fallback, 0, 1_000_000, problems);
   // Sent in the connection's start-up packet: printable ASCII; PostgreSQL keeps 63 bytes of it.
   const dbApplicationName = text(env, "DB_APPLICATION_NAME") ?? "senim";
   if (!/^[\x20-\x7e]{1,63}$/.test(dbApplicationName)) {
@@ -111,7 +126,14 @@ export function loadConfig(env: Env = process.env): Config {
     dbPreparedStatements: integer(env, "DB_PREPARED_STATEMENTS", 500, 0, 10_000, problems),
     dbStatementTimeoutMs: integer(env, "DB_STATEMENT_TIMEOUT_MS", 15_000, 0, 3_600_000, problems),
     dbLockTimeoutMs: integer(env, "DB_LOCK_TIMEOUT_MS", 5_000, 0, 3_600_000, problems),
-    dbIdleInTransactionTimeoutMs: integer(env, "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 60_000, 0, 3_600_000, problems),
+    dbIdleInTransactionTimeoutMs: integer(
+      env,
+      "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+      60_000,
+      0,
+      3_600_000,
+      problems,
+    ),
     dbConnectTimeoutMs: integer(env, "DB_CONNECT_TIMEOUT_MS", 5_000, 100, 600_000, problems),
     dbApplicationName,
     bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", 2_097_152, 1024, 104_857_600, problems),
@@ -119,7 +141,9 @@ export function loadConfig(env: Env = process.env): Config {
     timeZone,
     shutdownGraceMs: integer(env, "SHUTDOWN_GRACE_MS", 10_000, 0, 600_000, problems),
     encryptionKeys: null,
-    encryptionKeyFile: resolve(env.ENCRYPTION_KEY_FILE || `${resolve(env.PGLITE_DIR || "./data")}.keys`),
+    encryptionKeyFile: resolve(
+      env.ENCRYPTION_KEY_FILE || `${resolve(env.PGLITE_DIR || "./data")}.keys`,
+    ),
     rateLimits: {
       windowSeconds: integer(env, "RATE_LIMIT_WINDOW_SECONDS", 600, 1, 86_400, problems),
       perAddress: {
@@ -148,8 +172,11 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push(`ENCRYPTION_KEYS: ${(e as Error).message}`);
     }
   } else if (config.env === "production") {
-    problems.push('ENCRYPTION_KEYS is required in production: "id:base64 of 32 random bytes", e.g. from `openssl rand -base64 32`');
+    problems.push(
+      'ENCRYPTION_KEYS is required in production: "id:base64 of 32 random bytes", e.g. from `openssl rand -base64 32`',
+    );
   }
-  if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
+  if (problems.length)
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return config;
 }

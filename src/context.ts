@@ -34,10 +34,17 @@ export interface Context {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 export async function createContext(
-  deps: { database: Database; config: Config; log: Logger; keys: KeyRing; rateLimiter?: RateLimiter },
+  deps: {
+    database: Database;
+    config: Config;
+    log: Logger;
+    keys: KeyRing;
+    rateLimiter?: RateLimiter;
+  },
   headers: { authorization?: string; requestId?: string; clientAddress?: string },
 ): Promise<Context> {
-  const requestId = headers.requestId && REQUEST_ID.test(headers.requestId) ? headers.requestId : randomUUID();
+  const requestId =
+    headers.requestId && REQUEST_ID.test(headers.requestId) ? headers.requestId : randomUUID();
   const token = bearerToken(headers.authorization);
   const principal = token ? await principalForToken(deps.database.db, token) : null;
   const today = todayIn(deps.config.timeZone);
@@ -50,7 +57,8 @@ export async function createContext(
     tokenRejected: Boolean(token && !principal),
     requestId,
     clientAddress: headers.clientAddress ?? "",
-    rateLimiter: deps.rateLimiter ?? new RateLimiter(deps.database.db, deps.config.rateLimits.windowSeconds),
+    rateLimiter:
+      deps.rateLimiter ?? new RateLimiter(deps.database.db, deps.config.rateLimits.windowSeconds),
     log: deps.log.child({ requestId, principalId: principal?.id }),
     loaders: createLoaders(deps.database.db, today),
     today,
@@ -82,7 +90,10 @@ export async function inTransaction<T>(
       });
     } catch (e) {
       if (attempt > 1 || committing || !isRetryableInTransaction(e)) throw e;
-      ctx.log.warn({ err: e }, "transaction failed before commit on a database fault; running it again");
+      ctx.log.warn(
+        { err: e },
+        "transaction failed before commit on a database fault; running it again",
+      );
       // A deadlock's other party needs a moment to finish; a lost connection, a moment to be replaced.
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80));
     }
@@ -97,10 +108,13 @@ export async function inTransaction<T>(
 export async function auditDenied(ctx: Context, action: string): Promise<void> {
   if (!ctx.deniedAudits.has(action)) {
     const entry = { action, entity: null, entityId: null, outcome: "DENIED" as const };
-    ctx.deniedAudits.set(action, ctx.db.transaction((tx) => appendAudit(tx, ctx, [entry])));
+    ctx.deniedAudits.set(
+      action,
+      ctx.db.transaction((tx) => appendAudit(tx, ctx, [entry])),
+    );
   }
   // Siblings register their denials after this one started: wait until no new one has appeared.
-  for (let settled = 0; settled < ctx.deniedAudits.size; ) {
+  for (let settled = 0; settled < ctx.deniedAudits.size;) {
     settled = ctx.deniedAudits.size;
     await Promise.all(ctx.deniedAudits.values());
   }

@@ -15,10 +15,18 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Apollo's own codes that DESIGN.md section 3 lets through as they are. */
-export const APOLLO_DESIGN_CODES = ["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST"] as const;
+export const APOLLO_DESIGN_CODES = [
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+] as const;
 
 /** Every code a client may ever see: ours, Apollo's allowed ones, and the masked internal error. */
-export const CLIENT_CODES: ReadonlySet<string> = new Set([...ERROR_CODES, ...APOLLO_DESIGN_CODES, "INTERNAL_SERVER_ERROR"]);
+export const CLIENT_CODES: ReadonlySet<string> = new Set([
+  ...ERROR_CODES,
+  ...APOLLO_DESIGN_CODES,
+  "INTERNAL_SERVER_ERROR",
+]);
 
 export class DomainError extends GraphQLError {
   constructor(

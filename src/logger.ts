@@ -16,9 +16,12 @@ const isFailedQuery = (err: Error): err is FailedQuery =>
  */
 export function withoutBoundValues(err: Error, depth = 0): Error {
   const cause = (err as { cause?: unknown }).cause;
-  const cleanCause = cause instanceof Error && depth < 8 ? withoutBoundValues(cause, depth + 1) : cause;
+  const cleanCause =
+    cause instanceof Error && depth < 8 ? withoutBoundValues(cause, depth + 1) : cause;
   if (!isFailedQuery(err) && cleanCause === cause) return err;
-  const copy = Object.assign(Object.create(Object.getPrototypeOf(err)) as Error, err, { cause: cleanCause });
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(err)) as Error, err, {
+    cause: cleanCause,
+  });
   if (isFailedQuery(err)) {
     const message = `Failed query: ${err.query}`;
     delete (copy as Partial<FailedQuery>).params;
@@ -35,7 +38,11 @@ export function withoutBoundValues(err: Error, depth = 0): Error {
 
 /** The first SQLSTATE or system error code along the cause chain: what an operator greps for. */
 function codeAlong(err: unknown): string | undefined {
-  for (let e = err, depth = 0; e && typeof e === "object" && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e = err, depth = 0;
+    e && typeof e === "object" && depth < 8;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string") return code;
   }
@@ -43,7 +50,9 @@ function codeAlong(err: unknown): string | undefined {
 }
 
 const errSerializer = (err: unknown) => {
-  const out = pino.stdSerializers.err(err instanceof Error ? withoutBoundValues(err) : (err as Error));
+  const out = pino.stdSerializers.err(
+    err instanceof Error ? withoutBoundValues(err) : (err as Error),
+  );
   const code = codeAlong(err);
   return code && out && !("code" in out) ? { ...out, code } : out;
 };
@@ -53,8 +62,18 @@ const errSerializer = (err: unknown) => {
  * (the token command prints nothing but the token). Variables are never logged: they carry personal data.
  * Tests may pass a stream to read the lines back.
  */
-export const createLogger = (level: string, destination: 1 | 2 | pino.DestinationStream = 1): Logger =>
+export const createLogger = (
+  level: string,
+  destination: 1 | 2 | pino.DestinationStream = 1,
+): Logger =>
   pino(
-    { level, base: { service: "senim" }, timestamp: pino.stdTimeFunctions.isoTime, serializers: { err: errSerializer } },
-    typeof destination === "number" ? pino.destination({ fd: destination, sync: destination === 2 }) : destination,
+    {
+      level,
+      base: { service: "senim" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: errSerializer },
+    },
+    typeof destination === "number"
+      ? pino.destination({ fd: destination, sync: destination === 2 })
+      : destination,
   );

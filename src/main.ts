@@ -41,7 +41,9 @@ main().catch((err) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
   } else {
-    process.stderr.write(`Senim failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.stderr.write(
+      `Senim failed to start: ${err instanceof Error ? err.stack : String(err)}\n`,
+    );
   }
   process.exit(1);
 });

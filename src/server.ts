@@ -60,16 +60,21 @@ const sendJson = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-const requestError = (message: string) => ({ errors: [{ message, extensions: { code: "BAD_REQUEST" } }] });
+const requestError = (message: string) => ({
+  errors: [{ message, extensions: { code: "BAD_REQUEST" } }],
+});
 
 /** Path and query string of the request target; `new URL` would throw on targets such as "//". */
 function splitTarget(target: string): { pathname: string; search: string } {
   const query = target.indexOf("?");
-  return query < 0 ? { pathname: target, search: "" } : { pathname: target.slice(0, query), search: target.slice(query) };
+  return query < 0
+    ? { pathname: target, search: "" }
+    : { pathname: target.slice(0, query), search: target.slice(query) };
 }
 
 /** Every X-Forwarded-For line, in order, as one list. */
-const forwardedFor = (req: IncomingMessage) => [req.headers["x-forwarded-for"] ?? []].flat().join(",") || undefined;
+const forwardedFor = (req: IncomingMessage) =>
+  [req.headers["x-forwarded-for"] ?? []].flat().join(",") || undefined;
 
 /** A database that does not answer within this long is as good as down, for /readyz. */
 const PING_TIMEOUT_MS = 2_000;
@@ -77,7 +82,13 @@ const PING_TIMEOUT_MS = 2_000;
 function answersWithin(ping: Promise<void>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  return Promise.race([ping.then(() => true, () => false), late]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    ping.then(
+      () => true,
+      () => false,
+    ),
+    late,
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Logs unexpected errors with the request id; clients only see the masked message. */
@@ -89,7 +100,10 @@ const errorLogging: ApolloServerPlugin<Context> = {
           // The error as Apollo reports it: for a variable that does not coerce, only Apollo's wrapper
           // says BAD_USER_INPUT, and graphql-js's error inside it quotes the value.
           if (isUnexpected(error)) {
-            contextValue.log.error({ err: error.originalError ?? error, operationName, path: error.path }, "unexpected error");
+            contextValue.log.error(
+              { err: error.originalError ?? error, operationName, path: error.path },
+              "unexpected error",
+            );
           }
         }
       },
@@ -108,7 +122,7 @@ function operationTiming(observe: () => OperationObserver): ApolloServerPlugin<C
   const known = new Set<string>();
   const label = (name: string | null | undefined) => {
     if (!name || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) return "anonymous";
-    if (known.has(name) || known.size < 200) return known.add(name), name;
+    if (known.has(name) || known.size < 200) return (known.add(name), name);
     return "other";
   };
   return {
@@ -117,15 +131,26 @@ function operationTiming(observe: () => OperationObserver): ApolloServerPlugin<C
       return {
         async willSendResponse({ response, request, operationName }) {
           const body = response.body.kind === "single" ? response.body.singleResult : null;
-          const outcome = body?.errors?.length ? String(body.errors[0].extensions?.code ?? "ERROR") : "OK";
-          observe()(label(operationName ?? request.operationName), outcome, Number(process.hrtime.bigint() - started) / 1e9);
+          const outcome = body?.errors?.length
+            ? String(body.errors[0].extensions?.code ?? "ERROR")
+            : "OK";
+          observe()(
+            label(operationName ?? request.operationName),
+            outcome,
+            Number(process.hrtime.bigint() - started) / 1e9,
+          );
         },
       };
     },
   };
 }
 
-export async function createSenimServer(options: { database: Database; config: Config; log: Logger; keys?: KeyRing }): Promise<SenimServer> {
+export async function createSenimServer(options: {
+  database: Database;
+  config: Config;
+  log: Logger;
+  keys?: KeyRing;
+}): Promise<SenimServer> {
   const { config, log, database } = options;
   // Bound below, once the registry exists; Apollo needs its plugins first.
   let observe: OperationObserver = () => {};
@@ -192,8 +217,10 @@ export async function createSenimServer(options: { database: Database; config: C
     labelNames: ["operation", "limit"],
     registers: [registry],
   });
-  const rateLimiter = new RateLimiter(database.db, config.rateLimits.windowSeconds, (operation, limit) =>
-    refusals.inc({ operation, limit }),
+  const rateLimiter = new RateLimiter(
+    database.db,
+    config.rateLimits.windowSeconds,
+    (operation, limit) => refusals.inc({ operation, limit }),
   );
   const deps = { ...options, keys: options.keys ?? loadKeyRing(config, log), rateLimiter };
 
@@ -201,7 +228,11 @@ export async function createSenimServer(options: { database: Database; config: C
   const open = new Set<ServerResponse>();
   let draining = false;
 
-  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<string> {
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+  ): Promise<string> {
     const url = splitTarget(req.url ?? "/");
     if (url.pathname === "/healthz") {
       sendJson(res, 200, { status: "ok" });
@@ -229,7 +260,11 @@ export async function createSenimServer(options: { database: Database; config: C
       } catch (e) {
         if (e instanceof PayloadTooLarge) {
           res.setHeader("connection", "close");
-          sendJson(res, 413, requestError(`Request body is larger than ${config.bodyLimitBytes} bytes`));
+          sendJson(
+            res,
+            413,
+            requestError(`Request body is larger than ${config.bodyLimitBytes} bytes`),
+          );
           return "graphql";
         }
         throw e;
@@ -257,7 +292,11 @@ export async function createSenimServer(options: { database: Database; config: C
         createContext(deps, {
           authorization: req.headers.authorization,
           requestId,
-          clientAddress: clientAddress(req.socket.remoteAddress, forwardedFor(req), config.trustedProxies),
+          clientAddress: clientAddress(
+            req.socket.remoteAddress,
+            forwardedFor(req),
+            config.trustedProxies,
+          ),
         }).catch((err: unknown) => {
           log.error({ err, requestId }, "unexpected error creating the request context");
           throw err;
@@ -290,14 +329,28 @@ export async function createSenimServer(options: { database: Database; config: C
     handle(req, res, requestId)
       .catch((err: unknown) => {
         log.error({ err, requestId }, "request failed");
-        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+        if (!res.headersSent)
+          sendJson(res, 500, {
+            errors: [
+              { message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } },
+            ],
+          });
         else res.end();
         return "error";
       })
       .then((route) => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         requests.observe({ route, status: String(res.statusCode) }, seconds);
-        log.info({ requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, "request");
+        log.info(
+          {
+            requestId,
+            method: req.method,
+            route,
+            status: res.statusCode,
+            ms: Math.round(seconds * 1000),
+          },
+          "request",
+        );
       });
   });
   http.requestTimeout = 30_000;

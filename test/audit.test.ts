@@ -293,7 +293,11 @@ describe("audit records of mutations", () => {
 
 describe("the transaction a mutation runs in", () => {
   const contextFor = async (principal: { id: string; name: string; role: "ADMIN" }) => {
-    const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS });
+    const config = loadConfig({
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+      ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS,
+    });
     const ctx = await createContext(
       { database: t.database, config, log: createLogger("silent"), keys: config.encryptionKeys! },
       { requestId: `test-${randomUUID()}` },

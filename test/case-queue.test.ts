@@ -455,8 +455,13 @@ describe("loading a queue page", () => {
   it("counts a unit's statuses' first page in its own statement when totalCount is asked, through a fragment too, and not otherwise", async () => {
     const district = await createDistrict(admin);
     await complaintsIn(district, 3);
-    const counted = (texts: string[]) => texts.filter((text) => text.includes("count(*) over ()")).length;
-    const send = (selection: string, after?: string, filter: Record<string, unknown> = { unitCode: district, status: ["REGISTERED"] }) =>
+    const counted = (texts: string[]) =>
+      texts.filter((text) => text.includes("count(*) over ()")).length;
+    const send = (
+      selection: string,
+      after?: string,
+      filter: Record<string, unknown> = { unitCode: district, status: ["REGISTERED"] },
+    ) =>
       statementsDuring(t, () =>
         investigator.query(
           `query Q($filter: ComplaintFilter, $after: String) { complaints(filter: $filter, first: 2, after: $after) { ${selection} } }
@@ -466,7 +471,10 @@ describe("loading a queue page", () => {
       );
     const plain = await send("totalCount pageInfo { endCursor }");
     expect(ok(plain.result).complaints.totalCount).toBe(3);
-    expect({ statements: plain.statements, counted: counted(plain.texts) }).toEqual({ statements: 3, counted: 1 });
+    expect({ statements: plain.statements, counted: counted(plain.texts) }).toEqual({
+      statements: 3,
+      counted: 1,
+    });
     const spread = await send("...Total edges { node { id } }");
     expect(ok(spread.result).complaints.totalCount).toBe(3);
     expect(counted(spread.texts)).toBe(1);
@@ -475,14 +483,24 @@ describe("loading a queue page", () => {
     expect(counted(inline.texts)).toBe(1);
     const none = await send("edges { node { id } }");
     expect(ok(none.result).complaints.edges).toHaveLength(2);
-    expect({ statements: none.statements, counted: counted(none.texts) }).toEqual({ statements: 3, counted: 0 });
+    expect({ statements: none.statements, counted: counted(none.texts) }).toEqual({
+      statements: 3,
+      counted: 0,
+    });
     // A later page counts in a statement of its own: its rows are only the rest.
     const later = await send("totalCount", ok(plain.result).complaints.pageInfo.endCursor);
     expect(ok(later.result).complaints.totalCount).toBe(3);
-    expect({ statements: later.statements, counted: counted(later.texts) }).toEqual({ statements: 4, counted: 0 });
+    expect({ statements: later.statements, counted: counted(later.texts) }).toEqual({
+      statements: 4,
+      counted: 0,
+    });
     // Without a status, or for the whole ministry, the page is read in deadline order and stops after `first`:
     // counting in it would read every match, so the count has a statement of its own.
-    for (const filter of [{ unitCode: district }, { unitCode: "MVD", status: ["REGISTERED"] }, { status: ["REGISTERED"] }]) {
+    for (const filter of [
+      { unitCode: district },
+      { unitCode: "MVD", status: ["REGISTERED"] },
+      { status: ["REGISTERED"] },
+    ]) {
       const apart = await send("totalCount edges { node { id } }", undefined, filter);
       expect(ok(apart.result).complaints.edges).toHaveLength(2);
       expect(counted(apart.texts)).toBe(0);
@@ -497,7 +515,10 @@ describe("loading a queue page", () => {
     const seen: string[] = [];
     const deadlines: string[] = [];
     let after: string | null = null;
-    type Page = { edges: { node: { id: string; responseDueAt: string; extendedTo: string | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+    type Page = {
+      edges: { node: { id: string; responseDueAt: string; extendedTo: string | null } }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string };
+    };
     for (;;) {
       const { complaints }: { complaints: Page } = ok(
         await investigator.query(

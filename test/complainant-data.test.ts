@@ -102,13 +102,30 @@ describe("encryption at rest", () => {
     const comment = marker("Feedback comment");
     const { receipt, id } = await complaintWith(data, { incidentPlace: place });
     await closeWithoutFinding(investigator, id);
-    ok(await t.public.op("SubmitComplaintFeedback", { input: { trackingNumber: receipt.trackingNumber, accessCode: receipt.accessCode, rating: 2, comment } }));
+    ok(
+      await t.public.op("SubmitComplaintFeedback", {
+        input: {
+          trackingNumber: receipt.trackingNumber,
+          accessCode: receipt.accessCode,
+          rating: 2,
+          comment,
+        },
+      }),
+    );
 
     const dump = await databaseDump(t.database);
 
     // The incident place is not personal data and is stored as written: it shows the search finds plaintext.
     expect(foundIn(dump, [place])).toEqual([place]);
-    const secrets = [data.fullName, data.email, data.phone, data.narrative, comment, receipt.accessCode, receipt.accessCode.replace(/-/g, "")];
+    const secrets = [
+      data.fullName,
+      data.email,
+      data.phone,
+      data.narrative,
+      comment,
+      receipt.accessCode,
+      receipt.accessCode.replace(/-/g, ""),
+    ];
     expect(foundIn(dump, secrets)).toEqual([]);
   });
 
@@ -119,7 +136,10 @@ describe("encryption at rest", () => {
     const fullName = marker("Name sealed with test-b");
     await t.database.db
       .update(complaints)
-      .set({ narrativeSealed: rotated.seal(narrative), complainantNameSealed: rotated.seal(fullName) })
+      .set({
+        narrativeSealed: rotated.seal(narrative),
+        complainantNameSealed: rotated.seal(fullName),
+      })
       .where(eq(complaints.id, id));
 
     const file = await caseFile(investigator, id);
@@ -135,22 +155,39 @@ describe("encryption at rest", () => {
       LOG_LEVEL: "silent",
       ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS!.split(",").reverse().join(","),
     });
-    const server = await createSenimServer({ database: t.database, config, log: createLogger("silent") });
+    const server = await createSenimServer({
+      database: t.database,
+      config,
+      log: createLogger("silent"),
+    });
     try {
       const url = `http://127.0.0.1:${await server.listen(0, "127.0.0.1")}/graphql`;
       const rotatedInvestigator = callerAt(url, investigator.token, investigator.principalId);
       const after = personalData();
       const { receipt } = await submitComplaint(callerAt(url, null), {
         narrative: after.narrative,
-        complainant: { fullName: after.fullName, email: after.email, phone: after.phone, type: "WITNESS" },
+        complainant: {
+          fullName: after.fullName,
+          email: after.email,
+          phone: after.phone,
+          type: "WITNESS",
+        },
       });
 
-      expect((await caseFile(rotatedInvestigator, before.id)).complainant.fullName).toBe(before.data.fullName);
+      expect((await caseFile(rotatedInvestigator, before.id)).complainant.fullName).toBe(
+        before.data.fullName,
+      );
       const row = await complaintRow(t.database.db, receipt.trackingNumber);
       expect(row.complainantNameSealed).toMatch(/^v1\.test-b\./);
       // The original server (test-a active, test-b listed) reads what the rotated one sealed.
-      const file = await caseFile(investigator, await complaintId(investigator, receipt.trackingNumber));
-      expect(file).toMatchObject({ narrative: after.narrative, complainant: { fullName: after.fullName, email: after.email, phone: after.phone } });
+      const file = await caseFile(
+        investigator,
+        await complaintId(investigator, receipt.trackingNumber),
+      );
+      expect(file).toMatchObject({
+        narrative: after.narrative,
+        complainant: { fullName: after.fullName, email: after.email, phone: after.phone },
+      });
     } finally {
       await server.close();
     }
@@ -183,14 +220,19 @@ describe("KeyRing", () => {
     ["a key that is not 32 bytes", `short:${randomBytes(16).toString("base64")}`],
     ["a key without an id", `:${randomBytes(32).toString("base64")}`],
     ["an id with spaces", `my key:${randomBytes(32).toString("base64")}`],
-    ["two keys with one id", `same:${randomBytes(32).toString("base64")},same:${randomBytes(32).toString("base64")}`],
+    [
+      "two keys with one id",
+      `same:${randomBytes(32).toString("base64")},same:${randomBytes(32).toString("base64")}`,
+    ],
   ])("refuses a configuration with %s", (_, spec) => {
     expect(() => KeyRing.parse(spec)).toThrow();
   });
 
   it("refuses ENCRYPTION_KEYS that cannot be used, naming the variable but not the key", () => {
     const material = randomBytes(16).toString("base64");
-    expect(() => loadConfig({ NODE_ENV: "test", ENCRYPTION_KEYS: `bad:${material}` })).toThrow(/ENCRYPTION_KEYS/);
+    expect(() => loadConfig({ NODE_ENV: "test", ENCRYPTION_KEYS: `bad:${material}` })).toThrow(
+      /ENCRYPTION_KEYS/,
+    );
     try {
       loadConfig({ NODE_ENV: "test", ENCRYPTION_KEYS: `bad:${material}` });
     } catch (e) {
@@ -206,21 +248,36 @@ describe("who sees complainant data", () => {
 
   it.each(["INVESTIGATOR", "SUPERVISOR"] as const)("shows it to %s", async (role) => {
     const { complaint } = ok(await (await t.as(role)).query(SENSITIVE, { id }));
-    expect(complaint).toMatchObject({ narrative: data.narrative, complainant: { fullName: data.fullName, email: data.email, phone: data.phone, type: "VICTIM" } });
+    expect(complaint).toMatchObject({
+      narrative: data.narrative,
+      complainant: {
+        fullName: data.fullName,
+        email: data.email,
+        phone: data.phone,
+        type: "VICTIM",
+      },
+    });
   });
 
   it("lets an AUDITOR read the case but not the complainant or the narrative", async () => {
     const result = await (await t.as("AUDITOR")).query(SENSITIVE, { id });
-    expect(result.data?.complaint).toEqual({ trackingNumber: expect.any(String), narrative: null, complainant: null });
+    expect(result.data?.complaint).toEqual({
+      trackingNumber: expect.any(String),
+      narrative: null,
+      complainant: null,
+    });
     expect(result.errors?.map((e) => e.extensions.code)).toEqual(["FORBIDDEN", "FORBIDDEN"]);
     for (const value of Object.values(data)) expect(JSON.stringify(result)).not.toContain(value);
   });
 
-  it.each(["HR", "ANALYST", "ADMIN"] as const)("refuses %s the complaint altogether", async (role) => {
-    const result = await (await t.as(role)).query(SENSITIVE, { id });
-    expect(errorOf(result)).toEqual({ code: "FORBIDDEN" });
-    for (const value of Object.values(data)) expect(JSON.stringify(result)).not.toContain(value);
-  });
+  it.each(["HR", "ANALYST", "ADMIN"] as const)(
+    "refuses %s the complaint altogether",
+    async (role) => {
+      const result = await (await t.as(role)).query(SENSITIVE, { id });
+      expect(errorOf(result)).toEqual({ code: "FORBIDDEN" });
+      for (const value of Object.values(data)) expect(JSON.stringify(result)).not.toContain(value);
+    },
+  );
 
   it("refuses the public, who see only the status view", async () => {
     const result = await t.public.query(SENSITIVE, { id });
@@ -245,20 +302,38 @@ describe("logs", () => {
     const logged = await startLoggedServer({ LOG_LEVEL: "trace" });
     try {
       const url = `${logged.origin}/graphql`;
-      const { token } = await createPrincipal(logged.database.db, { role: "INVESTIGATOR", name: "Logged investigator" });
-      const { token: hrToken } = await createPrincipal(logged.database.db, { role: "HR", name: "Logged HR" });
+      const { token } = await createPrincipal(logged.database.db, {
+        role: "INVESTIGATOR",
+        name: "Logged investigator",
+      });
+      const { token: hrToken } = await createPrincipal(logged.database.db, {
+        role: "HR",
+        name: "Logged HR",
+      });
       const form = callerAt(url, null);
       const data = personalData();
-      const complainant = { fullName: data.fullName, email: data.email, phone: data.phone, type: "VICTIM" };
+      const complainant = {
+        fullName: data.fullName,
+        email: data.email,
+        phone: data.phone,
+        type: "VICTIM",
+      };
 
       const { receipt } = await submitComplaint(form, { narrative: data.narrative, complainant });
       const id = await complaintId(callerAt(url, token), receipt.trackingNumber);
       ok(await callerAt(url, token).query(SENSITIVE, { id }));
       expect(errorOf(await callerAt(url, hrToken).query(SENSITIVE, { id })).code).toBe("FORBIDDEN");
       const refusals = [
-        { narrative: data.narrative, complainant: { ...complainant, email: `${data.email} not-an-email` } },
+        {
+          narrative: data.narrative,
+          complainant: { ...complainant, email: `${data.email} not-an-email` },
+        },
         { narrative: `${data.narrative}\u0000`, complainant },
-        { narrative: data.narrative, complainant, incidentAt: new Date(Date.now() + 86_400_000).toISOString() },
+        {
+          narrative: data.narrative,
+          complainant,
+          incidentAt: new Date(Date.now() + 86_400_000).toISOString(),
+        },
         { narrative: data.narrative, complainant: { ...complainant, type: "ALIEN" } },
       ];
       for (const overrides of refusals) {
@@ -270,7 +345,9 @@ describe("logs", () => {
       // The requests were logged (so the search below looked at something) ...
       expect(logged.lines.filter((l) => l.msg === "request").length).toBeGreaterThanOrEqual(8);
       // ... and no line holds a word of the complainant's.
-      expect(foundIn(Buffer.from(logged.text()), [...Object.values(data), receipt.accessCode])).toEqual([]);
+      expect(
+        foundIn(Buffer.from(logged.text()), [...Object.values(data), receipt.accessCode]),
+      ).toEqual([]);
     } finally {
       await logged.server.close();
       await logged.database.close();
@@ -279,8 +356,11 @@ describe("logs", () => {
 });
 
 describe("eraseComplainantData", () => {
-  const erase = (caller: Caller, complaintId: string, reason = "Complainant request under the personal-data law.") =>
-    caller.op("EraseComplainantData", { input: { complaintId, reason } });
+  const erase = (
+    caller: Caller,
+    complaintId: string,
+    reason = "Complainant request under the personal-data law.",
+  ) => caller.op("EraseComplainantData", { input: { complaintId, reason } });
 
   /** What must survive an erasure untouched. */
   const figures = (file: Record<string, any>) => ({
@@ -297,7 +377,8 @@ describe("eraseComplainantData", () => {
   });
 
   async function queueCount(filter: Record<string, unknown>) {
-    return ok(await investigator.op("CaseQueue", { filter, first: 1 })).complaints.totalCount as number;
+    return ok(await investigator.op("CaseQueue", { filter, first: 1 })).complaints
+      .totalCount as number;
   }
 
   it("destroys the complainant's data for good and keeps the complaint, its allegations and every figure", async () => {
@@ -309,7 +390,16 @@ describe("eraseComplainantData", () => {
       officers: [{ badgeNumber: officer.badgeNumber }, { description: "his partner" }],
     });
     await closeWithoutFinding(investigator, id);
-    ok(await t.public.op("SubmitComplaintFeedback", { input: { trackingNumber: receipt.trackingNumber, accessCode: receipt.accessCode, rating: 3, comment } }));
+    ok(
+      await t.public.op("SubmitComplaintFeedback", {
+        input: {
+          trackingNumber: receipt.trackingNumber,
+          accessCode: receipt.accessCode,
+          rating: 3,
+          comment,
+        },
+      }),
+    );
     const before = await caseFile(supervisor, id);
     const sealedBefore = await complaintRow(t.database.db, receipt.trackingNumber);
     const byOfficer = await queueCount({ officerBadge: officer.badgeNumber });
@@ -322,7 +412,10 @@ describe("eraseComplainantData", () => {
     const after = await caseFile(supervisor, id);
     expect(figures(after)).toEqual(figures(before));
     expect(after.allegations).toHaveLength(4);
-    expect(after).toMatchObject({ narrative: null, complainant: { fullName: null, email: null, phone: null } });
+    expect(after).toMatchObject({
+      narrative: null,
+      complainant: { fullName: null, email: null, phone: null },
+    });
     expect(after.timeline.slice(0, before.timeline.length)).toEqual(before.timeline);
     expect(after.timeline.at(-1)).toMatchObject({ kind: "COMPLAINANT_DATA_ERASED", note: reason });
     expect(await queueCount({ officerBadge: officer.badgeNumber })).toBe(byOfficer);
@@ -339,27 +432,44 @@ describe("eraseComplainantData", () => {
     });
     expect(row.narrativeSealed || null).toBeNull();
     // No copy of the sealed values is left in any row (so no key could ever open them again) ...
-    const gone = [sealedBefore.complainantNameSealed!, sealedBefore.complainantEmailSealed!, sealedBefore.complainantPhoneSealed!, sealedBefore.narrativeSealed, sealedBefore.feedbackCommentSealed!];
+    const gone = [
+      sealedBefore.complainantNameSealed!,
+      sealedBefore.complainantEmailSealed!,
+      sealedBefore.complainantPhoneSealed!,
+      sealedBefore.narrativeSealed,
+      sealedBefore.feedbackCommentSealed!,
+    ];
     for (const table of ["complaints", "complaint_events", "idempotency_keys", "audit_log"]) {
       for (const sealed of gone) expect(await rowsMentioning(t.database.db, table, sealed)).toBe(0);
     }
     // ... nor in a dump of the database (PostgreSQL; PGlite's data directory keeps dead rows until vacuum).
     if (onPostgres) expect(foundIn(await databaseDump(t.database), gone)).toEqual([]);
-    for (const value of [...Object.values(data), comment]) expect(await rowsMentioning(t.database.db, "audit_log", value)).toBe(0);
+    for (const value of [...Object.values(data), comment])
+      expect(await rowsMentioning(t.database.db, "audit_log", value)).toBe(0);
   });
 
   it("erases the narrative of an anonymous complaint", async () => {
-    const { receipt } = await submitComplaint(t.public, { complainant: null, narrative: marker("Anonymous narrative") });
+    const { receipt } = await submitComplaint(t.public, {
+      complainant: null,
+      narrative: marker("Anonymous narrative"),
+    });
     const id = await complaintId(investigator, receipt.trackingNumber);
     ok(await erase(supervisor, id));
-    expect(await caseFile(supervisor, id)).toMatchObject({ anonymous: true, complainant: null, narrative: null });
+    expect(await caseFile(supervisor, id)).toMatchObject({
+      anonymous: true,
+      complainant: null,
+      narrative: null,
+    });
   });
 
-  it.each(["INVESTIGATOR", "AUDITOR", "HR", "ANALYST", "ADMIN"] as const)("is refused to %s, and erases nothing", async (role) => {
-    const { data, id } = await complaintWith();
-    expect(errorOf(await erase(await t.as(role), id))).toEqual({ code: "FORBIDDEN" });
-    expect((await caseFile(supervisor, id)).complainant.fullName).toBe(data.fullName);
-  });
+  it.each(["INVESTIGATOR", "AUDITOR", "HR", "ANALYST", "ADMIN"] as const)(
+    "is refused to %s, and erases nothing",
+    async (role) => {
+      const { data, id } = await complaintWith();
+      expect(errorOf(await erase(await t.as(role), id))).toEqual({ code: "FORBIDDEN" });
+      expect((await caseFile(supervisor, id)).complainant.fullName).toBe(data.fullName);
+    },
+  );
 
   it("is refused to the public", async () => {
     const { data, id } = await complaintWith();
@@ -369,21 +479,33 @@ describe("eraseComplainantData", () => {
 
   it("refuses a second erasure, an unknown complaint and a bad reason", async () => {
     const { data, id } = await complaintWith();
-    expect(errorOf(await erase(supervisor, id, "reason\u0000"))).toEqual({ code: "BAD_USER_INPUT", field: "input.reason" });
-    expect(errorOf(await erase(supervisor, id, ""))).toEqual({ code: "BAD_USER_INPUT", field: "input.reason" });
+    expect(errorOf(await erase(supervisor, id, "reason\u0000"))).toEqual({
+      code: "BAD_USER_INPUT",
+      field: "input.reason",
+    });
+    expect(errorOf(await erase(supervisor, id, ""))).toEqual({
+      code: "BAD_USER_INPUT",
+      field: "input.reason",
+    });
     expect((await caseFile(supervisor, id)).complainant.fullName).toBe(data.fullName);
 
     ok(await erase(supervisor, id));
     expect(errorOf(await erase(supervisor, id))).toEqual({ code: "INVALID_STATE" });
-    expect(errorOf(await erase(supervisor, "00000000-0000-4000-8000-000000000000"))).toEqual({ code: "NOT_FOUND" });
+    expect(errorOf(await erase(supervisor, "00000000-0000-4000-8000-000000000000"))).toEqual({
+      code: "NOT_FOUND",
+    });
   });
 
   it("still answers the complainant's status and idempotent retries after erasure", async () => {
     const place = marker("place");
     const { input, receipt, id } = await complaintWith(personalData(), { incidentPlace: place });
     ok(await erase(supervisor, id));
-    expect(ok(await publicStatus(t.public, receipt)).complaintStatus.trackingNumber).toBe(receipt.trackingNumber);
-    expect(ok(await t.public.op("SubmitComplaint", { input })).submitComplaint.receipt).toEqual(receipt);
+    expect(ok(await publicStatus(t.public, receipt)).complaintStatus.trackingNumber).toBe(
+      receipt.trackingNumber,
+    );
+    expect(ok(await t.public.op("SubmitComplaint", { input })).submitComplaint.receipt).toEqual(
+      receipt,
+    );
     expect(await complaintsAt(t.database.db, place)).toBe(1);
   });
 });

@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { eq, inArray, sql } from "drizzle-orm";
 import { addMonths } from "../src/common/working-days";
-import { allegations, CLOSURE_REASONS as CLOSURES, complaintEvents, complaints, FINDINGS } from "../src/db/schema";
+import {
+  allegations,
+  CLOSURE_REASONS as CLOSURES,
+  complaintEvents,
+  complaints,
+  FINDINGS,
+} from "../src/db/schema";
 import { DAY } from "./helpers/cases";
 import { submitComplaint } from "./helpers/complaints";
 import { createOfficer } from "./helpers/factories";

@@ -137,15 +137,31 @@ onPostgresOnly(
       ).length;
 
     it("names the first DB_PREPARED_STATEMENTS statement texts, once per connection, and sends the rest unnamed", async () => {
-      const database = await openDatabase({ databaseUrl: own.url!, poolMax: 1, preparedStatements: 2 });
+      const database = await openDatabase({
+        databaseUrl: own.url!,
+        poolMax: 1,
+        preparedStatements: 2,
+      });
       try {
-        const value = async (n: number) => (await rows<{ v: number }>(database.db, sql`select ${n}::int + ${n % 2} as v`))[0].v;
-        const other = async () => (await rows<{ v: string }>(database.db, sql`select 'other' as v`))[0].v;
-        expect([await value(1), await value(2), await other(), await value(3)]).toEqual([2, 2, "other", 4]);
+        const value = async (n: number) =>
+          (await rows<{ v: number }>(database.db, sql`select ${n}::int + ${n % 2} as v`))[0].v;
+        const other = async () =>
+          (await rows<{ v: string }>(database.db, sql`select 'other' as v`))[0].v;
+        expect([await value(1), await value(2), await other(), await value(3)]).toEqual([
+          2,
+          2,
+          "other",
+          4,
+        ]);
         expect([await other(), await other()]).toEqual(["other", "other"]);
         // A third text is past the limit: this look at the connection's own list runs unnamed, so is not in it.
         const prepared = async () =>
-          (await rows<{ statement: string }>(database.db, sql`select statement from pg_prepared_statements order by prepare_time`)).map((p) => p.statement);
+          (
+            await rows<{ statement: string }>(
+              database.db,
+              sql`select statement from pg_prepared_statements order by prepare_time`,
+            )
+          ).map((p) => p.statement);
         expect(await prepared()).toEqual(["select $1::int + $2 as v", "select 'other' as v"]);
       } finally {
         await database.close();
@@ -153,12 +169,24 @@ onPostgresOnly(
     });
 
     it("never names a statement marked PLANNED_PER_CALL: PostgreSQL plans it for each call's values", async () => {
-      const database = await openDatabase({ databaseUrl: own.url!, poolMax: 1, preparedStatements: 10 });
+      const database = await openDatabase({
+        databaseUrl: own.url!,
+        poolMax: 1,
+        preparedStatements: 10,
+      });
       try {
-        const marked = async (n: number) => (await rows<{ v: number }>(database.db, sql`select ${PLANNED_PER_CALL} ${n}::int as v`))[0].v;
+        const marked = async (n: number) =>
+          (
+            await rows<{ v: number }>(database.db, sql`select ${PLANNED_PER_CALL} ${n}::int as v`)
+          )[0].v;
         expect([await marked(1), await marked(2)]).toEqual([1, 2]);
-        const prepared = await rows<{ statement: string }>(database.db, sql`select statement from pg_prepared_statements`);
-        expect(prepared.map((p) => p.statement)).toEqual(["select statement from pg_prepared_statements"]);
+        const prepared = await rows<{ statement: string }>(
+          database.db,
+          sql`select statement from pg_prepared_statements`,
+        );
+        expect(prepared.map((p) => p.statement)).toEqual([
+          "select statement from pg_prepared_statements",
+        ]);
       } finally {
         await database.close();
       }
@@ -181,7 +209,10 @@ onPostgresOnly(
         await rows(t.database.db, sql`alter table allegations add column later_note text`);
         await rows(t.database.db, sql`alter table commendations add column later_note text`);
         for (let i = 0; i < 4; i++) {
-          expect(await history()).toEqual({ allegations: { totalCount: 0, edges: [] }, commendations: { totalCount: 0, edges: [] } });
+          expect(await history()).toEqual({
+            allegations: { totalCount: 0, edges: [] },
+            commendations: { totalCount: 0, edges: [] },
+          });
         }
       } finally {
         await t.close();

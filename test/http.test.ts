@@ -116,11 +116,14 @@ describe("health, readiness and metrics", () => {
     ok(await t.public.query(`query MetricsProbe { units { code } }`));
     await t.public.query(`query MetricsProbeRefused { complaints(first: 1) { totalCount } }`);
     const res = await get("/metrics");
-    expect(res.text).toMatch(/^senim_graphql_operation_duration_seconds_count\{operation="MetricsProbe",outcome="OK"\} [1-9]/m);
+    expect(res.text).toMatch(
+      /^senim_graphql_operation_duration_seconds_count\{operation="MetricsProbe",outcome="OK"\} [1-9]/m,
+    );
     expect(res.text).toMatch(
       /^senim_graphql_operation_duration_seconds_count\{operation="MetricsProbeRefused",outcome="UNAUTHENTICATED"\} [1-9]/m,
     );
-    if (process.env.DATABASE_URL) expect(res.text).toMatch(/^senim_db_pool_connections\{state="total"\} \d+/m);
+    if (process.env.DATABASE_URL)
+      expect(res.text).toMatch(/^senim_db_pool_connections\{state="total"\} \d+/m);
   });
 
   it("answers unknown paths with 404, odd ones included", async () => {

@@ -26,7 +26,14 @@ import {
   twoServersOn,
   workingDaysBetween,
 } from "./helpers/intake";
-import { errorOf, ok, startTestServer, type Caller, type GraphQLResult, type TestServer } from "./helpers/server";
+import {
+  errorOf,
+  ok,
+  startTestServer,
+  type Caller,
+  type GraphQLResult,
+  type TestServer,
+} from "./helpers/server";
 
 let t: TestServer;
 let admin: Caller;
@@ -38,7 +45,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const submit = (input: Record<string, unknown>, caller: Caller = t.public) => caller.op("SubmitComplaint", { input });
+const submit = (input: Record<string, unknown>, caller: Caller = t.public) =>
+  caller.op("SubmitComplaint", { input });
 const receiptOf = (result: GraphQLResult) => ok(result).submitComplaint.receipt as Receipt;
 const TRACKING_NUMBER = /^SNM-(\d{4})-(\d{6})$/;
 
@@ -52,7 +60,10 @@ function expectRefusal(result: GraphQLResult, expected: { code: string; field?: 
 /** The idempotency record a complaint was registered under. */
 async function idempotencyRowOf(receipt: Receipt) {
   const { id } = await complaintRow(t.database.db, receipt.trackingNumber);
-  const [row] = await t.database.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.resultId, id));
+  const [row] = await t.database.db
+    .select()
+    .from(idempotencyKeys)
+    .where(eq(idempotencyKeys.resultId, id));
   return row;
 }
 
@@ -98,23 +109,39 @@ describe("submitComplaint: the receipt", () => {
     expect(workingDaysBetween(registered, due, holidays)).toBe(15);
     // The deadline is itself a working day (else it could have been a day earlier).
     expect(workingDaysBetween(addDays(due, -1), due, holidays)).toBe(1);
-    expect((Date.parse(receipt.responseDueAt) - Date.parse(receipt.registeredAt)) % 86_400_000).toBe(0);
+    expect(
+      (Date.parse(receipt.responseDueAt) - Date.parse(receipt.registeredAt)) % 86_400_000,
+    ).toBe(0);
   });
 
   it("counts the public holidays in the database's table when setting the deadline", async () => {
     // A database of its own, so the extra holidays touch no other test.
     const own = await openPrivateDatabase();
-    const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS });
-    const server = await createSenimServer({ database: own.database, config, log: createLogger("silent") });
+    const config = loadConfig({
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+      ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS,
+    });
+    const server = await createSenimServer({
+      database: own.database,
+      config,
+      log: createLogger("silent"),
+    });
     try {
       const send = publicSender(`http://127.0.0.1:${await server.listen(0, "127.0.0.1")}/graphql`);
       const today = localDay(new Date());
       const existing = await holidayDays(own.database.db);
       // Every day of the next three weeks becomes a holiday: the deadline moves past all of them.
-      const added = Array.from({ length: 21 }, (_, i) => addDays(today, i + 1)).filter((d) => !existing.has(d));
-      await own.database.db.insert(publicHolidays).values(added.map((day) => ({ day, name: "Test closure" })));
+      const added = Array.from({ length: 21 }, (_, i) => addDays(today, i + 1)).filter(
+        (d) => !existing.has(d),
+      );
+      await own.database.db
+        .insert(publicHolidays)
+        .values(added.map((day) => ({ day, name: "Test closure" })));
 
-      const receipt = receiptOf(await send("SubmitComplaint", { input: complaintInput({ officers: [] }) }));
+      const receipt = receiptOf(
+        await send("SubmitComplaint", { input: complaintInput({ officers: [] }) }),
+      );
 
       const holidays = await holidayDays(own.database.db);
       const due = localDay(receipt.responseDueAt);
@@ -127,7 +154,9 @@ describe("submitComplaint: the receipt", () => {
   });
 
   it("gives an access code of at least 60 random bits that is stored only as a hash", async () => {
-    const receipts = await Promise.all(Array.from({ length: 40 }, () => submitComplaint(t.public).then((r) => r.receipt)));
+    const receipts = await Promise.all(
+      Array.from({ length: 40 }, () => submitComplaint(t.public).then((r) => r.receipt)),
+    );
     const codes = receipts.map((r) => r.accessCode);
     expect(new Set(codes).size).toBe(codes.length);
 
@@ -135,7 +164,9 @@ describe("submitComplaint: the receipt", () => {
     for (const s of symbols) expect(s).toMatch(/^[0-9A-Z]+$/);
     const alphabet = new Set(symbols.join(""));
     // 40 codes draw on every symbol of their alphabet; each symbol then carries log2(alphabet) bits.
-    expect(Math.min(...symbols.map((s) => s.length)) * Math.log2(alphabet.size)).toBeGreaterThanOrEqual(60);
+    expect(
+      Math.min(...symbols.map((s) => s.length)) * Math.log2(alphabet.size),
+    ).toBeGreaterThanOrEqual(60);
 
     for (const receipt of receipts.slice(0, 5)) {
       const row = await complaintRow(t.database.db, receipt.trackingNumber);
@@ -148,15 +179,28 @@ describe("submitComplaint: the receipt", () => {
 
   it("accepts an anonymous complaint", async () => {
     const { receipt } = await submitComplaint(t.public, { complainant: null });
-    const file = await caseFile(investigator, await complaintId(investigator, receipt.trackingNumber));
-    expect(file).toMatchObject({ anonymous: true, complainant: null, narrative: expect.any(String) });
+    const file = await caseFile(
+      investigator,
+      await complaintId(investigator, receipt.trackingNumber),
+    );
+    expect(file).toMatchObject({
+      anonymous: true,
+      complainant: null,
+      narrative: expect.any(String),
+    });
     expect(ok(await publicStatus(t.public, receipt)).complaintStatus.status).toBe("REGISTERED");
   });
 
   it("records the staff member who registers a walk-in complaint", async () => {
     const { receipt } = await submitComplaint(investigator, { channel: "IN_PERSON" });
-    const file = await caseFile(investigator, await complaintId(investigator, receipt.trackingNumber));
-    expect(file).toMatchObject({ channel: "IN_PERSON", registeredBy: { id: investigator.principalId } });
+    const file = await caseFile(
+      investigator,
+      await complaintId(investigator, receipt.trackingNumber),
+    );
+    expect(file).toMatchObject({
+      channel: "IN_PERSON",
+      registeredBy: { id: investigator.principalId },
+    });
   });
 
   it("writes its messages in Russian when the form names no language", async () => {
@@ -170,14 +214,18 @@ describe("submitComplaint: the receipt", () => {
 
 describe("submitComplaint: tracking numbers", () => {
   it("gives concurrent submissions distinct numbers that follow the order of registration", async () => {
-    const receipts = await Promise.all(Array.from({ length: 30 }, () => submitComplaint(t.public).then((r) => r.receipt)));
+    const receipts = await Promise.all(
+      Array.from({ length: 30 }, () => submitComplaint(t.public).then((r) => r.receipt)),
+    );
 
     const numbers = receipts.map((r) => r.trackingNumber);
     for (const n of numbers) expect(n).toMatch(TRACKING_NUMBER);
     expect(new Set(numbers).size).toBe(numbers.length);
     const byNumber = [...receipts].sort((a, b) => (a.trackingNumber < b.trackingNumber ? -1 : 1));
     for (let i = 1; i < byNumber.length; i++) {
-      expect(Date.parse(byNumber[i].registeredAt)).toBeGreaterThanOrEqual(Date.parse(byNumber[i - 1].registeredAt));
+      expect(Date.parse(byNumber[i].registeredAt)).toBeGreaterThanOrEqual(
+        Date.parse(byNumber[i - 1].registeredAt),
+      );
     }
     if (!onPostgres) {
       // Alone on its database, the file sees the year's sequence without anyone else's numbers in it.
@@ -190,14 +238,18 @@ describe("submitComplaint: tracking numbers", () => {
     const { senders, stop } = await twoServersOn(t.database);
     try {
       const results = await Promise.all(
-        Array.from({ length: 24 }, (_, i) => senders[i % 2]("SubmitComplaint", { input: complaintInput() })),
+        Array.from({ length: 24 }, (_, i) =>
+          senders[i % 2]("SubmitComplaint", { input: complaintInput() }),
+        ),
       );
       const receipts = results.map(receiptOf);
       const numbers = receipts.map((r) => r.trackingNumber);
       expect(new Set(numbers).size).toBe(24);
       const byNumber = [...receipts].sort((a, b) => (a.trackingNumber < b.trackingNumber ? -1 : 1));
       for (let i = 1; i < byNumber.length; i++) {
-        expect(Date.parse(byNumber[i].registeredAt)).toBeGreaterThanOrEqual(Date.parse(byNumber[i - 1].registeredAt));
+        expect(Date.parse(byNumber[i].registeredAt)).toBeGreaterThanOrEqual(
+          Date.parse(byNumber[i - 1].registeredAt),
+        );
       }
       if (!onPostgres) {
         const sequence = byNumber.map((r) => sequenceOf(r.trackingNumber));
@@ -220,7 +272,9 @@ describe("submitComplaint: idempotency", () => {
     expect(third).toEqual(first);
     expect(await complaintsAt(t.database.db, input.incidentPlace as string)).toBe(1);
     // The replayed access code still opens the complaint.
-    expect(ok(await publicStatus(t.public, third)).complaintStatus.trackingNumber).toBe(first.trackingNumber);
+    expect(ok(await publicStatus(t.public, third)).complaintStatus.trackingNumber).toBe(
+      first.trackingNumber,
+    );
   });
 
   it("returns one receipt to many identical requests sent at once, and creates one complaint", async () => {
@@ -234,10 +288,20 @@ describe("submitComplaint: idempotency", () => {
 
   it("treats the same input written differently (key case, time zone offset, field order) as the same form", async () => {
     const key = randomUUID();
-    const input = complaintInput({ idempotencyKey: key, incidentAt: "2025-06-01T10:00:00Z", incidentPlace: marker("place") });
+    const input = complaintInput({
+      idempotencyKey: key,
+      incidentAt: "2025-06-01T10:00:00Z",
+      incidentPlace: marker("place"),
+    });
     const first = receiptOf(await submit(input));
     const { incidentPlace, narrative, ...rest } = input;
-    const reordered = { narrative, ...rest, incidentPlace, idempotencyKey: key.toUpperCase(), incidentAt: "2025-06-01T15:00:00.000+05:00" };
+    const reordered = {
+      narrative,
+      ...rest,
+      incidentPlace,
+      idempotencyKey: key.toUpperCase(),
+      incidentAt: "2025-06-01T15:00:00.000+05:00",
+    };
 
     expect(receiptOf(await submit(reordered))).toEqual(first);
     expect(await complaintsAt(t.database.db, incidentPlace as string)).toBe(1);
@@ -259,27 +323,46 @@ describe("submitComplaint: idempotency", () => {
     ];
     for (const change of changes) {
       const result = await submit({ ...input, ...change });
-      expect(errorOf(result)).toEqual({ code: "IDEMPOTENCY_KEY_REUSED", field: "input.idempotencyKey" });
+      expect(errorOf(result)).toEqual({
+        code: "IDEMPOTENCY_KEY_REUSED",
+        field: "input.idempotencyKey",
+      });
       expect(JSON.stringify(result.errors)).not.toContain(name);
     }
     expect(await complaintsAt(t.database.db, input.incidentPlace as string)).toBe(1);
-    const file = await caseFile(investigator, await complaintId(investigator, first.trackingNumber));
-    expect(file).toMatchObject({ narrative: input.narrative, channel: "WEB_FORM", complainant: input.complainant });
+    const file = await caseFile(
+      investigator,
+      await complaintId(investigator, first.trackingNumber),
+    );
+    expect(file).toMatchObject({
+      narrative: input.narrative,
+      channel: "WEB_FORM",
+      complainant: input.complainant,
+    });
     expect(receiptOf(await submit(input))).toEqual(first);
   });
 
   it("lets exactly one of several different forms racing on one key through", async () => {
     const key = randomUUID();
     const place = marker("place");
-    const variants = [1, 2, 3].map((n) => complaintInput({ idempotencyKey: key, incidentPlace: place, narrative: `Version ${n} of the story.` }));
-    const results = await Promise.all(Array.from({ length: 24 }, (_, i) => submit(variants[i % 3])));
+    const variants = [1, 2, 3].map((n) =>
+      complaintInput({
+        idempotencyKey: key,
+        incidentPlace: place,
+        narrative: `Version ${n} of the story.`,
+      }),
+    );
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => submit(variants[i % 3])),
+    );
 
     const winners = results.filter((r) => !r.errors);
     const receipts = winners.map(receiptOf);
     for (const receipt of receipts) expect(receipt).toEqual(receipts[0]);
     // The winning version's 8 requests succeed; the others' 16 are told the key was used for something else.
     expect(winners).toHaveLength(8);
-    for (const r of results.filter((r) => r.errors)) expect(errorOf(r).code).toBe("IDEMPOTENCY_KEY_REUSED");
+    for (const r of results.filter((r) => r.errors))
+      expect(errorOf(r).code).toBe("IDEMPOTENCY_KEY_REUSED");
     expect(await complaintsAt(t.database.db, place)).toBe(1);
   });
 
@@ -287,12 +370,28 @@ describe("submitComplaint: idempotency", () => {
     const { senders, stop } = await twoServersOn(t.database);
     try {
       const shared = complaintInput({ incidentPlace: marker("place") });
-      const other = complaintInput({ idempotencyKey: shared.idempotencyKey, incidentPlace: shared.incidentPlace, narrative: "Another story." });
+      const other = complaintInput({
+        idempotencyKey: shared.idempotencyKey,
+        incidentPlace: shared.incidentPlace,
+        narrative: "Another story.",
+      });
       const distinctPlace = marker("place");
       const [same, reused, distinct] = await Promise.all([
-        Promise.all(Array.from({ length: 20 }, (_, i) => senders[i % 2]("SubmitComplaint", { input: shared }))),
-        Promise.all(Array.from({ length: 4 }, (_, i) => senders[i % 2]("SubmitComplaint", { input: other }))),
-        Promise.all(Array.from({ length: 10 }, (_, i) => senders[i % 2]("SubmitComplaint", { input: complaintInput({ incidentPlace: distinctPlace }) }))),
+        Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            senders[i % 2]("SubmitComplaint", { input: shared }),
+          ),
+        ),
+        Promise.all(
+          Array.from({ length: 4 }, (_, i) => senders[i % 2]("SubmitComplaint", { input: other })),
+        ),
+        Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            senders[i % 2]("SubmitComplaint", {
+              input: complaintInput({ incidentPlace: distinctPlace }),
+            }),
+          ),
+        ),
       ]);
 
       // Whichever version won the key, every request for it has one receipt and the other version is refused.
@@ -301,7 +400,11 @@ describe("submitComplaint: idempotency", () => {
       const losers = sharedWon ? reused : same;
       const receipts = winners.map(receiptOf);
       for (const receipt of receipts) expect(receipt).toEqual(receipts[0]);
-      for (const r of losers) expect(errorOf(r)).toEqual({ code: "IDEMPOTENCY_KEY_REUSED", field: "input.idempotencyKey" });
+      for (const r of losers)
+        expect(errorOf(r)).toEqual({
+          code: "IDEMPOTENCY_KEY_REUSED",
+          field: "input.idempotencyKey",
+        });
       expect(await complaintsAt(t.database.db, shared.incidentPlace as string)).toBe(1);
 
       const numbers = distinct.map((r) => receiptOf(r).trackingNumber);
@@ -313,11 +416,19 @@ describe("submitComplaint: idempotency", () => {
   });
 
   it("does not spend the key on a refused submission: the corrected form goes through", async () => {
-    const input = complaintInput({ incidentPlace: marker("place"), officers: [{ badgeNumber: "NO-SUCH-BADGE-1" }] });
-    expectRefusal(await submit(input), { code: "BAD_USER_INPUT", field: "input.officers.0.badgeNumber" });
+    const input = complaintInput({
+      incidentPlace: marker("place"),
+      officers: [{ badgeNumber: "NO-SUCH-BADGE-1" }],
+    });
+    expectRefusal(await submit(input), {
+      code: "BAD_USER_INPUT",
+      field: "input.officers.0.badgeNumber",
+    });
     expect(await idempotencyRow(t.database.db, input.idempotencyKey)).toBeNull();
 
-    const receipt = receiptOf(await submit({ ...input, officers: [{ description: "tall, no badge visible" }] }));
+    const receipt = receiptOf(
+      await submit({ ...input, officers: [{ description: "tall, no badge visible" }] }),
+    );
     expect(receipt.trackingNumber).toMatch(TRACKING_NUMBER);
     expect(await complaintsAt(t.database.db, input.incidentPlace as string)).toBe(1);
   });
@@ -331,11 +442,16 @@ describe("submitComplaint: officers and categories become allegations", () => {
     from = await createDistrict(admin, "KZ-ALA");
     to = await createDistrict(admin, "KZ-SHY");
     officer = await createOfficer(admin, { unitCode: from, hiredAt: "2019-08-01" });
-    ok(await admin.op("TransferOfficer", { input: { badgeNumber: officer.badgeNumber, unitCode: to, effectiveFrom: "2024-06-01" } }));
+    ok(
+      await admin.op("TransferOfficer", {
+        input: { badgeNumber: officer.badgeNumber, unitCode: to, effectiveFrom: "2024-06-01" },
+      }),
+    );
   });
 
   const allegationsOf = async (receipt: Receipt) =>
-    (await caseFile(investigator, await complaintId(investigator, receipt.trackingNumber))).allegations as {
+    (await caseFile(investigator, await complaintId(investigator, receipt.trackingNumber)))
+      .allegations as {
       category: string;
       description: string | null;
       officer: { badgeNumber: string } | null;
@@ -344,17 +460,41 @@ describe("submitComplaint: officers and categories become allegations", () => {
 
   it("links an officer named by badge at once, with the unit they served in on the day of the incident", async () => {
     // 31 May 17:00 in Almaty: still in the first unit. 1 June 01:00 in Almaty (31 May in UTC): already transferred.
-    const before = (await submitComplaint(t.public, { incidentAt: "2024-05-31T12:00:00Z", officers: [{ badgeNumber: officer.badgeNumber }] })).receipt;
-    const after = (await submitComplaint(t.public, { incidentAt: "2024-05-31T20:00:00Z", officers: [{ badgeNumber: officer.badgeNumber }] })).receipt;
+    const before = (
+      await submitComplaint(t.public, {
+        incidentAt: "2024-05-31T12:00:00Z",
+        officers: [{ badgeNumber: officer.badgeNumber }],
+      })
+    ).receipt;
+    const after = (
+      await submitComplaint(t.public, {
+        incidentAt: "2024-05-31T20:00:00Z",
+        officers: [{ badgeNumber: officer.badgeNumber }],
+      })
+    ).receipt;
 
     expect(await allegationsOf(before)).toEqual([
-      expect.objectContaining({ category: "DOMESTIC_VIOLENCE_HANDLING", officer: { badgeNumber: officer.badgeNumber }, unitAtIncident: { code: from } }),
+      expect.objectContaining({
+        category: "DOMESTIC_VIOLENCE_HANDLING",
+        officer: { badgeNumber: officer.badgeNumber },
+        unitAtIncident: { code: from },
+      }),
     ]);
     expect(await allegationsOf(after)).toEqual([
-      expect.objectContaining({ officer: { badgeNumber: officer.badgeNumber }, unitAtIncident: { code: to } }),
+      expect.objectContaining({
+        officer: { badgeNumber: officer.badgeNumber },
+        unitAtIncident: { code: to },
+      }),
     ]);
-    const filtered = ok(await investigator.op("CaseQueue", { filter: { officerBadge: officer.badgeNumber }, first: 100 }));
-    const tracked = filtered.complaints.edges.map((e: { node: { trackingNumber: string } }) => e.node.trackingNumber);
+    const filtered = ok(
+      await investigator.op("CaseQueue", {
+        filter: { officerBadge: officer.badgeNumber },
+        first: 100,
+      }),
+    );
+    const tracked = filtered.complaints.edges.map(
+      (e: { node: { trackingNumber: string } }) => e.node.trackingNumber,
+    );
     expect(tracked).toEqual(expect.arrayContaining([before.trackingNumber, after.trackingNumber]));
   });
 
@@ -362,22 +502,48 @@ describe("submitComplaint: officers and categories become allegations", () => {
     const { receipt } = await submitComplaint(t.public, {
       incidentAt: "2025-01-15T09:00:00Z",
       categories: ["FORCE", "DISCOURTESY"],
-      officers: [{ badgeNumber: officer.badgeNumber }, { description: "second officer, tall, no badge visible" }],
+      officers: [
+        { badgeNumber: officer.badgeNumber },
+        { description: "second officer, tall, no badge visible" },
+      ],
     });
     const found = await allegationsOf(receipt);
     expect(found).toHaveLength(4);
     expect(found).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ category: "FORCE", officer: { badgeNumber: officer.badgeNumber }, unitAtIncident: { code: to }, description: null }),
-        expect.objectContaining({ category: "DISCOURTESY", officer: { badgeNumber: officer.badgeNumber }, unitAtIncident: { code: to }, description: null }),
-        expect.objectContaining({ category: "FORCE", officer: null, unitAtIncident: null, description: "second officer, tall, no badge visible" }),
-        expect.objectContaining({ category: "DISCOURTESY", officer: null, unitAtIncident: null, description: "second officer, tall, no badge visible" }),
+        expect.objectContaining({
+          category: "FORCE",
+          officer: { badgeNumber: officer.badgeNumber },
+          unitAtIncident: { code: to },
+          description: null,
+        }),
+        expect.objectContaining({
+          category: "DISCOURTESY",
+          officer: { badgeNumber: officer.badgeNumber },
+          unitAtIncident: { code: to },
+          description: null,
+        }),
+        expect.objectContaining({
+          category: "FORCE",
+          officer: null,
+          unitAtIncident: null,
+          description: "second officer, tall, no badge visible",
+        }),
+        expect.objectContaining({
+          category: "DISCOURTESY",
+          officer: null,
+          unitAtIncident: null,
+          description: "second officer, tall, no badge visible",
+        }),
       ]),
     );
   });
 
   it("makes one allegation per category against an unknown officer when the form names none", async () => {
-    const { receipt } = await submitComplaint(t.public, { categories: ["CORRUPTION", "LACK_OF_SERVICE"], officers: null });
+    const { receipt } = await submitComplaint(t.public, {
+      categories: ["CORRUPTION", "LACK_OF_SERVICE"],
+      officers: null,
+    });
     const found = await allegationsOf(receipt);
     expect(found.map((a) => a.category).sort()).toEqual(["CORRUPTION", "LACK_OF_SERVICE"]);
     for (const a of found) expect(a).toMatchObject({ officer: null, unitAtIncident: null });
@@ -392,14 +558,26 @@ describe("submitComplaint: officers and categories become allegations", () => {
       })
     ).receipt;
     const withoutBadge = (await submitComplaint(t.public, { unitCode: null })).receipt;
-    const beforeHiring = (await submitComplaint(t.public, { unitCode: null, incidentAt: "2019-07-01T09:00:00Z", officers: [{ badgeNumber: officer.badgeNumber }] })).receipt;
+    const beforeHiring = (
+      await submitComplaint(t.public, {
+        unitCode: null,
+        incidentAt: "2019-07-01T09:00:00Z",
+        officers: [{ badgeNumber: officer.badgeNumber }],
+      })
+    ).receipt;
 
-    const unitOf = async (r: Receipt) => (await caseFile(investigator, await complaintId(investigator, r.trackingNumber))).unit.code;
+    const unitOf = async (r: Receipt) =>
+      (await caseFile(investigator, await complaintId(investigator, r.trackingNumber))).unit.code;
     expect(await unitOf(withBadge)).toBe(from);
     expect(await unitOf(withoutBadge)).toBe("MVD");
     // Not yet serving on the day: linked, but no unit at the incident.
     expect(await unitOf(beforeHiring)).toBe("MVD");
-    expect(await allegationsOf(beforeHiring)).toEqual([expect.objectContaining({ officer: { badgeNumber: officer.badgeNumber }, unitAtIncident: null })]);
+    expect(await allegationsOf(beforeHiring)).toEqual([
+      expect.objectContaining({
+        officer: { badgeNumber: officer.badgeNumber },
+        unitAtIncident: null,
+      }),
+    ]);
   });
 });
 
@@ -409,70 +587,177 @@ describe("submitComplaint: bad input", () => {
   const phone = "+77019998877";
   const narrative = "Bad-input narrative that must never be echoed back.";
   const formWith = (overrides: Record<string, unknown>) =>
-    complaintInput({ narrative, complainant: { fullName: name, email, phone, type: "WITNESS" }, incidentPlace: marker("place"), ...overrides });
-  const tooManyOfficers = Array.from({ length: 11 }, (_, i) => ({ description: `officer ${i + 1}` }));
+    complaintInput({
+      narrative,
+      complainant: { fullName: name, email, phone, type: "WITNESS" },
+      incidentPlace: marker("place"),
+      ...overrides,
+    });
+  const tooManyOfficers = Array.from({ length: 11 }, (_, i) => ({
+    description: `officer ${i + 1}`,
+  }));
 
   const cases: [string, Record<string, unknown>, string][] = [
     ["an empty narrative", { narrative: "" }, "input.narrative"],
     ["a blank narrative", { narrative: " \n\t " }, "input.narrative"],
-    ["a narrative over 20,000 characters", { narrative: `${narrative} ${"x".repeat(20_000)}` }, "input.narrative"],
-    ["a narrative of a million characters", { narrative: `${narrative} ${"ж".repeat(1_000_000)}` }, "input.narrative"],
+    [
+      "a narrative over 20,000 characters",
+      { narrative: `${narrative} ${"x".repeat(20_000)}` },
+      "input.narrative",
+    ],
+    [
+      "a narrative of a million characters",
+      { narrative: `${narrative} ${"ж".repeat(1_000_000)}` },
+      "input.narrative",
+    ],
     ["no narrative", { narrative: undefined }, "input.narrative"],
-    ["an incident tomorrow", { incidentAt: new Date(Date.now() + 86_400_000).toISOString() }, "input.incidentAt"],
+    [
+      "an incident tomorrow",
+      { incidentAt: new Date(Date.now() + 86_400_000).toISOString() },
+      "input.incidentAt",
+    ],
     ["an incident a century ago", { incidentAt: "1926-01-01T00:00:00Z" }, "input.incidentAt"],
-    ["an incident time that is not a time", { incidentAt: "yesterday evening" }, "input.incidentAt"],
+    [
+      "an incident time that is not a time",
+      { incidentAt: "yesterday evening" },
+      "input.incidentAt",
+    ],
     ["a malformed idempotency key", { idempotencyKey: "retry-1" }, "input.idempotencyKey"],
-    ["a malformed email", { complainant: { fullName: name, email: "zhanar at example dot kz", phone, type: "WITNESS" } }, "input.complainant.email"],
-    ["a malformed phone", { complainant: { fullName: name, email, phone: "call me maybe", type: "WITNESS" } }, "input.complainant.phone"],
-    ["a one-letter name", { complainant: { fullName: "Z", email, phone, type: "WITNESS" } }, "input.complainant.fullName"],
-    ["a name with surrounding spaces", { complainant: { fullName: ` ${name} `, email, phone, type: "WITNESS" } }, "input.complainant.fullName"],
+    [
+      "a malformed email",
+      {
+        complainant: { fullName: name, email: "zhanar at example dot kz", phone, type: "WITNESS" },
+      },
+      "input.complainant.email",
+    ],
+    [
+      "a malformed phone",
+      { complainant: { fullName: name, email, phone: "call me maybe", type: "WITNESS" } },
+      "input.complainant.phone",
+    ],
+    [
+      "a one-letter name",
+      { complainant: { fullName: "Z", email, phone, type: "WITNESS" } },
+      "input.complainant.fullName",
+    ],
+    [
+      "a name with surrounding spaces",
+      { complainant: { fullName: ` ${name} `, email, phone, type: "WITNESS" } },
+      "input.complainant.fullName",
+    ],
     ["an unknown unit", { unitCode: "KZ-NOWHERE" }, "input.unitCode"],
     ["a malformed unit code", { unitCode: "kz ast" }, "input.unitCode"],
     ["the ministry as the unit", { unitCode: "MVD" }, "input.unitCode"],
-    ["an unknown badge", { officers: [{ description: "the driver" }, { badgeNumber: "NO-SUCH-BADGE-2" }] }, "input.officers.1.badgeNumber"],
-    ["a malformed badge", { officers: [{ badgeNumber: "not a badge" }] }, "input.officers.0.badgeNumber"],
+    [
+      "an unknown badge",
+      { officers: [{ description: "the driver" }, { badgeNumber: "NO-SUCH-BADGE-2" }] },
+      "input.officers.1.badgeNumber",
+    ],
+    [
+      "a malformed badge",
+      { officers: [{ badgeNumber: "not a badge" }] },
+      "input.officers.0.badgeNumber",
+    ],
     ["too many officers", { officers: tooManyOfficers }, "input.officers"],
-    ["an officer with both a badge and a description", { officers: [{ badgeNumber: "AST-004211", description: "him" }] }, "input.officers.0"],
+    [
+      "an officer with both a badge and a description",
+      { officers: [{ badgeNumber: "AST-004211", description: "him" }] },
+      "input.officers.0",
+    ],
     ["an officer with neither a badge nor a description", { officers: [{}] }, "input.officers.0"],
-    ["an officer description over 1000 characters", { officers: [{ description: "d".repeat(1001) }] }, "input.officers.0.description"],
+    [
+      "an officer description over 1000 characters",
+      { officers: [{ description: "d".repeat(1001) }] },
+      "input.officers.0.description",
+    ],
     ["no category", { categories: [] }, "input.categories"],
     ["a repeated category", { categories: ["FORCE", "FORCE"] }, "input.categories"],
     ["an unknown category", { categories: ["FORCE", "TORTURE"] }, "input.categories.1"],
     ["an unknown channel", { channel: "PIGEON" }, "input.channel"],
-    ["an incident place over 500 characters", { incidentPlace: "p".repeat(501) }, "input.incidentPlace"],
+    [
+      "an incident place over 500 characters",
+      { incidentPlace: "p".repeat(501) },
+      "input.incidentPlace",
+    ],
     ["a NUL byte in the narrative", { narrative: `${narrative}\u0000` }, "input.narrative"],
-    ["a NUL byte in the name", { complainant: { fullName: `${name}\u0000`, email, phone, type: "WITNESS" } }, "input.complainant.fullName"],
-    ["a NUL byte in the email", { complainant: { fullName: name, email: `${email}\u0000`, phone, type: "WITNESS" } }, "input.complainant.email"],
-    ["a NUL byte in an officer description", { officers: [{ description: "the \u0000 driver" }] }, "input.officers.0.description"],
-    ["a NUL byte in the incident place", { incidentPlace: "Abay Ave\u0000" }, "input.incidentPlace"],
+    [
+      "a NUL byte in the name",
+      { complainant: { fullName: `${name}\u0000`, email, phone, type: "WITNESS" } },
+      "input.complainant.fullName",
+    ],
+    [
+      "a NUL byte in the email",
+      { complainant: { fullName: name, email: `${email}\u0000`, phone, type: "WITNESS" } },
+      "input.complainant.email",
+    ],
+    [
+      "a NUL byte in an officer description",
+      { officers: [{ description: "the \u0000 driver" }] },
+      "input.officers.0.description",
+    ],
+    [
+      "a NUL byte in the incident place",
+      { incidentPlace: "Abay Ave\u0000" },
+      "input.incidentPlace",
+    ],
   ];
 
-  it.each(cases)("refuses %s with BAD_USER_INPUT naming the field, echoing nothing and writing nothing", async (_, overrides, field) => {
-    const input = formWith(overrides);
-    const result = await submit(input);
+  it.each(cases)(
+    "refuses %s with BAD_USER_INPUT naming the field, echoing nothing and writing nothing",
+    async (_, overrides, field) => {
+      const input = formWith(overrides);
+      const result = await submit(input);
 
-    expectRefusal(result, { code: "BAD_USER_INPUT", field });
-    const said = JSON.stringify(result);
-    for (const personal of [name, email, phone, narrative]) expect(said).not.toContain(personal);
-    // A place with a NUL byte cannot even be looked for; the key tells that nothing was written.
-    if (!String(input.incidentPlace).includes("\u0000")) expect(await complaintsAt(t.database.db, input.incidentPlace as string)).toBe(0);
-    if (typeof input.idempotencyKey === "string" && /^[0-9a-f-]{36}$/.test(input.idempotencyKey)) {
-      expect(await idempotencyRow(t.database.db, input.idempotencyKey)).toBeNull();
-    }
-  });
+      expectRefusal(result, { code: "BAD_USER_INPUT", field });
+      const said = JSON.stringify(result);
+      for (const personal of [name, email, phone, narrative]) expect(said).not.toContain(personal);
+      // A place with a NUL byte cannot even be looked for; the key tells that nothing was written.
+      if (!String(input.incidentPlace).includes("\u0000"))
+        expect(await complaintsAt(t.database.db, input.incidentPlace as string)).toBe(0);
+      if (
+        typeof input.idempotencyKey === "string" &&
+        /^[0-9a-f-]{36}$/.test(input.idempotencyKey)
+      ) {
+        expect(await idempotencyRow(t.database.db, input.idempotencyKey)).toBeNull();
+      }
+    },
+  );
 
   it("refuses an officer named twice by the same badge", async () => {
     const named = await createOfficer(admin);
-    const input = formWith({ officers: [{ badgeNumber: named.badgeNumber }, { badgeNumber: named.badgeNumber }] });
-    expectRefusal(await submit(input), { code: "BAD_USER_INPUT", field: "input.officers.1.badgeNumber" });
+    const input = formWith({
+      officers: [{ badgeNumber: named.badgeNumber }, { badgeNumber: named.badgeNumber }],
+    });
+    expectRefusal(await submit(input), {
+      code: "BAD_USER_INPUT",
+      field: "input.officers.1.badgeNumber",
+    });
     expect(await complaintsAt(t.database.db, input.incidentPlace as string)).toBe(0);
   });
 
   it("accepts the most the form allows: 10 officers, every category, a 20,000-character narrative", async () => {
     const named = await createOfficer(admin);
-    const categories = ["FORCE", "ABUSE_OF_AUTHORITY", "DISCOURTESY", "OFFENSIVE_LANGUAGE", "UNTRUTHFUL_STATEMENT", "LACK_OF_SERVICE", "CORRUPTION", "CRIMINAL_CONDUCT", "DOMESTIC_VIOLENCE_HANDLING", "MINORS_RIGHTS", "CYBER_FRAUD_HANDLING", "DISCRIMINATION", "OTHER"];
+    const categories = [
+      "FORCE",
+      "ABUSE_OF_AUTHORITY",
+      "DISCOURTESY",
+      "OFFENSIVE_LANGUAGE",
+      "UNTRUTHFUL_STATEMENT",
+      "LACK_OF_SERVICE",
+      "CORRUPTION",
+      "CRIMINAL_CONDUCT",
+      "DOMESTIC_VIOLENCE_HANDLING",
+      "MINORS_RIGHTS",
+      "CYBER_FRAUD_HANDLING",
+      "DISCRIMINATION",
+      "OTHER",
+    ];
     const long = "ә".repeat(20_000);
-    const input = formWith({ narrative: long, categories, officers: [{ badgeNumber: named.badgeNumber }, ...tooManyOfficers.slice(2)] });
+    const input = formWith({
+      narrative: long,
+      categories,
+      officers: [{ badgeNumber: named.badgeNumber }, ...tooManyOfficers.slice(2)],
+    });
 
     const receipt = receiptOf(await submit(input));
     const id = await complaintId(investigator, receipt.trackingNumber);
@@ -504,10 +789,18 @@ describe("submitComplaint: hostile text", () => {
       complainant: { fullName: name, email, phone: "+7 (701) 000-00-00", type: "THIRD_PARTY" },
     });
 
-    const file = await caseFile(investigator, await complaintId(investigator, receipt.trackingNumber));
+    const file = await caseFile(
+      investigator,
+      await complaintId(investigator, receipt.trackingNumber),
+    );
     expect(Buffer.from(file.narrative, "utf8").equals(Buffer.from(text, "utf8"))).toBe(true);
     expect(file.incidentPlace).toBe(hostile.slice(0, 4).join(" "));
-    expect(file.complainant).toEqual({ fullName: name, email, phone: "+7 (701) 000-00-00", type: "THIRD_PARTY" });
+    expect(file.complainant).toEqual({
+      fullName: name,
+      email,
+      phone: "+7 (701) 000-00-00",
+      type: "THIRD_PARTY",
+    });
     expect(file.allegations[0].description).toBe(description);
     expect(ok(await publicStatus(t.public, receipt)).complaintStatus.status).toBe("REGISTERED");
   });
@@ -530,7 +823,9 @@ describe("complaintStatus", () => {
         responseDueAt: receipt.responseDueAt,
         closedAt: null,
         outcome: null,
-        updates: [{ at: receipt.registeredAt, message: expect.stringContaining(receipt.trackingNumber) }],
+        updates: [
+          { at: receipt.registeredAt, message: expect.stringContaining(receipt.trackingNumber) },
+        ],
       });
       expect(complaintStatus.updates[0].message).toContain(word);
     }
@@ -538,8 +833,13 @@ describe("complaintStatus", () => {
 
   it("accepts the code and number as people type them: lower case, spaces instead of dashes", async () => {
     const { receipt } = await submitComplaint(t.public);
-    const typed = { trackingNumber: ` ${receipt.trackingNumber.toLowerCase()} `, accessCode: receipt.accessCode.toLowerCase().replace(/-/g, " ") };
-    expect(ok(await publicStatus(t.public, typed)).complaintStatus.trackingNumber).toBe(receipt.trackingNumber);
+    const typed = {
+      trackingNumber: ` ${receipt.trackingNumber.toLowerCase()} `,
+      accessCode: receipt.accessCode.toLowerCase().replace(/-/g, " "),
+    };
+    expect(ok(await publicStatus(t.public, typed)).complaintStatus.trackingNumber).toBe(
+      receipt.trackingNumber,
+    );
   });
 
   it("shows public messages, the extension and the closure, but never internal notes", async () => {
@@ -547,10 +847,22 @@ describe("complaintStatus", () => {
     const id = await complaintId(investigator, receipt.trackingNumber);
     const secret = marker("internal note");
     ok(await investigator.op("AddCaseNote", { input: { complaintId: id, note: secret } }));
-    ok(await investigator.op("AddCaseNote", { input: { complaintId: id, note: secret, publicMessage: "We have requested the body-camera footage." } }));
+    ok(
+      await investigator.op("AddCaseNote", {
+        input: {
+          complaintId: id,
+          note: secret,
+          publicMessage: "We have requested the body-camera footage.",
+        },
+      }),
+    );
     const until = new Date(Date.parse(receipt.registeredAt) + 40 * 86_400_000).toISOString();
     const { version } = await caseFile(investigator, id);
-    ok(await investigator.op("ExtendResponseDeadline", { input: { complaintId: id, expectedVersion: version, until, reason: secret } }));
+    ok(
+      await investigator.op("ExtendResponseDeadline", {
+        input: { complaintId: id, expectedVersion: version, until, reason: secret },
+      }),
+    );
 
     const open = ok(await publicStatus(t.public, receipt)).complaintStatus;
     expect(open.responseDueAt).toBe(until);
@@ -562,7 +874,11 @@ describe("complaintStatus", () => {
 
     const closed = await closeWithoutFinding(investigator, id);
     const status = ok(await publicStatus(t.public, receipt)).complaintStatus;
-    expect(status).toMatchObject({ status: "CLOSED", closedAt: closed.closedAt, outcome: "CLOSED_WITHOUT_FINDING" });
+    expect(status).toMatchObject({
+      status: "CLOSED",
+      closedAt: closed.closedAt,
+      outcome: "CLOSED_WITHOUT_FINDING",
+    });
     expect(status.updates).toHaveLength(4);
     expect(status.updates[3].message).toBe("The handling of your complaint is complete.");
     expect(JSON.stringify(status)).not.toContain(secret);
@@ -571,9 +887,16 @@ describe("complaintStatus", () => {
   it("lists the closure message before the investigator's closing words, which were written with it", async () => {
     for (let i = 0; i < 4; i++) {
       const { receipt } = await submitComplaint(t.public, { language: "EN" });
-      await closeWithoutFinding(investigator, await complaintId(investigator, receipt.trackingNumber), "Thank you for your patience.");
+      await closeWithoutFinding(
+        investigator,
+        await complaintId(investigator, receipt.trackingNumber),
+        "Thank you for your patience.",
+      );
       const { updates } = ok(await publicStatus(t.public, receipt)).complaintStatus;
-      expect(updates.slice(1).map((u: { message: string }) => u.message)).toEqual(["The handling of your complaint is complete.", "Thank you for your patience."]);
+      expect(updates.slice(1).map((u: { message: string }) => u.message)).toEqual([
+        "The handling of your complaint is complete.",
+        "Thank you for your patience.",
+      ]);
     }
   });
 
@@ -585,7 +908,12 @@ describe("complaintStatus", () => {
       { trackingNumber: receipt.trackingNumber, accessCode: "AAAA-BBBB-CCCC-DDDD" },
       { trackingNumber: receipt.trackingNumber, accessCode: other.accessCode },
       { trackingNumber: receipt.trackingNumber, accessCode: "" },
-      { trackingNumber: `SNM-${year}-${String(Number(seq) + 900_000).padStart(6, "0").slice(-6)}`, accessCode: receipt.accessCode },
+      {
+        trackingNumber: `SNM-${year}-${String(Number(seq) + 900_000)
+          .padStart(6, "0")
+          .slice(-6)}`,
+        accessCode: receipt.accessCode,
+      },
       { trackingNumber: "SNM-1999-000001", accessCode: receipt.accessCode },
       { trackingNumber: "not a number", accessCode: receipt.accessCode },
       { trackingNumber: "x".repeat(10_000), accessCode: "y".repeat(10_000) },
@@ -601,7 +929,8 @@ describe("complaintStatus", () => {
 });
 
 describe("submitComplaintFeedback", () => {
-  const feedback = (input: Record<string, unknown>) => t.public.op("SubmitComplaintFeedback", { input });
+  const feedback = (input: Record<string, unknown>) =>
+    t.public.op("SubmitComplaintFeedback", { input });
 
   async function closedComplaint() {
     const { receipt } = await submitComplaint(t.public);
@@ -612,53 +941,112 @@ describe("submitComplaintFeedback", () => {
 
   it("takes one rating with an optional comment once the complaint is closed", async () => {
     const { receipt, id } = await closedComplaint();
-    const result = await feedback({ trackingNumber: receipt.trackingNumber, accessCode: receipt.accessCode, rating: 4, comment: "Handled fairly." });
+    const result = await feedback({
+      trackingNumber: receipt.trackingNumber,
+      accessCode: receipt.accessCode,
+      rating: 4,
+      comment: "Handled fairly.",
+    });
     expect(ok(result).submitComplaintFeedback).toEqual({ accepted: true });
 
     const row = await complaintRow(t.database.db, receipt.trackingNumber);
     expect(row).toMatchObject({ feedbackRating: 4, feedbackAt: expect.any(Date) });
-    expect((await caseFile(investigator, id)).timeline.map((e: { kind: string }) => e.kind)).toContain("FEEDBACK_RECEIVED");
+    expect(
+      (await caseFile(investigator, id)).timeline.map((e: { kind: string }) => e.kind),
+    ).toContain("FEEDBACK_RECEIVED");
 
-    const again = await feedback({ trackingNumber: receipt.trackingNumber, accessCode: receipt.accessCode, rating: 1 });
+    const again = await feedback({
+      trackingNumber: receipt.trackingNumber,
+      accessCode: receipt.accessCode,
+      rating: 1,
+    });
     expect(errorOf(again)).toEqual({ code: "INVALID_STATE" });
     expect((await complaintRow(t.database.db, receipt.trackingNumber)).feedbackRating).toBe(4);
   });
 
   it("accepts a rating without a comment", async () => {
     const { receipt } = await closedComplaint();
-    expect(ok(await feedback({ trackingNumber: receipt.trackingNumber, accessCode: receipt.accessCode, rating: 1 })).submitComplaintFeedback.accepted).toBe(true);
-    expect(await complaintRow(t.database.db, receipt.trackingNumber)).toMatchObject({ feedbackRating: 1, feedbackCommentSealed: null });
+    expect(
+      ok(
+        await feedback({
+          trackingNumber: receipt.trackingNumber,
+          accessCode: receipt.accessCode,
+          rating: 1,
+        }),
+      ).submitComplaintFeedback.accepted,
+    ).toBe(true);
+    expect(await complaintRow(t.database.db, receipt.trackingNumber)).toMatchObject({
+      feedbackRating: 1,
+      feedbackCommentSealed: null,
+    });
   });
 
   it("records exactly one of many ratings sent at once", async () => {
     const { receipt } = await closedComplaint();
     const results = await Promise.all(
-      [1, 2, 3, 4, 5, 1, 2, 3, 4, 5].map((rating) => feedback({ trackingNumber: receipt.trackingNumber, accessCode: receipt.accessCode, rating })),
+      [1, 2, 3, 4, 5, 1, 2, 3, 4, 5].map((rating) =>
+        feedback({
+          trackingNumber: receipt.trackingNumber,
+          accessCode: receipt.accessCode,
+          rating,
+        }),
+      ),
     );
     const accepted = results.filter((r) => !r.errors);
     expect(accepted).toHaveLength(1);
-    for (const r of results.filter((r) => r.errors)) expect(errorOf(r)).toEqual({ code: "INVALID_STATE" });
-    const rating = results.indexOf(accepted[0]) % 5 + 1;
+    for (const r of results.filter((r) => r.errors))
+      expect(errorOf(r)).toEqual({ code: "INVALID_STATE" });
+    const rating = (results.indexOf(accepted[0]) % 5) + 1;
     expect((await complaintRow(t.database.db, receipt.trackingNumber)).feedbackRating).toBe(rating);
   });
 
   it("refuses feedback before closure, and after a reopening", async () => {
     const { receipt } = await submitComplaint(t.public);
-    expect(errorOf(await feedback({ trackingNumber: receipt.trackingNumber, accessCode: receipt.accessCode, rating: 5 }))).toEqual({ code: "INVALID_STATE" });
+    expect(
+      errorOf(
+        await feedback({
+          trackingNumber: receipt.trackingNumber,
+          accessCode: receipt.accessCode,
+          rating: 5,
+        }),
+      ),
+    ).toEqual({ code: "INVALID_STATE" });
 
     const closed = await closedComplaint();
     const supervisor = await t.as("SUPERVISOR");
     const { version } = await caseFile(supervisor, closed.id);
-    ok(await supervisor.op("ReopenComplaint", { input: { complaintId: closed.id, expectedVersion: version } }));
-    expect(errorOf(await feedback({ trackingNumber: closed.receipt.trackingNumber, accessCode: closed.receipt.accessCode, rating: 5 }))).toEqual({ code: "INVALID_STATE" });
+    ok(
+      await supervisor.op("ReopenComplaint", {
+        input: { complaintId: closed.id, expectedVersion: version },
+      }),
+    );
+    expect(
+      errorOf(
+        await feedback({
+          trackingNumber: closed.receipt.trackingNumber,
+          accessCode: closed.receipt.accessCode,
+          rating: 5,
+        }),
+      ),
+    ).toEqual({ code: "INVALID_STATE" });
     expect((await complaintRow(t.database.db, receipt.trackingNumber)).feedbackAt).toBeNull();
-    expect((await complaintRow(t.database.db, closed.receipt.trackingNumber)).feedbackAt).toBeNull();
+    expect(
+      (await complaintRow(t.database.db, closed.receipt.trackingNumber)).feedbackAt,
+    ).toBeNull();
   });
 
   it("answers a wrong code with NOT_FOUND, as for an unknown number, even on a closed complaint", async () => {
     const { receipt } = await closedComplaint();
-    const wrong = await feedback({ trackingNumber: receipt.trackingNumber, accessCode: "AAAA-BBBB-CCCC-DDDD", rating: 5 });
-    const unknown = await feedback({ trackingNumber: "SNM-1999-000001", accessCode: receipt.accessCode, rating: 5 });
+    const wrong = await feedback({
+      trackingNumber: receipt.trackingNumber,
+      accessCode: "AAAA-BBBB-CCCC-DDDD",
+      rating: 5,
+    });
+    const unknown = await feedback({
+      trackingNumber: "SNM-1999-000001",
+      accessCode: receipt.accessCode,
+      rating: 5,
+    });
     expect(errorOf(wrong)).toEqual({ code: "NOT_FOUND" });
     expect(wrong.errors).toEqual(unknown.errors);
     expect((await complaintRow(t.database.db, receipt.trackingNumber)).feedbackAt).toBeNull();
@@ -672,7 +1060,11 @@ describe("submitComplaintFeedback", () => {
     ["a NUL byte in the comment", { rating: 3, comment: "fine\u0000" }, "input.comment"],
   ])("refuses %s with BAD_USER_INPUT and records nothing", async (_, overrides, field) => {
     const { receipt } = await closedComplaint();
-    const result = await feedback({ trackingNumber: receipt.trackingNumber, accessCode: receipt.accessCode, ...overrides });
+    const result = await feedback({
+      trackingNumber: receipt.trackingNumber,
+      accessCode: receipt.accessCode,
+      ...overrides,
+    });
     expect(result.status).toBeLessThan(500);
     expect(errorOf(result)).toEqual({ code: "BAD_USER_INPUT", field });
     expect((await complaintRow(t.database.db, receipt.trackingNumber)).feedbackAt).toBeNull();

@@ -30,7 +30,13 @@ describe("limits on what one request may ask", () => {
     const codes = Array.from({ length: LIMITS.aliases + 1 }, () => unique("AL"));
     const mutation = `mutation { ${codes.map((c, i) => `a${i}: createUnit(input: { code: "${c}", name: "Alias flood", parentCode: "KZ-AST" }) { unit { id } }`).join(" ")} }`;
     tooComplex(await admin.query(mutation));
-    const created = await rows<{ n: number }>(t.database.db, sql`select count(*)::int as n from units where code = any(${sql`array[${sql.join(codes.map((c) => sql`${c}`), sql`, `)}]`})`);
+    const created = await rows<{ n: number }>(
+      t.database.db,
+      sql`select count(*)::int as n from units where code = any(${sql`array[${sql.join(
+        codes.map((c) => sql`${c}`),
+        sql`, `,
+      )}]`})`,
+    );
     expect(created[0].n).toBe(0);
   });
 

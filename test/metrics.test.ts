@@ -295,10 +295,20 @@ describe("trustMetrics: exact figures (ANALYST)", () => {
           { from, to },
         ),
       ).trustMetrics.children;
-    const plain = await children("unit { code } medianDaysToClose byCategory { category allegations sustained }");
-    expect(plain.some((c: { byCategory: { allegations: number | null }[] }) => c.byCategory.some((b) => b.allegations))).toBe(true);
+    const plain = await children(
+      "unit { code } medianDaysToClose byCategory { category allegations sustained }",
+    );
+    expect(
+      plain.some((c: { byCategory: { allegations: number | null }[] }) =>
+        c.byCategory.some((b) => b.allegations),
+      ),
+    ).toBe(true);
     expect(await children("unit { code } ...Figures")).toEqual(plain);
-    expect(await children("unit { code } ... on TrustMetrics { medianDaysToClose byCategory { category allegations sustained } }")).toEqual(plain);
+    expect(
+      await children(
+        "unit { code } ... on TrustMetrics { medianDaysToClose byCategory { category allegations sustained } }",
+      ),
+    ).toEqual(plain);
   });
 
   it("adds up the nation, counting a dismissed officer until the dismissal", async () => {

@@ -383,15 +383,24 @@ describe("officer and officers", () => {
     const statementsFor = async (unitSelection: string) => {
       const start = t.database.statements.count;
       const { officer: found } = ok(
-        await admin.query(`query($b: String!) { officer(badgeNumber: $b) { unit { ${unitSelection} } } }`, { b: officer.badgeNumber }),
+        await admin.query(
+          `query($b: String!) { officer(badgeNumber: $b) { unit { ${unitSelection} } } }`,
+          { b: officer.badgeNumber },
+        ),
       );
       return { unit: found.unit, statements: t.database.statements.count - start };
     };
     const alone = await statementsFor("code");
-    const withAncestors = await statementsFor("code parent { code kind parent { code kind parent { code } } }");
+    const withAncestors = await statementsFor(
+      "code parent { code kind parent { code kind parent { code } } }",
+    );
     expect(withAncestors.unit).toEqual({
       code: district,
-      parent: { code: "KZ-PAV", kind: "REGION", parent: { code: "MVD", kind: "MINISTRY", parent: null } },
+      parent: {
+        code: "KZ-PAV",
+        kind: "REGION",
+        parent: { code: "MVD", kind: "MINISTRY", parent: null },
+      },
     });
     expect(withAncestors.statements).toBe(alone.statements);
   });

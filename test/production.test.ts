@@ -2,7 +2,6 @@ import { contractOperation } from "./helpers/contract";
 import { startTestServer, type GraphQLResult, type TestServer } from "./helpers/server";
 import { CLIENT_CODES } from "../src/errors";
 
-
 /** A stack frame, a stacktrace extension or a statement. */
 const LEAKS = [
   /stacktrace/i,

@@ -30,9 +30,11 @@ describe("schema", () => {
     const undocumented: string[] = [];
     for (const type of Object.values(sdl.getTypeMap())) {
       if (type.name.startsWith("__")) continue;
-      if (!type.description && !["Query", "Mutation"].includes(type.name)) undocumented.push(type.name);
+      if (!type.description && !["Query", "Mutation"].includes(type.name))
+        undocumented.push(type.name);
       if ("getFields" in type) {
-        for (const field of Object.values(type.getFields())) if (!field.description) undocumented.push(`${type.name}.${field.name}`);
+        for (const field of Object.values(type.getFields()))
+          if (!field.description) undocumented.push(`${type.name}.${field.name}`);
       }
     }
     expect(undocumented).toEqual([]);

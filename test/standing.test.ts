@@ -4,7 +4,15 @@ import { disciplinaryReviews, officers } from "../src/db/schema";
 import { advanceTo, DAY, openCase, setDeadline, statementsDuring } from "./helpers/cases";
 import { createDistrict, createOfficer } from "./helpers/factories";
 import { daysFromToday, staffUnit } from "./helpers/officers";
-import { complaintAgainst, moved, newOfficer, openReview, reviewIn, standingOf, sustainedAllegation } from "./helpers/reviews";
+import {
+  complaintAgainst,
+  moved,
+  newOfficer,
+  openReview,
+  reviewIn,
+  standingOf,
+  sustainedAllegation,
+} from "./helpers/reviews";
 import { errorOf, ok, startTestServer, type TestServer } from "./helpers/server";
 
 let t: TestServer;
@@ -12,20 +20,46 @@ beforeAll(async () => (t = await startTestServer()));
 afterAll(() => t.close());
 
 const changeStatus = async (badgeNumber: string, status: string) =>
-  ok(await (await t.as("ADMIN")).op("ChangeOfficerStatus", { input: { badgeNumber, status, reason: "Order of the department." } }));
-const setStatusInDb = (badgeNumber: string, status: "ACTIVE" | "SUSPENDED" | "DISMISSED" | "RETIRED" | "ON_LEAVE") =>
-  t.database.db.update(officers).set({ status }).where(eq(officers.badgeNumber, badgeNumber));
+  ok(
+    await (
+      await t.as("ADMIN")
+    ).op("ChangeOfficerStatus", {
+      input: { badgeNumber, status, reason: "Order of the department." },
+    }),
+  );
+const setStatusInDb = (
+  badgeNumber: string,
+  status: "ACTIVE" | "SUSPENDED" | "DISMISSED" | "RETIRED" | "ON_LEAVE",
+) => t.database.db.update(officers).set({ status }).where(eq(officers.badgeNumber, badgeNumber));
 const standing = async (badgeNumber: string) => (await standingOf(t, badgeNumber)).standing;
 const commend = async (officerBadge: string, occurredAt: Date) =>
-  ok(await (await t.as("SUPERVISOR")).op("RecordCommendation", { input: { officerBadge, type: "LIFE_SAVING", occurredAt: occurredAt.toISOString(), narrative: "Pulled a driver from a burning car." } }));
+  ok(
+    await (
+      await t.as("SUPERVISOR")
+    ).op("RecordCommendation", {
+      input: {
+        officerBadge,
+        type: "LIFE_SAVING",
+        occurredAt: occurredAt.toISOString(),
+        narrative: "Pulled a driver from a burning car.",
+      },
+    }),
+  );
 
 describe("the ordered standing rules", () => {
   it("is GOOD with nothing against the officer, and says so", async () => {
     const officer = await newOfficer(t);
-    const view = ok(await (await t.as("HR")).op("OfficerStanding", { badgeNumber: officer.badgeNumber })).officerStanding;
+    const view = ok(
+      await (await t.as("HR")).op("OfficerStanding", { badgeNumber: officer.badgeNumber }),
+    ).officerStanding;
     expect(view).toMatchObject({
       standing: "GOOD",
-      officer: { badgeNumber: officer.badgeNumber, fullName: officer.fullName, status: "ACTIVE", unit: { code: officer.unit.code } },
+      officer: {
+        badgeNumber: officer.badgeNumber,
+        fullName: officer.fullName,
+        status: "ACTIVE",
+        unit: { code: officer.unit.code },
+      },
       activeSanctions: [],
       openInvestigations: 0,
       sustainedAllegations12m: 0,
@@ -38,10 +72,19 @@ describe("the ordered standing rules", () => {
   it("applies the rules in order, the first match winning, as each condition is added and then taken away", async () => {
     const officer = await newOfficer(t);
     const badge = officer.badgeNumber;
-    const [first, second] = [await complaintAgainst(t, badge, ["FORCE"]), await complaintAgainst(t, badge, ["FORCE"])];
+    const [first, second] = [
+      await complaintAgainst(t, badge, ["FORCE"]),
+      await complaintAgainst(t, badge, ["FORCE"]),
+    ];
     expect(await standing(badge)).toBe("MONITORED");
 
-    const sanction = (await reviewIn(t, "DECIDED", badge, { penalty: "REPRIMAND", effectiveFrom: daysFromToday(-10), effectiveUntil: daysFromToday(100) })).review;
+    const sanction = (
+      await reviewIn(t, "DECIDED", badge, {
+        penalty: "REPRIMAND",
+        effectiveFrom: daysFromToday(-10),
+        effectiveUntil: daysFromToday(100),
+      })
+    ).review;
     expect(await standing(badge)).toBe("SANCTIONED");
 
     const pending = await openReview(t, badge);
@@ -56,7 +99,13 @@ describe("the ordered standing rules", () => {
     expect(separated).toMatchObject({
       standing: "SEPARATED",
       openInvestigations: 2,
-      activeSanctions: [{ penalty: "REPRIMAND", effectiveFrom: daysFromToday(-10), effectiveUntil: daysFromToday(100) }],
+      activeSanctions: [
+        {
+          penalty: "REPRIMAND",
+          effectiveFrom: daysFromToday(-10),
+          effectiveUntil: daysFromToday(100),
+        },
+      ],
       earlyWarnings: [{ rule: "FORCE_2_IN_180", count: 2, threshold: 2, windowDays: 180 }],
     });
 
@@ -66,7 +115,10 @@ describe("the ordered standing rules", () => {
     expect(await standing(badge)).toBe("UNDER_REVIEW");
     await moved(t, pending, "decide", { penalty: "NO_ACTION" });
     expect(await standing(badge)).toBe("SANCTIONED");
-    await t.database.db.update(disciplinaryReviews).set({ effectiveFrom: daysFromToday(-100), effectiveUntil: daysFromToday(-1) }).where(eq(disciplinaryReviews.id, sanction.id));
+    await t.database.db
+      .update(disciplinaryReviews)
+      .set({ effectiveFrom: daysFromToday(-100), effectiveUntil: daysFromToday(-1) })
+      .where(eq(disciplinaryReviews.id, sanction.id));
     expect(await standing(badge)).toBe("MONITORED");
     await advanceTo(t, first.id, "CLOSED");
     expect(await standing(badge)).toBe("MONITORED"); // whatever the outcome
@@ -74,11 +126,14 @@ describe("the ordered standing rules", () => {
     expect(await standing(badge)).toBe("GOOD");
   });
 
-  it.each(["DISMISSED", "RETIRED"])("is SEPARATED for a %s officer, before any other rule", async (status) => {
-    const { badgeNumber } = await reviewIn(t, "OPEN");
-    await changeStatus(badgeNumber, status);
-    expect(await standing(badgeNumber)).toBe("SEPARATED");
-  });
+  it.each(["DISMISSED", "RETIRED"])(
+    "is SEPARATED for a %s officer, before any other rule",
+    async (status) => {
+      const { badgeNumber } = await reviewIn(t, "OPEN");
+      await changeStatus(badgeNumber, status);
+      expect(await standing(badgeNumber)).toBe("SEPARATED");
+    },
+  );
 
   it("ignores ON_LEAVE", async () => {
     const officer = await newOfficer(t);
@@ -102,24 +157,57 @@ describe("the ordered standing rules", () => {
 describe("sanctions in force", () => {
   it.each([
     ["starts today", true, { effectiveFrom: daysFromToday(0), effectiveUntil: daysFromToday(30) }],
-    ["starts tomorrow", false, { effectiveFrom: daysFromToday(1), effectiveUntil: daysFromToday(30) }],
-    ["ended yesterday", false, { effectiveFrom: daysFromToday(-30), effectiveUntil: daysFromToday(-1) }],
-    ["ends today (until is the first day it no longer applies)", false, { effectiveFrom: daysFromToday(-30), effectiveUntil: daysFromToday(0) }],
-    ["ends tomorrow", true, { effectiveFrom: daysFromToday(-30), effectiveUntil: daysFromToday(1) }],
+    [
+      "starts tomorrow",
+      false,
+      { effectiveFrom: daysFromToday(1), effectiveUntil: daysFromToday(30) },
+    ],
+    [
+      "ended yesterday",
+      false,
+      { effectiveFrom: daysFromToday(-30), effectiveUntil: daysFromToday(-1) },
+    ],
+    [
+      "ends today (until is the first day it no longer applies)",
+      false,
+      { effectiveFrom: daysFromToday(-30), effectiveUntil: daysFromToday(0) },
+    ],
+    [
+      "ends tomorrow",
+      true,
+      { effectiveFrom: daysFromToday(-30), effectiveUntil: daysFromToday(1) },
+    ],
     ["is permanent", true, { effectiveFrom: daysFromToday(-3000), effectiveUntil: null }],
-    ["is NO_ACTION", false, { penalty: "NO_ACTION", effectiveFrom: daysFromToday(-1), effectiveUntil: null }],
+    [
+      "is NO_ACTION",
+      false,
+      { penalty: "NO_ACTION", effectiveFrom: daysFromToday(-1), effectiveUntil: null },
+    ],
   ] as const)("a sanction that %s is in force: %s", async (_what, inForce, window) => {
-    const { badgeNumber } = await reviewIn(t, "DECIDED", undefined, { penalty: "SEVERE_REPRIMAND", ...window });
+    const { badgeNumber } = await reviewIn(t, "DECIDED", undefined, {
+      penalty: "SEVERE_REPRIMAND",
+      ...window,
+    });
     const view = await standingOf(t, badgeNumber);
     expect(view.standing).toBe(inForce ? "SANCTIONED" : "GOOD");
     expect(view.activeSanctions).toHaveLength(inForce ? 1 : 0);
-    if (inForce) expect(view.activeSanctions[0]).toMatchObject({ penalty: "SEVERE_REPRIMAND", effectiveFrom: window.effectiveFrom, effectiveUntil: window.effectiveUntil });
+    if (inForce)
+      expect(view.activeSanctions[0]).toMatchObject({
+        penalty: "SEVERE_REPRIMAND",
+        effectiveFrom: window.effectiveFrom,
+        effectiveUntil: window.effectiveUntil,
+      });
   });
 
   it("is not in force once overturned, and lists only those in force", async () => {
     const officer = await newOfficer(t);
     const kept = (await reviewIn(t, "DECIDED", officer.badgeNumber, { penalty: "REMARK" })).review;
-    const appealed = (await reviewIn(t, "APPEALED", officer.badgeNumber, { penalty: "DISMISSAL", effectiveUntil: null })).review;
+    const appealed = (
+      await reviewIn(t, "APPEALED", officer.badgeNumber, {
+        penalty: "DISMISSAL",
+        effectiveUntil: null,
+      })
+    ).review;
     await moved(t, appealed, "decideAppeal", { outcome: "OVERTURNED" });
     const view = await standingOf(t, officer.badgeNumber);
     expect(view.standing).toBe("SANCTIONED");
@@ -134,16 +222,29 @@ describe("the explanation", () => {
     const badge = officer.badgeNumber;
     await sustainedAllegation(t, badge, "DISCOURTESY");
     const old = await sustainedAllegation(t, badge, "CORRUPTION");
-    await setDeadline(t.database.db, old.complaintId, { registeredAt: new Date(Date.now() - 400 * DAY) });
+    await setDeadline(t.database.db, old.complaintId, {
+      registeredAt: new Date(Date.now() - 400 * DAY),
+    });
     const closed = await complaintAgainst(t, badge, ["LACK_OF_SERVICE"]);
     await advanceTo(t, closed.id, "CLOSED");
     await commend(badge, new Date(Date.now() - 10 * DAY));
     await commend(badge, new Date(Date.now() - 400 * DAY));
     const submitted = await t.public.op("SubmitCommendation", {
-      input: { idempotencyKey: randomUUID(), channel: "WEB_FORM", officer: { badgeNumber: badge }, occurredAt: new Date(Date.now() - DAY).toISOString(), narrative: "Helped my child.", submitter: { fullName: "Dauren Abenov" } },
+      input: {
+        idempotencyKey: randomUUID(),
+        channel: "WEB_FORM",
+        officer: { badgeNumber: badge },
+        occurredAt: new Date(Date.now() - DAY).toISOString(),
+        narrative: "Helped my child.",
+        submitter: { fullName: "Dauren Abenov" },
+      },
     });
     ok(submitted);
-    expect(await standingOf(t, badge)).toMatchObject({ openInvestigations: 2, sustainedAllegations12m: 1, commendations12m: 1 });
+    expect(await standingOf(t, badge)).toMatchObject({
+      openInvestigations: 2,
+      sustainedAllegations12m: 1,
+      commendations12m: 1,
+    });
   });
 });
 
@@ -153,7 +254,13 @@ describe("early-warning rules", () => {
     expect(rules).toEqual(
       expect.arrayContaining([
         { code: "ANY_3_IN_365", categories: [], windowDays: 365, threshold: 3, active: true },
-        { code: "FORCE_2_IN_180", categories: ["FORCE"], windowDays: 180, threshold: 2, active: true },
+        {
+          code: "FORCE_2_IN_180",
+          categories: ["FORCE"],
+          windowDays: 180,
+          threshold: 2,
+          active: true,
+        },
       ]),
     );
   });
@@ -195,7 +302,20 @@ describe("early-warning rules", () => {
   describe("changed at run time", () => {
     const code = `T_DISC_${randomBytes(4).toString("hex").toUpperCase()}`;
     const setRule = async (rule: Record<string, unknown>) =>
-      ok(await (await t.as("SUPERVISOR")).op("SetEarlyWarningRule", { input: { code, categories: ["DISCRIMINATION"], windowDays: 30, threshold: 1, active: true, ...rule } })).setEarlyWarningRule.rule;
+      ok(
+        await (
+          await t.as("SUPERVISOR")
+        ).op("SetEarlyWarningRule", {
+          input: {
+            code,
+            categories: ["DISCRIMINATION"],
+            windowDays: 30,
+            threshold: 1,
+            active: true,
+            ...rule,
+          },
+        }),
+      ).setEarlyWarningRule.rule;
     afterAll(() => setRule({ active: false }));
 
     it("applies a new or changed rule from the next request on", async () => {
@@ -203,9 +323,20 @@ describe("early-warning rules", () => {
       const complaint = await complaintAgainst(t, badge, ["DISCRIMINATION"], 20);
       expect(await standing(badge)).toBe("GOOD");
 
-      expect(await setRule({})).toEqual({ code, categories: ["DISCRIMINATION"], windowDays: 30, threshold: 1, active: true });
-      expect(await standingOf(t, badge)).toMatchObject({ standing: "MONITORED", earlyWarnings: [{ rule: code, count: 1, threshold: 1, windowDays: 30 }] });
-      expect(ok(await (await t.as("HR")).op("EarlyWarningRules")).earlyWarningRules).toContainEqual({ code, categories: ["DISCRIMINATION"], windowDays: 30, threshold: 1, active: true });
+      expect(await setRule({})).toEqual({
+        code,
+        categories: ["DISCRIMINATION"],
+        windowDays: 30,
+        threshold: 1,
+        active: true,
+      });
+      expect(await standingOf(t, badge)).toMatchObject({
+        standing: "MONITORED",
+        earlyWarnings: [{ rule: code, count: 1, threshold: 1, windowDays: 30 }],
+      });
+      expect(ok(await (await t.as("HR")).op("EarlyWarningRules")).earlyWarningRules).toContainEqual(
+        { code, categories: ["DISCRIMINATION"], windowDays: 30, threshold: 1, active: true },
+      );
 
       await setRule({ threshold: 2 });
       expect(await standing(badge)).toBe("GOOD");
@@ -228,7 +359,13 @@ describe("early-warning rules", () => {
 
     it("validates rules and lets only SUPERVISOR change them", async () => {
       const sup = await t.as("SUPERVISOR");
-      const input = { code, categories: ["DISCRIMINATION"], windowDays: 30, threshold: 1, active: false };
+      const input = {
+        code,
+        categories: ["DISCRIMINATION"],
+        windowDays: 30,
+        threshold: 1,
+        active: false,
+      };
       for (const [bad, field] of [
         [{ code: "lower" }, "input.code"],
         [{ windowDays: 0 }, "input.windowDays"],
@@ -236,12 +373,18 @@ describe("early-warning rules", () => {
         [{ threshold: 0 }, "input.threshold"],
         [{ categories: ["FORCE", "FORCE"] }, "input.categories"],
       ] as const) {
-        expect(errorOf(await sup.op("SetEarlyWarningRule", { input: { ...input, ...bad } }))).toEqual({ code: "BAD_USER_INPUT", field });
+        expect(
+          errorOf(await sup.op("SetEarlyWarningRule", { input: { ...input, ...bad } })),
+        ).toEqual({ code: "BAD_USER_INPUT", field });
       }
       for (const role of ["INVESTIGATOR", "HR", "ANALYST", "AUDITOR", "ADMIN"] as const) {
-        expect(errorOf(await (await t.as(role)).op("SetEarlyWarningRule", { input })).code).toBe("FORBIDDEN");
+        expect(errorOf(await (await t.as(role)).op("SetEarlyWarningRule", { input })).code).toBe(
+          "FORBIDDEN",
+        );
       }
-      expect(errorOf(await t.public.op("SetEarlyWarningRule", { input })).code).toBe("UNAUTHENTICATED");
+      expect(errorOf(await t.public.op("SetEarlyWarningRule", { input })).code).toBe(
+        "UNAUTHENTICATED",
+      );
     });
   });
 });
@@ -254,10 +397,20 @@ describe("officerStandings", () => {
     const a = await createOfficer(admin, { unitCode: d1 });
     const b = await createOfficer(admin, { unitCode: d2 });
     const moving = await createOfficer(admin, { unitCode: d1 });
-    ok(await admin.op("TransferOfficer", { input: { badgeNumber: moving.badgeNumber, unitCode: "KZ-ALA", effectiveFrom: daysFromToday(0) } }));
+    ok(
+      await admin.op("TransferOfficer", {
+        input: {
+          badgeNumber: moving.badgeNumber,
+          unitCode: "KZ-ALA",
+          effectiveFrom: daysFromToday(0),
+        },
+      }),
+    );
     const hr = await t.as("HR");
     const badges = async (unitCode: string) =>
-      ok(await hr.op("UnitStandings", { unitCode, first: 100 })).officerStandings.edges.map((e: { node: { officer: { badgeNumber: string } } }) => e.node.officer.badgeNumber);
+      ok(await hr.op("UnitStandings", { unitCode, first: 100 })).officerStandings.edges.map(
+        (e: { node: { officer: { badgeNumber: string } } }) => e.node.officer.badgeNumber,
+      );
     expect(await badges(region)).toEqual([a.badgeNumber, b.badgeNumber].sort());
     expect(await badges(d1)).toEqual([a.badgeNumber]);
   });
@@ -273,7 +426,14 @@ describe("officerStandings", () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let pages = 0; ; pages++) {
-      const page: any = ok(await hr.op("UnitStandings", { unitCode: district, standing: "UNDER_REVIEW", first: 2, after })).officerStandings;
+      const page: any = ok(
+        await hr.op("UnitStandings", {
+          unitCode: district,
+          standing: "UNDER_REVIEW",
+          first: 2,
+          after,
+        }),
+      ).officerStandings;
       expect(page.totalCount).toBe(5);
       expect(page.edges.length).toBeLessThanOrEqual(2);
       for (const e of page.edges) expect(e.node.standing).toBe("UNDER_REVIEW");
@@ -284,18 +444,33 @@ describe("officerStandings", () => {
     }
     expect(seen).toEqual(underReview);
 
-    const good = ok(await hr.op("UnitStandings", { unitCode: district, standing: "GOOD", first: 100 })).officerStandings;
+    const good = ok(
+      await hr.op("UnitStandings", { unitCode: district, standing: "GOOD", first: 100 }),
+    ).officerStandings;
     expect(good.totalCount).toBe(7);
-    expect(good.edges.map((e: any) => e.node.officer.badgeNumber)).toEqual(all.filter((b) => !underReview.includes(b)));
-    expect(ok(await hr.op("UnitStandings", { unitCode: district, standing: "SANCTIONED" })).officerStandings).toMatchObject({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false } });
-    expect(ok(await hr.op("UnitStandings", { unitCode: district })).officerStandings.totalCount).toBe(12);
+    expect(good.edges.map((e: any) => e.node.officer.badgeNumber)).toEqual(
+      all.filter((b) => !underReview.includes(b)),
+    );
+    expect(
+      ok(await hr.op("UnitStandings", { unitCode: district, standing: "SANCTIONED" }))
+        .officerStandings,
+    ).toMatchObject({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false } });
+    expect(
+      ok(await hr.op("UnitStandings", { unitCode: district })).officerStandings.totalCount,
+    ).toBe(12);
   });
 
   it("gives BAD_USER_INPUT for an unknown unit or a page over 100", async () => {
     const hr = await t.as("HR");
-    expect(errorOf(await hr.op("UnitStandings", { unitCode: "NO-SUCH-UNIT" })).code).toBe("BAD_USER_INPUT");
-    expect(errorOf(await hr.op("UnitStandings", { unitCode: "KZ-AST", first: 101 })).code).toBe("BAD_USER_INPUT");
-    expect(errorOf(await hr.op("UnitStandings", { unitCode: "KZ-AST", after: "garbage" })).code).toBe("BAD_USER_INPUT");
+    expect(errorOf(await hr.op("UnitStandings", { unitCode: "NO-SUCH-UNIT" })).code).toBe(
+      "BAD_USER_INPUT",
+    );
+    expect(errorOf(await hr.op("UnitStandings", { unitCode: "KZ-AST", first: 101 })).code).toBe(
+      "BAD_USER_INPUT",
+    );
+    expect(
+      errorOf(await hr.op("UnitStandings", { unitCode: "KZ-AST", after: "garbage" })).code,
+    ).toBe("BAD_USER_INPUT");
   });
 
   it("lists monitored officers with their fired rules (EarlyWarnings)", async () => {
@@ -306,10 +481,19 @@ describe("officerStandings", () => {
     await createOfficer(admin, { unitCode: district });
     await complaintAgainst(t, watched.badgeNumber, ["FORCE"]);
     await complaintAgainst(t, watched.badgeNumber, ["FORCE"]);
-    const list = ok(await (await t.as("SUPERVISOR")).op("EarlyWarnings", { unitCode: region, first: 10 })).officerStandings;
+    const list = ok(
+      await (await t.as("SUPERVISOR")).op("EarlyWarnings", { unitCode: region, first: 10 }),
+    ).officerStandings;
     expect(list).toEqual({
       totalCount: 1,
-      edges: [{ node: { officer: { badgeNumber: watched.badgeNumber, fullName: watched.fullName }, earlyWarnings: [{ rule: "FORCE_2_IN_180", count: 2, threshold: 2, windowDays: 180 }] } }],
+      edges: [
+        {
+          node: {
+            officer: { badgeNumber: watched.badgeNumber, fullName: watched.fullName },
+            earlyWarnings: [{ rule: "FORCE_2_IN_180", count: 2, threshold: 2, windowDays: 180 }],
+          },
+        },
+      ],
     });
   });
 });
@@ -322,7 +506,11 @@ describe("SQL statements do not grow with the page", () => {
     const badges = await staffUnit(admin, district, n);
     for (let i = 0; i < n; i += 10) {
       const named = badges.slice(i, i + 10).map((badgeNumber) => ({ badgeNumber }));
-      await openCase(t, { officers: named, categories: ["FORCE", "DISCOURTESY", "OFFENSIVE_LANGUAGE"], unitCode: district });
+      await openCase(t, {
+        officers: named,
+        categories: ["FORCE", "DISCOURTESY", "OFFENSIVE_LANGUAGE"],
+        unitCode: district,
+      });
     }
     await Promise.all(badges.map((b) => commend(b, new Date(Date.now() - 5 * DAY))));
     await reviewIn(t, "DECIDED", badges[1]);
@@ -334,7 +522,9 @@ describe("SQL statements do not grow with the page", () => {
     const inv = await t.as("INVESTIGATOR");
     const hr = await t.as("HR");
     const roster = async (unitCode: string, n: number) => {
-      const { result, statements, texts } = await statementsDuring(t, () => inv.op("UnitRoster", { unitCode, first: 50 }));
+      const { result, statements, texts } = await statementsDuring(t, () =>
+        inv.op("UnitRoster", { unitCode, first: 50 }),
+      );
       const data = ok(result).officers;
       expect(data.edges).toHaveLength(n);
       for (const e of data.edges) {
@@ -344,17 +534,23 @@ describe("SQL statements do not grow with the page", () => {
       return { statements, texts };
     };
     const standings = async (unitCode: string, n: number, first = 50) => {
-      const { result, statements, texts } = await statementsDuring(t, () => hr.op("UnitStandings", { unitCode, first }));
+      const { result, statements, texts } = await statementsDuring(t, () =>
+        hr.op("UnitStandings", { unitCode, first }),
+      );
       expect(ok(result).officerStandings.edges).toHaveLength(Math.min(n, first));
       return { statements, texts };
     };
     // The same statements, and the same texts (one prepared statement each), for any page.
     const [rosterSmall, rosterLarge] = [await roster(small, 5), await roster(large, 40)];
     expect(rosterLarge).toEqual(rosterSmall);
-    const [standingsSmall, standingsLarge] = [await standings(small, 5), await standings(large, 40)];
+    const [standingsSmall, standingsLarge] = [
+      await standings(small, 5),
+      await standings(large, 40),
+    ];
     expect(standingsLarge).toEqual(standingsSmall);
     expect(await standings(large, 40, 3)).toEqual(standingsLarge);
-    const warnings = (unitCode: string) => statementsDuring(t, () => hr.op("EarlyWarnings", { unitCode, first: 50 }));
+    const warnings = (unitCode: string) =>
+      statementsDuring(t, () => hr.op("EarlyWarnings", { unitCode, first: 50 }));
     const [monitoredSmall, monitored] = [await warnings(small), await warnings(large)];
     expect(ok(monitored.result).officerStandings.totalCount).toBe(39); // one of them is SANCTIONED
     expect(monitored.statements).toBe(monitoredSmall.statements);
@@ -366,10 +562,17 @@ describe("officerStanding's officer", () => {
     const officer = await newOfficer(t);
     const hr = await t.as("HR");
     const send = (selection: string) =>
-      statementsDuring(t, () => hr.query(`query($b: String!) { officerStanding(badgeNumber: $b) { ${selection} } }`, { b: officer.badgeNumber }));
+      statementsDuring(t, () =>
+        hr.query(`query($b: String!) { officerStanding(badgeNumber: $b) { ${selection} } }`, {
+          b: officer.badgeNumber,
+        }),
+      );
     const alone = await send("standing");
     const named = await send("standing officer { id badgeNumber fullName status }");
-    expect(ok(named.result).officerStanding.officer).toMatchObject({ badgeNumber: officer.badgeNumber, status: "ACTIVE" });
+    expect(ok(named.result).officerStanding.officer).toMatchObject({
+      badgeNumber: officer.badgeNumber,
+      status: "ACTIVE",
+    });
     expect(named.statements).toBe(alone.statements);
   });
 });
@@ -381,19 +584,33 @@ describe("a standing's parts", () => {
     await complaintAgainst(t, officer.badgeNumber, ["FORCE"]);
     const hr = await t.as("HR");
     const inv = await t.as("INVESTIGATOR");
-    const parts = "activeSanctions { penalty } openInvestigations sustainedAllegations12m commendations12m earlyWarnings { rule count }";
-    const send = (caller: typeof hr, query: string) => statementsDuring(t, () => caller.query(query, { b: officer.badgeNumber }));
-    const alone = await send(hr, `query($b: String!) { officerStanding(badgeNumber: $b) { standing } }`);
-    const all = await send(hr, `query($b: String!) { officerStanding(badgeNumber: $b) { standing ...Parts } } fragment Parts on OfficerStanding { ${parts} }`);
+    const parts =
+      "activeSanctions { penalty } openInvestigations sustainedAllegations12m commendations12m earlyWarnings { rule count }";
+    const send = (caller: typeof hr, query: string) =>
+      statementsDuring(t, () => caller.query(query, { b: officer.badgeNumber }));
+    const alone = await send(
+      hr,
+      `query($b: String!) { officerStanding(badgeNumber: $b) { standing } }`,
+    );
+    const all = await send(
+      hr,
+      `query($b: String!) { officerStanding(badgeNumber: $b) { standing ...Parts } } fragment Parts on OfficerStanding { ${parts} }`,
+    );
     expect(ok(all.result).officerStanding).toMatchObject({
       standing: "MONITORED",
       openInvestigations: 2,
       earlyWarnings: [{ rule: "FORCE_2_IN_180", count: 2 }],
     });
     expect(all.statements).toBe(alone.statements);
-    const onOfficer = (selection: string) => send(inv, `query($b: String!) { officer(badgeNumber: $b) { standing { ${selection} } } }`);
-    const [bare, explained] = [await onOfficer("standing"), await onOfficer("standing earlyWarnings { rule count }")];
-    expect(ok(explained.result).officer.standing.earlyWarnings).toEqual([{ rule: "FORCE_2_IN_180", count: 2 }]);
+    const onOfficer = (selection: string) =>
+      send(inv, `query($b: String!) { officer(badgeNumber: $b) { standing { ${selection} } } }`);
+    const [bare, explained] = [
+      await onOfficer("standing"),
+      await onOfficer("standing earlyWarnings { rule count }"),
+    ];
+    expect(ok(explained.result).officer.standing.earlyWarnings).toEqual([
+      { rule: "FORCE_2_IN_180", count: 2 },
+    ]);
     expect(explained.statements).toBe(bare.statements);
   });
 });

@@ -2,8 +2,28 @@ import { errorOf, ok, startTestServer, type TestServer } from "./helpers/server"
 import { unitInput } from "./helpers/factories";
 import { onPostgres } from "./helpers/database";
 
-const REGIONS = ["KZ-AST", "KZ-ALA", "KZ-SHY", "KZ-ABA", "KZ-AKM", "KZ-AKT", "KZ-ALM", "KZ-ATY", "KZ-VOS", "KZ-ZHA",
-  "KZ-ZHE", "KZ-ZAP", "KZ-KAR", "KZ-KUS", "KZ-KZY", "KZ-MAN", "KZ-PAV", "KZ-SEV", "KZ-TUR", "KZ-ULY"];
+const REGIONS = [
+  "KZ-AST",
+  "KZ-ALA",
+  "KZ-SHY",
+  "KZ-ABA",
+  "KZ-AKM",
+  "KZ-AKT",
+  "KZ-ALM",
+  "KZ-ATY",
+  "KZ-VOS",
+  "KZ-ZHA",
+  "KZ-ZHE",
+  "KZ-ZAP",
+  "KZ-KAR",
+  "KZ-KUS",
+  "KZ-KZY",
+  "KZ-MAN",
+  "KZ-PAV",
+  "KZ-SEV",
+  "KZ-TUR",
+  "KZ-ULY",
+];
 
 let t: TestServer;
 beforeAll(async () => (t = await startTestServer()));
@@ -23,7 +43,12 @@ describe("units", () => {
     const admin = await t.as("ADMIN");
     const input = unitInput({ parentCode: "KZ-AST", name: "Esil district police" });
     const { createUnit } = ok(await admin.op("CreateUnit", { input }));
-    expect(createUnit.unit).toMatchObject({ code: input.code, name: "Esil district police", kind: "DISTRICT", parent: { code: "KZ-AST" } });
+    expect(createUnit.unit).toMatchObject({
+      code: input.code,
+      name: "Esil district police",
+      kind: "DISTRICT",
+      parent: { code: "KZ-AST" },
+    });
     const { units } = ok(await t.public.op("Units", { parentCode: "KZ-AST" }));
     expect(units.map((u: { code: string }) => u.code)).toContain(input.code);
   });
@@ -33,24 +58,43 @@ describe("units", () => {
     const input = unitInput({ parentCode: "KZ-KAR" });
     ok(await admin.op("CreateUnit", { input }));
     const { units } = ok(
-      await t.public.query(`query($p: String) { units(parentCode: $p) { code parent { code parent { code parent { code } } } children { code } } }`, { p: "KZ-KAR" }),
+      await t.public.query(
+        `query($p: String) { units(parentCode: $p) { code parent { code parent { code parent { code } } } children { code } } }`,
+        { p: "KZ-KAR" },
+      ),
     );
     const district = units.find((u: { code: string }) => u.code === input.code);
-    expect(district).toEqual({ code: input.code, parent: { code: "KZ-KAR", parent: { code: "MVD", parent: null } }, children: [] });
+    expect(district).toEqual({
+      code: input.code,
+      parent: { code: "KZ-KAR", parent: { code: "MVD", parent: null } },
+      children: [],
+    });
   });
 
   it("refuses a duplicate code, an unknown parent, a malformed code and a child of a district", async () => {
     const admin = await t.as("ADMIN");
     const first = unitInput();
     ok(await admin.op("CreateUnit", { input: first }));
-    expect(errorOf(await admin.op("CreateUnit", { input: { ...first, name: "Another" } }))).toEqual({ code: "BAD_USER_INPUT", field: "input.code" });
-    expect(errorOf(await admin.op("CreateUnit", { input: unitInput({ parentCode: "KZ-NOPE" }) }))).toEqual({ code: "BAD_USER_INPUT", field: "input.parentCode" });
-    expect(errorOf(await admin.op("CreateUnit", { input: unitInput({ code: "bad code; drop" }) }))).toEqual({ code: "BAD_USER_INPUT", field: "input.code" });
-    expect(errorOf(await admin.op("CreateUnit", { input: unitInput({ name: "x".repeat(201) }) }))).toEqual({ code: "BAD_USER_INPUT", field: "input.name" });
-    expect(errorOf(await admin.op("CreateUnit", { input: unitInput({ parentCode: first.code }) }))).toEqual({ code: "BAD_USER_INPUT", field: "input.parentCode" });
+    expect(errorOf(await admin.op("CreateUnit", { input: { ...first, name: "Another" } }))).toEqual(
+      { code: "BAD_USER_INPUT", field: "input.code" },
+    );
+    expect(
+      errorOf(await admin.op("CreateUnit", { input: unitInput({ parentCode: "KZ-NOPE" }) })),
+    ).toEqual({ code: "BAD_USER_INPUT", field: "input.parentCode" });
+    expect(
+      errorOf(await admin.op("CreateUnit", { input: unitInput({ code: "bad code; drop" }) })),
+    ).toEqual({ code: "BAD_USER_INPUT", field: "input.code" });
+    expect(
+      errorOf(await admin.op("CreateUnit", { input: unitInput({ name: "x".repeat(201) }) })),
+    ).toEqual({ code: "BAD_USER_INPUT", field: "input.name" });
+    expect(
+      errorOf(await admin.op("CreateUnit", { input: unitInput({ parentCode: first.code }) })),
+    ).toEqual({ code: "BAD_USER_INPUT", field: "input.parentCode" });
   });
 
   it("gives NOT_FOUND for the children of an unknown unit", async () => {
-    expect(errorOf(await t.public.op("Units", { parentCode: "KZ-NOWHERE" }))).toEqual({ code: "NOT_FOUND" });
+    expect(errorOf(await t.public.op("Units", { parentCode: "KZ-NOWHERE" }))).toEqual({
+      code: "NOT_FOUND",
+    });
   });
 });

@@ -5,7 +5,14 @@ import { responseDueAt } from "../src/modules/complaint/intake.service";
 
 const none = new Set<string>();
 // Kazakhstan's Nauryz days off in 2026 (Saturday 21 to Wednesday 25 March) and Independence Day.
-const holidays2026 = new Set(["2026-03-21", "2026-03-22", "2026-03-23", "2026-03-24", "2026-03-25", "2026-12-16"]);
+const holidays2026 = new Set([
+  "2026-03-21",
+  "2026-03-22",
+  "2026-03-23",
+  "2026-03-24",
+  "2026-03-25",
+  "2026-12-16",
+]);
 
 describe("addWorkingDays", () => {
   it.each([
@@ -21,7 +28,9 @@ describe("addWorkingDays", () => {
   });
 
   it("crosses a year end, skipping its holidays", () => {
-    expect(addWorkingDays("2026-12-30", 3, new Set(["2027-01-01", "2027-01-02"]))).toBe("2027-01-05");
+    expect(addWorkingDays("2026-12-30", 3, new Set(["2027-01-01", "2027-01-02"]))).toBe(
+      "2027-01-05",
+    );
   });
 
   it("never lands on a weekend or a holiday", () => {
@@ -42,23 +51,33 @@ describe("responseDueAt", () => {
 
   it("counts from the registration's date in the service's time zone and keeps the time of day", () => {
     // Sunday 20:00 UTC is Monday 01:00 in Almaty: counted from Monday, due Monday three weeks on at 01:00.
-    expect(responseDueAt(ctx, new Date("2026-11-29T20:00:00Z"), none).toISOString()).toBe("2026-12-20T20:00:00.000Z");
+    expect(responseDueAt(ctx, new Date("2026-11-29T20:00:00Z"), none).toISOString()).toBe(
+      "2026-12-20T20:00:00.000Z",
+    );
   });
 
   it("keeps the local time of day across a daylight-saving change", () => {
     const berlin = { config: { timeZone: "Europe/Berlin" } } as Context;
     // Thursday 15 October 10:00 CEST; due Thursday 5 November 10:00 CET, an hour later in UTC.
-    expect(responseDueAt(berlin, new Date("2026-10-15T08:00:00Z"), none).toISOString()).toBe("2026-11-05T09:00:00.000Z");
+    expect(responseDueAt(berlin, new Date("2026-10-15T08:00:00Z"), none).toISOString()).toBe(
+      "2026-11-05T09:00:00.000Z",
+    );
   });
 
   it("moves past a public holiday in the window", () => {
-    expect(responseDueAt(ctx, new Date("2026-11-30T06:15:00Z"), holidays2026).toISOString()).toBe("2026-12-22T06:15:00.000Z");
+    expect(responseDueAt(ctx, new Date("2026-11-30T06:15:00Z"), holidays2026).toISOString()).toBe(
+      "2026-12-22T06:15:00.000Z",
+    );
   });
 });
 
 describe("addMonths", () => {
   it("clamps to the end of a shorter month", () => {
-    expect(addMonths(new Date("2026-12-31T10:00:00Z"), 2).toISOString()).toBe("2027-02-28T10:00:00.000Z");
-    expect(addMonths(new Date("2027-12-31T10:00:00Z"), 2).toISOString()).toBe("2028-02-29T10:00:00.000Z");
+    expect(addMonths(new Date("2026-12-31T10:00:00Z"), 2).toISOString()).toBe(
+      "2027-02-28T10:00:00.000Z",
+    );
+    expect(addMonths(new Date("2027-12-31T10:00:00Z"), 2).toISOString()).toBe(
+      "2028-02-29T10:00:00.000Z",
+    );
   });
 });

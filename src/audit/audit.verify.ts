@@ -15,10 +15,16 @@ export async function verifyChain(db: Queryable, batch = 5000): Promise<ChainRep
   let prevSeq = 0;
   let checked = 0;
   for (;;) {
-    const page = await db.select().from(auditLog).where(gt(auditLog.seq, prevSeq)).orderBy(asc(auditLog.seq)).limit(batch);
+    const page = await db
+      .select()
+      .from(auditLog)
+      .where(gt(auditLog.seq, prevSeq))
+      .orderBy(asc(auditLog.seq))
+      .limit(batch);
     for (const row of page) {
       const { prevHash: storedPrev, hash, ...record } = row;
-      const broken = row.seq !== prevSeq + 1 || storedPrev !== prevHash || hash !== chainHash(prevHash, record);
+      const broken =
+        row.seq !== prevSeq + 1 || storedPrev !== prevHash || hash !== chainHash(prevHash, record);
       if (broken) return { ok: false, checked, firstBrokenSeq: row.seq };
       checked++;
       prevSeq = row.seq;

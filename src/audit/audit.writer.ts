@@ -25,7 +25,17 @@ type Chained = Omit<AuditRow, "prevHash" | "hash">;
 
 /** The exact bytes that are hashed: a fixed field order, so the verifier can recompute them. */
 export const canonical = (r: Chained) =>
-  JSON.stringify([r.seq, r.at.toISOString(), r.principalId, r.principalRole, r.action, r.entity, r.entityId, r.outcome, r.requestId]);
+  JSON.stringify([
+    r.seq,
+    r.at.toISOString(),
+    r.principalId,
+    r.principalRole,
+    r.action,
+    r.entity,
+    r.entityId,
+    r.outcome,
+    r.requestId,
+  ]);
 
 export const chainHash = (prevHash: string, record: Chained) =>
   createHash("sha256").update(prevHash).update(canonical(record)).digest("hex");
@@ -34,10 +44,18 @@ export const chainHash = (prevHash: string, record: Chained) =>
  * Appends records inside the caller's transaction, so they commit or vanish with the change they describe.
  * Called last in a transaction: the chain lock is held until commit.
  */
-export async function appendAudit(tx: Queryable, actor: Actor, entries: AuditEntry[]): Promise<void> {
+export async function appendAudit(
+  tx: Queryable,
+  actor: Actor,
+  entries: AuditEntry[],
+): Promise<void> {
   if (!entries.length) return;
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
-  const [last] = await tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
+  const [last] = await tx
+    .select({ seq: auditLog.seq, hash: auditLog.hash })
+    .from(auditLog)
+    .orderBy(desc(auditLog.seq))
+    .limit(1);
   let seq = last?.seq ?? 0;
   let prevHash = last?.hash ?? GENESIS_HASH;
   const at = new Date();
@@ -59,5 +77,6 @@ export async function appendAudit(tx: Queryable, actor: Actor, entries: AuditEnt
     return row;
   });
   // Chunked: a 1000-row import writes 1000 records and each statement has a parameter limit.
-  for (let i = 0; i < rows.length; i += 500) await tx.insert(auditLog).values(rows.slice(i, i + 500));
+  for (let i = 0; i < rows.length; i += 500)
+    await tx.insert(auditLog).values(rows.slice(i, i + 500));
 }

@@ -14,7 +14,12 @@ const CASE_READERS: Audience[] = ["INVESTIGATOR", "SUPERVISOR", "AUDITOR"];
 /** HR's one honest answer about an officer, also used by internal affairs and auditors. */
 const STANDING_READERS: Audience[] = ["INVESTIGATOR", "SUPERVISOR", "HR", "AUDITOR"];
 /** Who sees trust metrics exactly (and their series); everyone else gets small-cell suppression. */
-export const EXACT_METRICS_READERS: readonly Audience[] = ["ANALYST", "INVESTIGATOR", "SUPERVISOR", "AUDITOR"];
+export const EXACT_METRICS_READERS: readonly Audience[] = [
+  "ANALYST",
+  "INVESTIGATOR",
+  "SUPERVISOR",
+  "AUDITOR",
+];
 
 export const OPERATION_POLICY: Record<string, readonly Audience[]> = {
   // Public reference data for forms.

@@ -13,5 +13,7 @@ const principalsById = byKeys((db, keys) =>
 );
 
 export const createPrincipalLoaders = (db: Db) => ({
-  principalById: new DataLoader<string, Principal | null>(async (ids) => byKey(ids, await principalsById(db, ids), (r) => r.id)),
+  principalById: new DataLoader<string, Principal | null>(async (ids) =>
+    byKey(ids, await principalsById(db, ids), (r) => r.id),
+  ),
 });

@@ -12,18 +12,36 @@ registerEnumType(RoleEnum, {
   name: "Role",
   description: "What a token may do (see the README's role table).",
   valuesConfig: {
-    INVESTIGATOR: { description: "Internal-affairs staff: work complaints, allegations, commendations and reviews." },
-    SUPERVISOR: { description: "Head of internal affairs or review board: final findings and every disciplinary decision." },
-    HR: { description: "Personnel systems: officers, units and standing; never complaint contents." },
-    ANALYST: { description: "Statisticians and oversight bodies: unsuppressed metrics; no individual records." },
-    AUDITOR: { description: "Prosecutors' oversight: read everything except complainant data; the audit trail." },
-    ADMIN: { description: "System administrators: units, officers and API tokens; no complaint contents." },
+    INVESTIGATOR: {
+      description:
+        "Internal-affairs staff: work complaints, allegations, commendations and reviews.",
+    },
+    SUPERVISOR: {
+      description:
+        "Head of internal affairs or review board: final findings and every disciplinary decision.",
+    },
+    HR: {
+      description: "Personnel systems: officers, units and standing; never complaint contents.",
+    },
+    ANALYST: {
+      description:
+        "Statisticians and oversight bodies: unsuppressed metrics; no individual records.",
+    },
+    AUDITOR: {
+      description:
+        "Prosecutors' oversight: read everything except complainant data; the audit trail.",
+    },
+    ADMIN: {
+      description: "System administrators: units, officers and API tokens; no complaint contents.",
+    },
   },
 });
 
 @ObjectType({ description: "A holder of an API token: a person or a connected system." })
 export class Principal {
-  @Field(() => ID, { description: "Stable identifier, used by revokeApiToken and the audit trail." })
+  @Field(() => ID, {
+    description: "Stable identifier, used by revokeApiToken and the audit trail.",
+  })
   id: string;
 
   @Field({ description: "Who or what holds the token." })

@@ -1,5 +1,15 @@
 import { IsOptional, Length, Matches } from "class-validator";
-import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from "type-graphql";
+import {
+  Arg,
+  Ctx,
+  Field,
+  ID,
+  InputType,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+} from "type-graphql";
 import type { Context } from "../context";
 import { notFound } from "../errors";
 import { Principal, RoleEnum } from "./principal.type";
@@ -14,10 +24,15 @@ export class IssueApiTokenInput {
   @Field({ description: "Who or what will hold it, 2 to 200 characters." })
   @Length(2, 200, { message: "name must be 2 to 200 characters" })
   // The audit trail names principals by this: a blank or padded name would identify nobody.
-  @Matches(/^[^\p{Cc}\s](?:[^\p{Cc}]*[^\p{Cc}\s])?$/u, { message: "name must be printable text without leading or trailing spaces" })
+  @Matches(/^[^\p{Cc}\s](?:[^\p{Cc}]*[^\p{Cc}\s])?$/u, {
+    message: "name must be printable text without leading or trailing spaces",
+  })
   name: string;
 
-  @Field(() => Date, { nullable: true, description: "When the token stops working; never when absent." })
+  @Field(() => Date, {
+    nullable: true,
+    description: "When the token stops working; never when absent.",
+  })
   @IsOptional()
   expiresAt?: Date | null;
 }
@@ -49,7 +64,9 @@ export class TokenResolver {
     return issueApiToken(ctx, input);
   }
 
-  @Mutation(() => RevokeApiTokenPayload, { description: "Revoke a principal's token at once (ADMIN)." })
+  @Mutation(() => RevokeApiTokenPayload, {
+    description: "Revoke a principal's token at once (ADMIN).",
+  })
   revokeApiToken(@Arg("principalId", () => ID) principalId: string, @Ctx() ctx: Context) {
     if (!isUuid(principalId)) throw notFound("Principal");
     return revokeApiToken(ctx, principalId);

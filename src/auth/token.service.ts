@@ -11,7 +11,10 @@ export async function issueApiToken(ctx: Context, input: IssueApiTokenInput) {
     throw badInput("input.expiresAt", "expiresAt must be in the future");
   }
   return inTransaction(ctx, async (tx, audit) => {
-    const { token, principal } = await createPrincipal(tx, { ...input, createdBy: ctx.principal?.id });
+    const { token, principal } = await createPrincipal(tx, {
+      ...input,
+      createdBy: ctx.principal?.id,
+    });
     audit({ action: "issueApiToken", entity: "Principal", entityId: principal.id });
     return { token, principal };
   });
@@ -20,9 +23,16 @@ export async function issueApiToken(ctx: Context, input: IssueApiTokenInput) {
 /** Revokes the principal's token at once; later requests with it are UNAUTHENTICATED. */
 export async function revokeApiToken(ctx: Context, principalId: string) {
   return inTransaction(ctx, async (tx, audit) => {
-    const [principal] = await tx.select({ id: principals.id }).from(principals).where(eq(principals.id, principalId)).for("update");
+    const [principal] = await tx
+      .select({ id: principals.id })
+      .from(principals)
+      .where(eq(principals.id, principalId))
+      .for("update");
     if (!principal) throw notFound("Principal");
-    await tx.update(principals).set({ revokedAt: new Date() }).where(and(eq(principals.id, principalId), isNull(principals.revokedAt)));
+    await tx
+      .update(principals)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(principals.id, principalId), isNull(principals.revokedAt)));
     audit({ action: "revokeApiToken", entity: "Principal", entityId: principalId });
     return { revoked: true };
   });

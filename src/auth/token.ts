@@ -30,7 +30,11 @@ const principalByTokenHash = prepared((db) =>
 );
 
 /** The principal a bearer token belongs to, if it is known, unexpired and unrevoked. */
-export async function principalForToken(db: Db, token: string, now = new Date()): Promise<Principal | null> {
+export async function principalForToken(
+  db: Db,
+  token: string,
+  now = new Date(),
+): Promise<Principal | null> {
   const [row] = await principalByTokenHash(db, { hash: hashToken(token), now: now.toISOString() });
   return row ?? null;
 }

@@ -22,7 +22,11 @@ export function groupByKey<K, R>(keys: readonly K[], rows: R[], keyOf: (row: R) 
  * A loader of one row per key whose rows are also handed to `also` (to prime another loader, or this one,
  * with the same rows under another key), so that a row found one way is not read again another way.
  */
-export function primingLoader<K, R>(fetch: (keys: readonly K[]) => Promise<R[]>, keyOf: (row: R) => K, also: (row: R) => void) {
+export function primingLoader<K, R>(
+  fetch: (keys: readonly K[]) => Promise<R[]>,
+  keyOf: (row: R) => K,
+  also: (row: R) => void,
+) {
   return new DataLoader<K, R | null>(async (keys) => {
     const found = await fetch(keys);
     for (const row of found) also(row);

@@ -1,5 +1,12 @@
 import { sql } from "drizzle-orm";
-import { ArgsType, createParameterDecorator, Field, Int, ObjectType, type ClassType } from "type-graphql";
+import {
+  ArgsType,
+  createParameterDecorator,
+  Field,
+  Int,
+  ObjectType,
+  type ClassType,
+} from "type-graphql";
 import { badInput } from "../errors";
 import { selectedFields } from "./selection";
 
@@ -8,10 +15,16 @@ export const DEFAULT_PAGE = 20;
 
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { nullable: true, description: `How many items to return, 1 to ${MAX_PAGE} (default ${DEFAULT_PAGE}).` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `How many items to return, 1 to ${MAX_PAGE} (default ${DEFAULT_PAGE}).`,
+  })
   first?: number | null;
 
-  @Field(() => String, { nullable: true, description: "Return the items after this cursor (a previous page's endCursor)." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Return the items after this cursor (a previous page's endCursor).",
+  })
   after?: string | null;
 }
 
@@ -20,7 +33,10 @@ export class PageInfo {
   @Field({ description: "True when more items follow this page." })
   hasNextPage: boolean;
 
-  @Field(() => String, { nullable: true, description: "Cursor of the last item on this page; pass it as `after`." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Cursor of the last item on this page; pass it as `after`.",
+  })
   endCursor: string | null;
 }
 
@@ -77,7 +93,8 @@ export interface Page {
 }
 
 /** True when the client selected `totalCount` on this connection; pass it to `readPage`. */
-export const WantsTotal = () => createParameterDecorator(({ info }) => selectedFields(info).has("totalCount"));
+export const WantsTotal = () =>
+  createParameterDecorator(({ info }) => selectedFields(info).has("totalCount"));
 
 /** True when the client selected the items of this connection (`edges` or `pageInfo`), not only its `totalCount`. */
 export const WantsItems = () =>
@@ -102,12 +119,14 @@ export function readPage(args: PageArgs, prefix = "", wantsTotal = false): Page 
     } catch {
       after = null;
     }
-    if (!Array.isArray(after)) throw badInput(`${prefix}after`, "after is not a cursor this API issued");
+    if (!Array.isArray(after))
+      throw badInput(`${prefix}after`, "after is not a cursor this API issued");
   }
   return { limit: first + 1, first, after, counted: wantsTotal && after === null };
 }
 
-export const encodeCursor = (key: unknown[]) => Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
+export const encodeCursor = (key: unknown[]) =>
+  Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
 
 /**
  * Builds a connection from rows fetched with `page.limit`, keyed for cursors by `keyOf`. On a counted page
@@ -121,7 +140,8 @@ export function toConnection<Row, Node = Row>(
   count: () => Promise<number>,
   toNode: (row: Row) => Node = (row) => row as unknown as Node,
 ): ConnectionShape<Node> {
-  if (page.counted) count = async () => Number((rows[0] as { total?: number } | undefined)?.total ?? 0);
+  if (page.counted)
+    count = async () => Number((rows[0] as { total?: number } | undefined)?.total ?? 0);
   const visible = rows.slice(0, page.first);
   const edges = visible.map((row) => ({ cursor: encodeCursor(keyOf(row)), node: toNode(row) }));
   let total: Promise<number> | undefined;
@@ -158,7 +178,13 @@ const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 export function cursorTimeAndId(page: Page): { at: string; id: string } | null {
   if (!page.after) return null;
   const [at, id] = page.after;
-  if (typeof at !== "string" || typeof id !== "string" || !CURSOR_ID.test(id) || !CURSOR_TIME.test(at) || Number.isNaN(Date.parse(at))) {
+  if (
+    typeof at !== "string" ||
+    typeof id !== "string" ||
+    !CURSOR_ID.test(id) ||
+    !CURSOR_TIME.test(at) ||
+    Number.isNaN(Date.parse(at))
+  ) {
     throw badInput("after", "after is not a cursor this API issued");
   }
   return { at, id };

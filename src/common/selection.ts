@@ -9,7 +9,12 @@ export function selectedFields(info: GraphQLResolveInfo): ReadonlySet<string> {
   const collect = (set: SelectionSetNode | undefined) => {
     for (const s of set?.selections ?? []) {
       if (s.kind === Kind.FIELD) names.add(s.name.value);
-      else collect(s.kind === Kind.INLINE_FRAGMENT ? s.selectionSet : info.fragments[s.name.value]?.selectionSet);
+      else
+        collect(
+          s.kind === Kind.INLINE_FRAGMENT
+            ? s.selectionSet
+            : info.fragments[s.name.value]?.selectionSet,
+        );
     }
   };
   for (const node of info.fieldNodes) collect(node.selectionSet);

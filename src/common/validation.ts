@@ -13,7 +13,8 @@ const EARLIEST_EVENT = new Date("2000-01-01T00:00:00Z");
 
 /** An incident or commended deed: not in the future, not before 2000. `name` is the input field. */
 export function requirePastEvent(name: string, at: Date) {
-  if (at.getTime() > Date.now() + SKEW_MS) throw badInput(`input.${name}`, `${name} cannot be in the future`);
+  if (at.getTime() > Date.now() + SKEW_MS)
+    throw badInput(`input.${name}`, `${name} cannot be in the future`);
   if (at < EARLIEST_EVENT) throw badInput(`input.${name}`, `${name} is too far in the past`);
 }
 
@@ -27,14 +28,21 @@ export function problemsOf(errors: ValidationError[], prefix = ""): FieldProblem
 }
 
 export async function problemsIn(value: object, prefix = ""): Promise<FieldProblem[]> {
-  return problemsOf(await validate(value, { skipMissingProperties: true, forbidUnknownValues: false }), prefix);
+  return problemsOf(
+    await validate(value, { skipMissingProperties: true, forbidUnknownValues: false }),
+    prefix,
+  );
 }
 
 /**
  * type-graphql's validateFn: checks every object argument with class-validator and reports the first
  * problem as BAD_USER_INPUT with `extensions.field` set to the argument path ("input.badgeNumber").
  */
-export async function validateArgument(value: unknown, type: unknown, { args, info }: ResolverData<object>) {
+export async function validateArgument(
+  value: unknown,
+  type: unknown,
+  { args, info }: ResolverData<object>,
+) {
   const argName = argumentName(value, type, args as Record<string, unknown>, info);
   const unstorable = findUnstorable(value, argName);
   if (unstorable) throw badInput(unstorable.field, unstorable.message);
@@ -53,8 +61,14 @@ export async function validateArgument(value: unknown, type: unknown, { args, in
  * objects are matched by their input type's name; an @Args() class matches no argument and its fields
  * are top-level paths ("first", "after").
  */
-function argumentName(value: unknown, type: unknown, args: Record<string, unknown>, info: GraphQLResolveInfo): string {
-  if (value === null || typeof value !== "object") return Object.keys(args).find((name) => args[name] === value) ?? "";
+function argumentName(
+  value: unknown,
+  type: unknown,
+  args: Record<string, unknown>,
+  info: GraphQLResolveInfo,
+): string {
+  if (value === null || typeof value !== "object")
+    return Object.keys(args).find((name) => args[name] === value) ?? "";
   const typeName = typeof type === "function" ? type.name : undefined;
   const field = info.parentType.getFields()[info.fieldName];
   return field?.args.find((arg) => getNamedType(arg.type).name === typeName)?.name ?? "";
@@ -69,8 +83,10 @@ const LONE_SURROGATE = /\p{Cs}/u;
  */
 function findUnstorable(value: unknown, path: string): { field: string; message: string } | null {
   if (typeof value === "string") {
-    if (value.includes("\0")) return { field: path, message: "text must not contain NUL characters" };
-    if (LONE_SURROGATE.test(value)) return { field: path, message: "text must be well-formed Unicode" };
+    if (value.includes("\0"))
+      return { field: path, message: "text must not contain NUL characters" };
+    if (LONE_SURROGATE.test(value))
+      return { field: path, message: "text must be well-formed Unicode" };
     return null;
   }
   if (Array.isArray(value)) {

@@ -14,13 +14,16 @@ export class KeyRing {
   ) {
     if (!keys.length) throw new Error("KeyRing needs at least one key");
     for (const { id, key } of keys) {
-      if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new Error(`encryption key id "${id}" must be 1-32 letters, digits, _ or -`);
-      if (key.length !== 32) throw new Error(`encryption key "${id}" must be 32 bytes (base64 of 32 random bytes)`);
+      if (!/^[A-Za-z0-9_-]{1,32}$/.test(id))
+        throw new Error(`encryption key id "${id}" must be 1-32 letters, digits, _ or -`);
+      if (key.length !== 32)
+        throw new Error(`encryption key "${id}" must be 32 bytes (base64 of 32 random bytes)`);
     }
     this.keys = new Map(keys.map(({ id, key }) => [id, key]));
     // Two keys under one id would leave values sealed with one of them unreadable.
     if (this.keys.size !== keys.length) throw new Error("encryption key ids must be unique");
-    if (!this.keys.has(this.activeKeyId!)) throw new Error("the active encryption key is not in the key ring");
+    if (!this.keys.has(this.activeKeyId!))
+      throw new Error("the active encryption key is not in the key ring");
   }
 
   /** Parses ENCRYPTION_KEYS: "id1:base64key,id2:base64key", the first being the active one. */
@@ -31,7 +34,8 @@ export class KeyRing {
       .filter(Boolean)
       .map((part) => {
         const [id, material] = part.split(":");
-        if (!id || !material) throw new Error('ENCRYPTION_KEYS must look like "id1:base64key,id2:base64key"');
+        if (!id || !material)
+          throw new Error('ENCRYPTION_KEYS must look like "id1:base64key,id2:base64key"');
         return { id, key: Buffer.from(material, "base64") };
       });
     return new KeyRing(keys);
@@ -47,7 +51,13 @@ export class KeyRing {
     const iv = randomBytes(12);
     const cipher = createCipheriv("aes-256-gcm", this.keys.get(id)!, iv);
     const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-    return ["v1", id, iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), body.toString("base64url")].join(".");
+    return [
+      "v1",
+      id,
+      iv.toString("base64url"),
+      cipher.getAuthTag().toString("base64url"),
+      body.toString("base64url"),
+    ].join(".");
   }
 
   open(sealed: string): string;
@@ -56,9 +66,13 @@ export class KeyRing {
     if (sealed == null) return null;
     const [version, id, iv, tag, body] = sealed.split(".");
     const key = this.keys.get(id);
-    if (version !== "v1" || !key) throw new Error(`cannot open a value sealed with unknown key "${id}"`);
+    if (version !== "v1" || !key)
+      throw new Error(`cannot open a value sealed with unknown key "${id}"`);
     const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
     decipher.setAuthTag(Buffer.from(tag, "base64url"));
-    return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
+    return Buffer.concat([
+      decipher.update(Buffer.from(body, "base64url")),
+      decipher.final(),
+    ]).toString("utf8");
   }
 }

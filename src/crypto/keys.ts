@@ -12,7 +12,10 @@ export function loadKeyRing(config: Config, log: Logger): KeyRing {
   if (config.encryptionKeys) return config.encryptionKeys;
   if (!existsSync(config.encryptionKeyFile)) {
     writeFileSync(config.encryptionKeyFile, `local:${KeyRing.generateKey()}\n`, { mode: 0o600 });
-    log.warn({ file: config.encryptionKeyFile }, "generated a local encryption key; set ENCRYPTION_KEYS in production and keep a copy of this file with the data");
+    log.warn(
+      { file: config.encryptionKeyFile },
+      "generated a local encryption key; set ENCRYPTION_KEYS in production and keep a copy of this file with the data",
+    );
   }
   return KeyRing.parse(readFileSync(config.encryptionKeyFile, "utf8"));
 }

@@ -1,7 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { Placeholder, sql, type ExtractTablesWithRelations, type SQL } from "drizzle-orm";
-import type { PgColumn, PgDatabase, PgDialect, PgQueryResultHKT, PgSession, PgTransaction } from "drizzle-orm/pg-core";
+import type {
+  PgColumn,
+  PgDatabase,
+  PgDialect,
+  PgQueryResultHKT,
+  PgSession,
+  PgTransaction,
+} from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import pg from "pg";
@@ -88,7 +95,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   };
 }
 
-type DrizzleOptions = { schema: Schema; casing: "snake_case"; logger: { logQuery(text: string): void } };
+type DrizzleOptions = {
+  schema: Schema;
+  casing: "snake_case";
+  logger: { logQuery(text: string): void };
+};
 
 /**
  * PostgreSQL through node-postgres (pg). postgres.js 3.4.9, used before, crashes the process when a
@@ -200,7 +211,8 @@ function namedStatements(limit: number) {
   return (text: string) => {
     if (text.includes(PLANNED_PER_CALL_MARK)) return undefined;
     let name = names.get(text);
-    if (name === undefined && names.size < limit) names.set(text, (name = `senim_${names.size + 1}`));
+    if (name === undefined && names.size < limit)
+      names.set(text, (name = `senim_${names.size + 1}`));
     return name;
   };
 }
@@ -228,7 +240,8 @@ function oneStatementAtATime(client: pg.PoolClient, nameOf: (text: string) => st
 }
 
 /** The rows of a raw statement's result, whichever driver ran it (node-postgres and PGlite wrap them). */
-const plainRows = <T>(result: unknown) => (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+const plainRows = <T>(result: unknown) =>
+  (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 
 /** Runs raw SQL and returns plain rows whichever driver is underneath. */
 export async function rows<T>(db: Queryable, query: SQL): Promise<T[]> {
@@ -239,7 +252,8 @@ export async function rows<T>(db: Queryable, query: SQL): Promise<T[]> {
  * `values` as a PostgreSQL array literal (each quoted), passed as one parameter: the value of a list
  * placeholder (`anyOf(column, sql.placeholder(...))`, `arrayParam(sql.placeholder(...))`) in a `prepared` read.
  */
-export const list = (values: readonly unknown[]) => `{${values.map((v) => `"${String(v).replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
+export const list = (values: readonly unknown[]) =>
+  `{${values.map((v) => `"${String(v).replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
 
 /** `values` (or a placeholder for `list(values)`) as one `type[]` parameter, e.g. for `unnest(...)`. */
 export const arrayParam = (values: readonly unknown[] | Placeholder, type = "uuid") =>
@@ -263,7 +277,9 @@ interface Runnable<V, R> {
  * this machine, and 18% of the server's CPU on the officer profile, more than graphql-js's whole execution.
  * `build` gives a select builder's `.prepare("")` (the name is left to `namedStatements`) or `preparedRows`.
  */
-export function prepared<V extends Record<string, unknown>, R>(build: (db: Db) => Runnable<V, R>): (db: Db, values: V) => Promise<R> {
+export function prepared<V extends Record<string, unknown>, R>(
+  build: (db: Db) => Runnable<V, R>,
+): (db: Db, values: V) => Promise<R> {
   const built = new WeakMap<Db, Runnable<V, R>>();
   return (db, values) => {
     let query = built.get(db);
@@ -276,14 +292,19 @@ export function prepared<V extends Record<string, unknown>, R>(build: (db: Db) =
  * A read of the rows for a list of keys (a loader's batch), rendered once per database like `prepared`:
  * `build` writes the query with `keys` where the list goes (`anyOf(column, keys)`) and ends in `.prepare("")`.
  */
-export function byKeys<R>(build: (db: Db, keys: Placeholder) => Runnable<Record<string, unknown>, R>) {
+export function byKeys<R>(
+  build: (db: Db, keys: Placeholder) => Runnable<Record<string, unknown>, R>,
+) {
   const keys = sql.placeholder("keys");
   const query = prepared((db) => build(db, keys));
   return (db: Db, values: readonly unknown[]) => query(db, { keys: list(values) });
 }
 
 /** Raw SQL with placeholders, rendered now, for `prepared`: plain rows, whichever driver runs it. */
-export function preparedRows<R, V extends Record<string, unknown> = Record<string, unknown>>(db: Db, query: SQL): Runnable<V, R[]> {
+export function preparedRows<R, V extends Record<string, unknown> = Record<string, unknown>>(
+  db: Db,
+  query: SQL,
+): Runnable<V, R[]> {
   const { dialect, session } = db as unknown as { dialect: PgDialect; session: PgSession };
   const statement = session.prepareQuery(dialect.sqlToQuery(query), undefined, "", false);
   return { execute: async (values) => plainRows<R>(await statement.execute(values)) };

@@ -23,14 +23,16 @@ const DESIGN_CODES: ReadonlySet<string> = new Set(APOLLO_DESIGN_CODES);
 
 const VARIABLE_ERROR = /^Variable "\$([^"]+)" got invalid value .*? at "([^"]+)"; (.*)$/s;
 const VARIABLE_TOP = /^Variable "\$([^"]+)" got invalid value .*?; (.*)$/s;
-const MISSING_VARIABLE = /^Variable "\$([^"]+)" of (?:required|non-null) type "([^"]+)" (?:was not provided|must not be null)\.$/;
+const MISSING_VARIABLE =
+  /^Variable "\$([^"]+)" of (?:required|non-null) type "([^"]+)" (?:was not provided|must not be null)\.$/;
 
 /**
  * Apollo refuses some malformed requests (a persisted-query hash that does not match its query, an
  * unknown persisted-query version) with a bare GraphQLError: no code, only an HTTP 4xx status.
  */
 function isApolloRefusal(error: unknown): boolean {
-  if (!(error instanceof GraphQLError) || error.originalError || error.extensions?.code) return false;
+  if (!(error instanceof GraphQLError) || error.originalError || error.extensions?.code)
+    return false;
   const status = (error.extensions?.http as { status?: number } | undefined)?.status;
   return typeof status === "number" && status >= 400 && status < 500;
 }
@@ -43,10 +45,20 @@ function describeVariableError(message: string): { field: string; message: strin
   if (!nested) return null;
   const field = (nested.length === 4 ? nested[2] : nested[1]).replace(/\[(\d+)\]/g, ".$1");
   const reason = nested[nested.length - 1];
-  const notProvided = /^Field "([^"]+)" of required type "([^"]+)" was not provided\.$/.exec(reason);
-  if (notProvided) return { field: `${field}.${notProvided[1]}`, message: `${field}.${notProvided[1]} is required` };
+  const notProvided = /^Field "([^"]+)" of required type "([^"]+)" was not provided\.$/.exec(
+    reason,
+  );
+  if (notProvided)
+    return {
+      field: `${field}.${notProvided[1]}`,
+      message: `${field}.${notProvided[1]} is required`,
+    };
   const unknownField = /^Field "([^"]+)" is not defined by type "([^"]+)"\./.exec(reason);
-  if (unknownField) return { field: `${field}.${unknownField[1]}`, message: `${unknownField[1]} is not a field of ${unknownField[2]}` };
+  if (unknownField)
+    return {
+      field: `${field}.${unknownField[1]}`,
+      message: `${unknownField[1]} is not a field of ${unknownField[2]}`,
+    };
   const enumValue = /does not exist in "([^"]+)" enum/.exec(reason);
   if (enumValue) return { field, message: `${field} is not one of the ${enumValue[1]} values` };
   const expected = /^Expected type "([^"]+)"/.exec(reason);
@@ -59,16 +71,27 @@ function describeVariableError(message: string): { field: string; message: strin
  * the offending value, and anything unexpected becomes a masked INTERNAL_SERVER_ERROR
  * (the details were logged with the request id by the logging plugin).
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const { path, locations } = formatted;
   if (original instanceof DomainError) {
-    const { stacktrace: _s, http: _h, ...extensions } = original.extensions as Record<string, unknown>;
+    const {
+      stacktrace: _s,
+      http: _h,
+      ...extensions
+    } = original.extensions as Record<string, unknown>;
     return { message: original.message, path, locations, extensions };
   }
   const code = formatted.extensions?.code as string | undefined;
   // Query limits (src/graphql/limits.ts) surface as validation or parse errors; they never state the limit.
-  if (formatted.message === TOO_COMPLEX || formatted.message === `Syntax Error: ${TOO_COMPLEX}` || TOKEN_LIMIT.test(formatted.message)) {
+  if (
+    formatted.message === TOO_COMPLEX ||
+    formatted.message === `Syntax Error: ${TOO_COMPLEX}` ||
+    TOKEN_LIMIT.test(formatted.message)
+  ) {
     return { message: TOO_COMPLEX, extensions: { code: "QUERY_TOO_COMPLEX" } };
   }
   if (code === "BAD_USER_INPUT") {
@@ -82,12 +105,29 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   // DESIGN.md's closed set names three of Apollo's codes; its others (an operation name that matches
   // nothing, persisted-query misses) are malformed requests too. Their messages, which APQ clients read, stay.
   if (code && APOLLO_CODES.has(code)) {
-    return { message: formatted.message, locations, path, extensions: { code: DESIGN_CODES.has(code) ? code : "BAD_REQUEST" } };
+    return {
+      message: formatted.message,
+      locations,
+      path,
+      extensions: { code: DESIGN_CODES.has(code) ? code : "BAD_REQUEST" },
+    };
   }
-  if (isApolloRefusal(original)) return { message: formatted.message, locations, extensions: { code: "BAD_REQUEST" } };
+  if (isApolloRefusal(original))
+    return { message: formatted.message, locations, extensions: { code: "BAD_REQUEST" } };
   // Still masked and still INTERNAL_SERVER_ERROR, but the client learns that the same request may succeed later.
-  if (isTransientFault(error)) return { message: TRANSIENT_FAULT, path, locations, extensions: { code: "INTERNAL_SERVER_ERROR" } };
-  return { message: "Internal server error", path, locations, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+  if (isTransientFault(error))
+    return {
+      message: TRANSIENT_FAULT,
+      path,
+      locations,
+      extensions: { code: "INTERNAL_SERVER_ERROR" },
+    };
+  return {
+    message: "Internal server error",
+    path,
+    locations,
+    extensions: { code: "INTERNAL_SERVER_ERROR" },
+  };
 }
 
 /** Errors worth a server log line: anything not a deliberate client-facing refusal. */

@@ -2,7 +2,12 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
-import { GraphQLError, type DocumentNode, type GraphQLSchema, type ValidationContext } from "graphql";
+import {
+  GraphQLError,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationContext,
+} from "graphql";
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from "graphql-query-complexity";
 import { DomainError } from "../errors";
 import { DEFAULT_PAGE } from "../common/pagination";
@@ -12,11 +17,23 @@ import { DEFAULT_PAGE } from "../common/pagination";
  * pages of 5) stays well inside every limit; hostile shapes (deep nesting, alias floods, pages of pages)
  * do not. Limits are never disclosed: every refusal says only that the query is too complex.
  */
-export const LIMITS = { depth: 10, aliases: 15, directives: 10, tokens: 2000, cost: 25_000 } as const;
+export const LIMITS = {
+  depth: 10,
+  aliases: 15,
+  directives: 10,
+  tokens: 2000,
+  cost: 25_000,
+} as const;
 export const TOO_COMPLEX = "The query is too complex";
 
-const report = (context: ValidationContext | null) => context?.reportError(new GraphQLError(TOO_COMPLEX));
-const armor = { exposeLimits: false, errorMessage: TOO_COMPLEX, propagateOnRejection: false, onReject: [report] };
+const report = (context: ValidationContext | null) =>
+  context?.reportError(new GraphQLError(TOO_COMPLEX));
+const armor = {
+  exposeLimits: false,
+  errorMessage: TOO_COMPLEX,
+  propagateOnRejection: false,
+  onReject: [report],
+};
 
 /** graphql-armor's depth, alias and directive limits, as validation rules: nothing runs when they fail. */
 export const limitRules = [
@@ -42,7 +59,9 @@ const costs = new WeakMap<DocumentNode, Map<string, number>>();
 const COSTS_PER_DOCUMENT = 64;
 
 const costKey = (operationName: string | undefined, variables: Record<string, unknown>) => {
-  const shaping = Object.entries(variables).filter(([, v]) => typeof v === "number" || typeof v === "boolean");
+  const shaping = Object.entries(variables).filter(
+    ([, v]) => typeof v === "number" || typeof v === "boolean",
+  );
   return JSON.stringify([operationName ?? null, shaping]);
 };
 
@@ -72,7 +91,8 @@ export const costLimit = (schema: GraphQLSchema): ApolloServerPlugin => ({
           if (known.size >= COSTS_PER_DOCUMENT) known.clear();
           known.set(key, cost);
         }
-        if (cost > LIMITS.cost) throw new DomainError("QUERY_TOO_COMPLEX", TOO_COMPLEX, { http: { status: 400 } });
+        if (cost > LIMITS.cost)
+          throw new DomainError("QUERY_TOO_COMPLEX", TOO_COMPLEX, { http: { status: 400 } });
       },
     };
   },

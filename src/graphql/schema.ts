@@ -12,8 +12,16 @@ import { UnitResolver } from "../modules/unit/unit.resolver";
 import { CommendationResolver } from "../modules/commendation/commendation.resolver";
 import { MetricsResolver } from "../modules/metrics/metrics.resolver";
 import { OfficerHistoryResolver, StandingResolver } from "../modules/standing/standing.resolver";
-import { ComplaintReviewsResolver, OfficerReviewsResolver, ReviewResolver } from "../modules/review/review.resolver";
-import { AllegationResolver, ComplaintResolver, TimelineEntryResolver } from "../modules/complaint/complaint.resolver";
+import {
+  ComplaintReviewsResolver,
+  OfficerReviewsResolver,
+  ReviewResolver,
+} from "../modules/review/review.resolver";
+import {
+  AllegationResolver,
+  ComplaintResolver,
+  TimelineEntryResolver,
+} from "../modules/complaint/complaint.resolver";
 
 export const resolvers = [
   UnitResolver,
@@ -59,4 +67,5 @@ export function senimSchema(): Promise<GraphQLSchema> {
 }
 
 /** The committed SDL: sorted, so that diffs show real changes only. */
-export const printSenimSchema = async () => printSchema(lexicographicSortSchema(await senimSchema()));
+export const printSenimSchema = async () =>
+  printSchema(lexicographicSortSchema(await senimSchema()));

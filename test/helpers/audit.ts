@@ -204,7 +204,11 @@ export async function withServer<T>(
     ) => Promise<GraphQLResult>,
   ) => Promise<T>,
 ): Promise<T> {
-  const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS });
+  const config = loadConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS,
+  });
   const server = await createSenimServer({ database, config, log: createLogger("silent") });
   const port = await server.listen(0, "127.0.0.1");
   try {

@@ -12,7 +12,12 @@ export const complaintInput = (overrides: Record<string, unknown> = {}) => ({
   narrative: "The officer refused to register my report of domestic violence.",
   categories: ["DOMESTIC_VIOLENCE_HANDLING"],
   officers: [{ description: "second officer, tall, no badge visible" }],
-  complainant: { fullName: "Aigerim Sadykova", email: "a.sadykova@example.kz", phone: "+77010000000", type: "VICTIM" },
+  complainant: {
+    fullName: "Aigerim Sadykova",
+    email: "a.sadykova@example.kz",
+    phone: "+77010000000",
+    type: "VICTIM",
+  },
   language: "KK",
   ...overrides,
 });
@@ -27,14 +32,18 @@ export interface Receipt {
 /** Submits through the contract's SubmitComplaint and returns the receipt and the complaint's id. */
 export async function submitComplaint(caller: Caller, overrides: Record<string, unknown> = {}) {
   const input = complaintInput(overrides);
-  const receipt = ok(await caller.op("SubmitComplaint", { input })).submitComplaint.receipt as Receipt;
+  const receipt = ok(await caller.op("SubmitComplaint", { input })).submitComplaint
+    .receipt as Receipt;
   return { input, receipt };
 }
 
 /** The complaint's id, found through the case queue by tracking number (as an investigator would). */
 export async function complaintId(investigator: Caller, trackingNumber: string): Promise<string> {
   const data = ok(
-    await investigator.query(`query($n: String!) { complaints(filter: { trackingNumber: $n }, first: 1) { edges { node { id } } } }`, { n: trackingNumber }),
+    await investigator.query(
+      `query($n: String!) { complaints(filter: { trackingNumber: $n }, first: 1) { edges { node { id } } } }`,
+      { n: trackingNumber },
+    ),
   );
   return data.complaints.edges[0].node.id;
 }

@@ -9,9 +9,15 @@ export const onPostgres = Boolean(process.env.DATABASE_URL);
 /** The database a test file works on: its own PGlite, or the shared PostgreSQL. */
 export async function openTestDatabase(): Promise<Database> {
   // Statements named, as a server process names them by default (DB_PREPARED_STATEMENTS).
-  if (process.env.DATABASE_URL) return openDatabase({ databaseUrl: process.env.DATABASE_URL, poolMax: 5, preparedStatements: 500 });
+  if (process.env.DATABASE_URL)
+    return openDatabase({
+      databaseUrl: process.env.DATABASE_URL,
+      poolMax: 5,
+      preparedStatements: 500,
+    });
   const snapshot = process.env.SENIM_PGLITE_SNAPSHOT;
-  if (!snapshot) throw new Error("SENIM_PGLITE_SNAPSHOT is not set: run the tests through jest's globalSetup");
+  if (!snapshot)
+    throw new Error("SENIM_PGLITE_SNAPSHOT is not set: run the tests through jest's globalSetup");
   return openDatabase({ pgliteDump: new Blob([readFileSync(snapshot)]) });
 }
 
@@ -19,20 +25,32 @@ export async function openTestDatabase(): Promise<Database> {
  * A database nobody else uses, for tests that must break things (tampering with the audit chain).
  * On PostgreSQL a new database is created and dropped; on PGlite a fresh in-memory one.
  */
-export async function openPrivateDatabase(): Promise<{ database: Database; url: string | null; drop(): Promise<void> }> {
+export async function openPrivateDatabase(): Promise<{
+  database: Database;
+  url: string | null;
+  drop(): Promise<void>;
+}> {
   if (!process.env.DATABASE_URL) {
     const database = await openTestDatabase();
     return { database, url: null, drop: () => database.close() };
   }
   // Named after the test database, so that engineers sharing one server can tell (and clean) their own.
-  const base = new URL(process.env.DATABASE_URL).pathname.slice(1).replace(/[^a-z0-9_]/gi, "").slice(0, 40) || "senim";
+  const base =
+    new URL(process.env.DATABASE_URL).pathname
+      .slice(1)
+      .replace(/[^a-z0-9_]/gi, "")
+      .slice(0, 40) || "senim";
   const name = `${base}_private_${randomBytes(6).toString("hex")}`.toLowerCase();
   const admin = new Client({ connectionString: process.env.DATABASE_URL });
   await admin.connect();
   await admin.query(`create database ${name}`);
   const url = new URL(process.env.DATABASE_URL);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), poolMax: 2, preparedStatements: 500 });
+  const database = await openDatabase({
+    databaseUrl: url.toString(),
+    poolMax: 2,
+    preparedStatements: 500,
+  });
   await migrate(database);
   return {
     database,

@@ -3,9 +3,12 @@ import type { Caller } from "./server";
 import { ok } from "./server";
 
 /** Unique codes per call, so tests sharing one PostgreSQL never collide. */
-export const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex").toUpperCase()}`;
+export const unique = (prefix: string) =>
+  `${prefix}-${randomBytes(4).toString("hex").toUpperCase()}`;
 
-export const unitInput = (overrides: Partial<{ code: string; name: string; parentCode: string }> = {}) => ({
+export const unitInput = (
+  overrides: Partial<{ code: string; name: string; parentCode: string }> = {},
+) => ({
   code: unique("T"),
   name: "Test district police",
   parentCode: "KZ-AST",

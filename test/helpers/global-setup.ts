@@ -15,13 +15,18 @@ import { migrate } from "../../src/db/migrate";
 export default async function globalSetup() {
   // Two fixed keys (test data only), so that a reused PostgreSQL test database stays readable across runs,
   // and every test runs with a key ring that could rotate; "test-a" seals new values.
-  const testKey = (name: string) => createHash("sha256").update(`senim test key ${name}`).digest("base64");
+  const testKey = (name: string) =>
+    createHash("sha256").update(`senim test key ${name}`).digest("base64");
   process.env.ENCRYPTION_KEYS ??= `test-a:${testKey("a")},test-b:${testKey("b")}`;
   const root = join(__dirname, "..", "..");
-  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], {
-    cwd: root,
-    stdio: "inherit",
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
+    {
+      cwd: root,
+      stdio: "inherit",
+    },
+  );
   if (process.env.DATABASE_URL) {
     const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, poolMax: 1 });
     await migrate(database);
@@ -30,7 +35,8 @@ export default async function globalSetup() {
   }
   const database = await openDatabase({ memory: true });
   await migrate(database);
-  const client = (database.db as unknown as { $client: { dumpDataDir(c: "none"): Promise<Blob> } }).$client;
+  const client = (database.db as unknown as { $client: { dumpDataDir(c: "none"): Promise<Blob> } })
+    .$client;
   const snapshot = await client.dumpDataDir("none");
   const path = join(mkdtempSync(join(tmpdir(), "senim-test-")), "migrated.tar");
   writeFileSync(path, Buffer.from(await snapshot.arrayBuffer()));

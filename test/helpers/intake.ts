@@ -6,7 +6,13 @@ import { loadConfig } from "../../src/config";
 import { todayIn } from "../../src/common/clock";
 import { addDays } from "../../src/common/dates";
 import { rows, type Database, type Queryable } from "../../src/db/client";
-import { allegations, complaints, idempotencyKeys, publicHolidays, type ComplaintRow } from "../../src/db/schema";
+import {
+  allegations,
+  complaints,
+  idempotencyKeys,
+  publicHolidays,
+  type ComplaintRow,
+} from "../../src/db/schema";
 import { createLogger } from "../../src/logger";
 import { createSenimServer } from "../../src/server";
 import { contractOperation } from "./contract";
@@ -43,14 +49,20 @@ export async function caseFile(caller: Caller, id: string) {
 
 /** The stored row behind a tracking number, every column as the database holds it. */
 export async function complaintRow(db: Queryable, trackingNumber: string): Promise<ComplaintRow> {
-  const [row] = await db.select().from(complaints).where(eq(complaints.trackingNumber, trackingNumber));
+  const [row] = await db
+    .select()
+    .from(complaints)
+    .where(eq(complaints.trackingNumber, trackingNumber));
   if (!row) throw new Error(`no complaint ${trackingNumber}`);
   return row;
 }
 
 /** How many complaints name this (unique) incident place: how many a test's submissions created. */
 export async function complaintsAt(db: Queryable, incidentPlace: string): Promise<number> {
-  const [{ n }] = await db.select({ n: sql<number>`count(*)::int` }).from(complaints).where(eq(complaints.incidentPlace, incidentPlace));
+  const [{ n }] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(complaints)
+    .where(eq(complaints.incidentPlace, incidentPlace));
   return n;
 }
 
@@ -64,11 +76,17 @@ export const allegationRows = (db: Queryable, complaintId: string) =>
 
 /** The public-holidays table, as YYYY-MM-DD. */
 export async function holidayDays(db: Queryable): Promise<Set<string>> {
-  return new Set((await db.select({ day: publicHolidays.day }).from(publicHolidays)).map((r) => r.day));
+  return new Set(
+    (await db.select({ day: publicHolidays.day }).from(publicHolidays)).map((r) => r.day),
+  );
 }
 
 /** Mondays to Fridays that are not holidays, strictly after `from` and up to and including `to`. */
-export function workingDaysBetween(from: string, to: string, holidays: ReadonlySet<string>): number {
+export function workingDaysBetween(
+  from: string,
+  to: string,
+  holidays: ReadonlySet<string>,
+): number {
   let count = 0;
   for (let day = addDays(from, 1); day <= to; day = addDays(day, 1)) {
     const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
@@ -84,8 +102,14 @@ export const localYear = (at: string | Date) => Number(localDay(at).slice(0, 4))
 export const sequenceOf = (trackingNumber: string) => Number(trackingNumber.slice(-6));
 
 /** The complaint's status as its complainant sees it. */
-export const publicStatus = (caller: Caller, receipt: { trackingNumber: string; accessCode: string }) =>
-  caller.op("ComplaintStatus", { trackingNumber: receipt.trackingNumber, accessCode: receipt.accessCode });
+export const publicStatus = (
+  caller: Caller,
+  receipt: { trackingNumber: string; accessCode: string },
+) =>
+  caller.op("ComplaintStatus", {
+    trackingNumber: receipt.trackingNumber,
+    accessCode: receipt.accessCode,
+  });
 
 /**
  * Ends a freshly registered complaint without a finding (every allegation WITHDRAWN), the shortest way
@@ -94,16 +118,35 @@ export const publicStatus = (caller: Caller, receipt: { trackingNumber: string; 
 export async function closeWithoutFinding(staff: Caller, id: string, publicMessage?: string) {
   const before = await caseFile(staff, id);
   for (const allegation of before.allegations) {
-    ok(await staff.op("RecordFinding", { input: { allegationId: allegation.id, closureReason: "WITHDRAWN", rationale: "Withdrawn by letter." } }));
+    ok(
+      await staff.op("RecordFinding", {
+        input: {
+          allegationId: allegation.id,
+          closureReason: "WITHDRAWN",
+          rationale: "Withdrawn by letter.",
+        },
+      }),
+    );
   }
   const { version } = await caseFile(staff, id);
-  ok(await staff.op("CloseComplaint", { input: { complaintId: id, expectedVersion: version, ...(publicMessage ? { publicMessage } : {}) } }));
+  ok(
+    await staff.op("CloseComplaint", {
+      input: {
+        complaintId: id,
+        expectedVersion: version,
+        ...(publicMessage ? { publicMessage } : {}),
+      },
+    }),
+  );
   return caseFile(staff, id);
 }
 
 /** Sends a contract operation without a token to a server at `url`. */
 export function publicSender(url: string) {
-  return async <T = any>(name: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>> => {
+  return async <T = any>(
+    name: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResult<T>> => {
     const res = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -120,7 +163,9 @@ export type PublicSender = ReturnType<typeof publicSender>;
  * database, with the test key ring. On PGlite (one connection, one process): two servers in this
  * process over the same Database object.
  */
-export async function twoServersOn(database: Database): Promise<{ senders: [PublicSender, PublicSender]; stop(): Promise<void> }> {
+export async function twoServersOn(
+  database: Database,
+): Promise<{ senders: [PublicSender, PublicSender]; stop(): Promise<void> }> {
   if (onPostgres) {
     const env = { ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS!, LOG_LEVEL: "warn" };
     const started: SenimProcess[] = [];
@@ -132,15 +177,27 @@ export async function twoServersOn(database: Database): Promise<{ senders: [Publ
       throw e;
     }
     return {
-      senders: [publicSender(`${started[0].origin}/graphql`), publicSender(`${started[1].origin}/graphql`)],
+      senders: [
+        publicSender(`${started[0].origin}/graphql`),
+        publicSender(`${started[1].origin}/graphql`),
+      ],
       stop: async () => void (await Promise.all(started.map((p) => p.stop()))),
     };
   }
-  const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS });
-  const servers = await Promise.all([1, 2].map(() => createSenimServer({ database, config, log: createLogger("silent") })));
+  const config = loadConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS,
+  });
+  const servers = await Promise.all(
+    [1, 2].map(() => createSenimServer({ database, config, log: createLogger("silent") })),
+  );
   const ports = await Promise.all(servers.map((s) => s.listen(0, "127.0.0.1")));
   return {
-    senders: [publicSender(`http://127.0.0.1:${ports[0]}/graphql`), publicSender(`http://127.0.0.1:${ports[1]}/graphql`)],
+    senders: [
+      publicSender(`http://127.0.0.1:${ports[0]}/graphql`),
+      publicSender(`http://127.0.0.1:${ports[1]}/graphql`),
+    ],
     stop: async () => void (await Promise.all(servers.map((s) => s.close()))),
   };
 }
@@ -151,35 +208,56 @@ export async function twoServersOn(database: Database): Promise<{ senders: [Publ
  */
 export async function databaseDump(database: Database): Promise<Buffer> {
   if (database.url) {
-    const { stdout } = await promisify(execFile)("pg_dump", ["--data-only", "--no-owner", database.url], {
-      maxBuffer: 1024 * 1024 * 1024,
-      encoding: "buffer",
-    });
+    const { stdout } = await promisify(execFile)(
+      "pg_dump",
+      ["--data-only", "--no-owner", database.url],
+      {
+        maxBuffer: 1024 * 1024 * 1024,
+        encoding: "buffer",
+      },
+    );
     return stdout;
   }
   await database.db.execute(sql`checkpoint`);
-  const client = (database.db as unknown as { $client: { dumpDataDir(c: "none"): Promise<Blob> } }).$client;
+  const client = (database.db as unknown as { $client: { dumpDataDir(c: "none"): Promise<Blob> } })
+    .$client;
   return Buffer.from(await (await client.dumpDataDir("none")).arrayBuffer());
 }
 
 /** The needles among `texts` that occur in `haystack` (as UTF-8). */
-export const foundIn = (haystack: Buffer, texts: string[]) => texts.filter((text) => haystack.includes(Buffer.from(text, "utf8")));
+export const foundIn = (haystack: Buffer, texts: string[]) =>
+  texts.filter((text) => haystack.includes(Buffer.from(text, "utf8")));
 
 /** Raw rows of a table whose text form mentions `text`. */
 export async function rowsMentioning(db: Queryable, table: string, text: string): Promise<number> {
-  const [{ n }] = await rows<{ n: number }>(db, sql`select count(*)::int as n from ${sql.identifier(table)} t where strpos(t::text, ${text}) > 0`);
+  const [{ n }] = await rows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from ${sql.identifier(table)} t where strpos(t::text, ${text}) > 0`,
+  );
   return n;
 }
 
 /** A caller with this token (or none) for a server other than the test file's own. */
-export function callerAt(url: string, token: string | null, principalId: string | null = null): Caller {
+export function callerAt(
+  url: string,
+  token: string | null,
+  principalId: string | null = null,
+): Caller {
   const query = async (document: string, variables?: Record<string, unknown>) => {
     const res = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        "content-type": "application/json",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: JSON.stringify({ query: document, variables }),
     });
     return { status: res.status, ...((await res.json()) as object) };
   };
-  return { token, principalId, query, op: (name, variables) => query(contractOperation(name), variables) };
+  return {
+    token,
+    principalId,
+    query,
+    op: (name, variables) => query(contractOperation(name), variables),
+  };
 }

@@ -24,7 +24,12 @@ export interface LoggedServer {
  */
 export async function startLoggedServer(env: Record<string, string> = {}): Promise<LoggedServer> {
   const database = await openTestDatabase();
-  const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "info", ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS, ...env });
+  const config = loadConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "info",
+    ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS,
+    ...env,
+  });
   const raw: string[] = [];
   const lines: LogLine[] = [];
   const destination = {

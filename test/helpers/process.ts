@@ -66,7 +66,9 @@ export function spawnSenim(env: Record<string, string>): SenimProcess {
       ? { DATABASE_URL: process.env.DATABASE_URL }
       : { PGLITE_DIR: join(dataDir, "data") }),
     // Production refuses to start without keys; development generates a key file beside the data.
-    ...(env.NODE_ENV === "production" && process.env.ENCRYPTION_KEYS ? { ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS } : {}),
+    ...(env.NODE_ENV === "production" && process.env.ENCRYPTION_KEYS
+      ? { ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS }
+      : {}),
     ENCRYPTION_KEY_FILE: join(dataDir, "data.keys"),
   };
   const child = spawn(process.execPath, [MAIN], {

@@ -11,7 +11,11 @@ import { openPrivateDatabase, openTestDatabase } from "./database";
 export interface GraphQLResult<T = any> {
   status: number;
   data?: T | null;
-  errors?: { message: string; path?: string[]; extensions: { code: string; field?: string; [k: string]: unknown } }[];
+  errors?: {
+    message: string;
+    path?: string[];
+    extensions: { code: string; field?: string; [k: string]: unknown };
+  }[];
 }
 
 export interface Caller {
@@ -37,11 +41,19 @@ export interface TestServer {
 }
 
 /** One real server on its own port for a test file, over the file's database. Call in beforeAll. */
-export async function startTestServer(env: Record<string, string> = {}, options: { privateDatabase?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { privateDatabase?: boolean } = {},
+): Promise<TestServer> {
   // A private database (its own PostgreSQL database, dropped at close) for figures over the whole force.
   const isolated = options.privateDatabase ? await openPrivateDatabase() : null;
   const database = isolated?.database ?? (await openTestDatabase());
-  const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: process.env.LOG_LEVEL ?? "silent", ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS, ...env });
+  const config = loadConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
+    ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS,
+    ...env,
+  });
   const server = await createSenimServer({ database, config, log: createLogger(config.logLevel) });
   const port = await server.listen(0, "127.0.0.1");
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -50,12 +62,20 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     const query = async (document: string, variables?: Record<string, unknown>) => {
       const res = await fetch(url, {
         method: "POST",
-        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          "content-type": "application/json",
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body: JSON.stringify({ query: document, variables }),
       });
       return { status: res.status, ...((await res.json()) as object) };
     };
-    return { token, principalId, query, op: (name, variables) => query(contractOperation(name), variables) };
+    return {
+      token,
+      principalId,
+      query,
+      op: (name, variables) => query(contractOperation(name), variables),
+    };
   };
 
   const byRole = new Map<Role, Promise<Caller>>();

@@ -19,7 +19,10 @@ export const auditLog = pgTable(
     prevHash: text().notNull(),
     hash: text().notNull(),
   },
-  (t) => [index("audit_log_entity_idx").on(t.entityId, t.seq), index("audit_log_principal_idx").on(t.principalId, t.seq)],
+  (t) => [
+    index("audit_log_entity_idx").on(t.entityId, t.seq),
+    index("audit_log_principal_idx").on(t.principalId, t.seq),
+  ],
 );
 
 export type AuditRow = typeof auditLog.$inferSelect;

@@ -4,7 +4,13 @@ import { CHANNELS } from "./complaint";
 import { officers } from "./officer";
 import { units } from "./unit";
 
-export const COMMENDATION_TYPES = ["CITIZEN_COMPLIMENT", "SUPERVISOR_COMMENDATION", "AWARD", "LIFE_SAVING", "COMMUNITY_SERVICE"] as const;
+export const COMMENDATION_TYPES = [
+  "CITIZEN_COMPLIMENT",
+  "SUPERVISOR_COMMENDATION",
+  "AWARD",
+  "LIFE_SAVING",
+  "COMMUNITY_SERVICE",
+] as const;
 export const COMMENDATION_STATUSES = ["SUBMITTED", "VERIFIED", "REJECTED"] as const;
 
 /** Thanks and awards for officers; only VERIFIED ones count anywhere. Submitter data is sealed like complainants'. */

@@ -1,15 +1,73 @@
 import { sql } from "drizzle-orm";
-import { bigserial, boolean, check, index, integer, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { principals } from "./auth";
 import { officers } from "./officer";
 import { units } from "./unit";
 
-export const CHANNELS = ["WEB_FORM", "EOTINISH", "EGOV", "HOTLINE_102", "APP_102", "CALL_CENTER_1414", "TELEGRAM_BOT", "IN_PERSON", "MAIL", "INTERNAL_REFERRAL"] as const;
+export const CHANNELS = [
+  "WEB_FORM",
+  "EOTINISH",
+  "EGOV",
+  "HOTLINE_102",
+  "APP_102",
+  "CALL_CENTER_1414",
+  "TELEGRAM_BOT",
+  "IN_PERSON",
+  "MAIL",
+  "INTERNAL_REFERRAL",
+] as const;
 export const COMPLAINANT_TYPES = ["VICTIM", "WITNESS", "THIRD_PARTY", "INTERNAL"] as const;
-export const CATEGORIES = ["FORCE", "ABUSE_OF_AUTHORITY", "DISCOURTESY", "OFFENSIVE_LANGUAGE", "UNTRUTHFUL_STATEMENT", "LACK_OF_SERVICE", "CORRUPTION", "CRIMINAL_CONDUCT", "DOMESTIC_VIOLENCE_HANDLING", "MINORS_RIGHTS", "CYBER_FRAUD_HANDLING", "DISCRIMINATION", "OTHER"] as const;
-export const FINDINGS = ["SUSTAINED", "NOT_SUSTAINED", "EXONERATED", "UNFOUNDED", "POLICY_FAILURE"] as const;
-export const CLOSURE_REASONS = ["WITHDRAWN", "MEDIATED", "COMPLAINANT_UNAVAILABLE", "OFFICER_UNIDENTIFIED", "SUBJECT_SEPARATED", "REFERRED_TO_PROSECUTOR", "ADMINISTRATIVELY_CLOSED"] as const;
-export const CASE_STATUSES = ["REGISTERED", "ASSIGNED", "UNDER_INVESTIGATION", "PENDING_REVIEW", "CLOSED", "REOPENED"] as const;
+export const CATEGORIES = [
+  "FORCE",
+  "ABUSE_OF_AUTHORITY",
+  "DISCOURTESY",
+  "OFFENSIVE_LANGUAGE",
+  "UNTRUTHFUL_STATEMENT",
+  "LACK_OF_SERVICE",
+  "CORRUPTION",
+  "CRIMINAL_CONDUCT",
+  "DOMESTIC_VIOLENCE_HANDLING",
+  "MINORS_RIGHTS",
+  "CYBER_FRAUD_HANDLING",
+  "DISCRIMINATION",
+  "OTHER",
+] as const;
+export const FINDINGS = [
+  "SUSTAINED",
+  "NOT_SUSTAINED",
+  "EXONERATED",
+  "UNFOUNDED",
+  "POLICY_FAILURE",
+] as const;
+export const CLOSURE_REASONS = [
+  "WITHDRAWN",
+  "MEDIATED",
+  "COMPLAINANT_UNAVAILABLE",
+  "OFFICER_UNIDENTIFIED",
+  "SUBJECT_SEPARATED",
+  "REFERRED_TO_PROSECUTOR",
+  "ADMINISTRATIVELY_CLOSED",
+] as const;
+export const CASE_STATUSES = [
+  "REGISTERED",
+  "ASSIGNED",
+  "UNDER_INVESTIGATION",
+  "PENDING_REVIEW",
+  "CLOSED",
+  "REOPENED",
+] as const;
 export const LANGUAGES = ["KK", "RU", "EN"] as const;
 
 export type CaseStatus = (typeof CASE_STATUSES)[number];
@@ -59,7 +117,10 @@ export const complaints = pgTable(
     index("complaints_assignee_idx").on(t.assigneeId),
     // The case queue's order (queueOrder in complaint.service): nearest deadline first, read in order from
     // here instead of sorting every match (the national queue sorted 1M rows: 2.6 s). UTC, to be immutable.
-    index("complaints_due_idx").on(sql`(date_trunc('milliseconds', coalesce(${t.extendedTo}, ${t.responseDueAt}) at time zone 'UTC'))`, t.id),
+    index("complaints_due_idx").on(
+      sql`(date_trunc('milliseconds', coalesce(${t.extendedTo}, ${t.responseDueAt}) at time zone 'UTC'))`,
+      t.id,
+    ),
     check("complaints_rating_check", sql`${t.feedbackRating} between 1 and 5`),
   ],
 );

@@ -3,7 +3,13 @@ import { check, date, index, pgTable, text, timestamp, uuid } from "drizzle-orm/
 import { ranks } from "./reference";
 import { units } from "./unit";
 
-export const OFFICER_STATUSES = ["ACTIVE", "SUSPENDED", "ON_LEAVE", "DISMISSED", "RETIRED"] as const;
+export const OFFICER_STATUSES = [
+  "ACTIVE",
+  "SUSPENDED",
+  "ON_LEAVE",
+  "DISMISSED",
+  "RETIRED",
+] as const;
 export type OfficerStatus = (typeof OFFICER_STATUSES)[number];
 
 export const officers = pgTable(
@@ -46,7 +52,10 @@ export const officerAssignments = pgTable(
     index("officer_assignments_officer_idx").on(t.officerId, t.fromDate),
     // Covering: who serves in a unit on a day is answered from the index alone (rosters, counts, standings).
     index("officer_assignments_unit_idx").on(t.unitId, t.fromDate, t.toDate, t.officerId),
-    check("officer_assignments_range_check", sql`${t.toDate} is null or ${t.toDate} > ${t.fromDate}`),
+    check(
+      "officer_assignments_range_check",
+      sql`${t.toDate} is null or ${t.toDate} > ${t.fromDate}`,
+    ),
   ],
 );
 

@@ -1,11 +1,29 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, date, index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { principals } from "./auth";
 import { allegations } from "./complaint";
 import { officers } from "./officer";
 import { penalties } from "./reference";
 
-export const REVIEW_STATUSES = ["OPEN", "HEARING_SCHEDULED", "DECIDED", "APPEALED", "APPEAL_DECIDED", "FINAL"] as const;
+export const REVIEW_STATUSES = [
+  "OPEN",
+  "HEARING_SCHEDULED",
+  "DECIDED",
+  "APPEALED",
+  "APPEAL_DECIDED",
+  "FINAL",
+] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 export const APPEAL_OUTCOMES = ["UPHELD", "REDUCED", "OVERTURNED"] as const;
 
@@ -42,7 +60,10 @@ export const disciplinaryReviews = pgTable(
   },
   (t) => [
     index("disciplinary_reviews_officer_idx").on(t.officerId, t.status),
-    check("disciplinary_reviews_window", sql`${t.effectiveUntil} is null or ${t.effectiveUntil} > ${t.effectiveFrom}`),
+    check(
+      "disciplinary_reviews_window",
+      sql`${t.effectiveUntil} is null or ${t.effectiveUntil} > ${t.effectiveFrom}`,
+    ),
   ],
 );
 
@@ -57,7 +78,10 @@ export const reviewAllegations = pgTable(
       .notNull()
       .references(() => allegations.id),
   },
-  (t) => [primaryKey({ columns: [t.reviewId, t.allegationId] }), index("review_allegations_allegation_idx").on(t.allegationId)],
+  (t) => [
+    primaryKey({ columns: [t.reviewId, t.allegationId] }),
+    index("review_allegations_allegation_idx").on(t.allegationId),
+  ],
 );
 
 export type ReviewRow = typeof disciplinaryReviews.$inferSelect;

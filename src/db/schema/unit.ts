@@ -1,5 +1,13 @@
 import { sql } from "drizzle-orm";
-import { check, index, pgTable, text, timestamp, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
+import {
+  check,
+  index,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+  type AnyPgColumn,
+} from "drizzle-orm/pg-core";
 
 export const units = pgTable(
   "units",
@@ -22,4 +30,3 @@ export const units = pgTable(
 
 export type UnitRow = typeof units.$inferSelect;
 export type UnitKind = UnitRow["kind"];
-

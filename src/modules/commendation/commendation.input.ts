@@ -1,4 +1,12 @@
-import { IsEmail, IsOptional, IsUUID, Length, Matches, MaxLength, ValidateNested } from "class-validator";
+import {
+  IsEmail,
+  IsOptional,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from "class-validator";
 import { NO_NUL, TEXT } from "../../common/validation";
 import { Field, ID, InputType } from "type-graphql";
 import { BADGE_NUMBER, PERSON_NAME } from "../officer/officer.input";
@@ -14,7 +22,9 @@ export class CommendationSubmitterInput {
   @Field(() => String, { nullable: true, description: "Full name, 2 to 200 characters." })
   @IsOptional()
   @Length(2, 200, { message: "fullName must be 2 to 200 characters" })
-  @Matches(PERSON_NAME, { message: "fullName must be printable text without leading or trailing spaces" })
+  @Matches(PERSON_NAME, {
+    message: "fullName must be printable text without leading or trailing spaces",
+  })
   fullName?: string | null;
 
   @Field(() => String, { nullable: true, description: "Email address." })
@@ -38,7 +48,9 @@ export class SubmitCommendationInput {
   @Field(() => Channel, { description: "How it arrived." })
   channel: Channel;
 
-  @Field(() => OfficerRefInput, { description: "The officer: badge number, or a description when unknown." })
+  @Field(() => OfficerRefInput, {
+    description: "The officer: badge number, or a description when unknown.",
+  })
   @ValidateNested()
   officer: OfficerRefInput;
 
@@ -46,12 +58,17 @@ export class SubmitCommendationInput {
   occurredAt: Date;
 
   @Field({ description: `What the officer did, 1 to ${MAX_COMMENDATION_NARRATIVE} characters.` })
-  @Length(1, MAX_COMMENDATION_NARRATIVE, { message: `narrative must be 1 to ${MAX_COMMENDATION_NARRATIVE} characters` })
+  @Length(1, MAX_COMMENDATION_NARRATIVE, {
+    message: `narrative must be 1 to ${MAX_COMMENDATION_NARRATIVE} characters`,
+  })
   @Matches(/\S/, { message: "narrative must not be blank" })
   @Matches(TEXT, NO_NUL)
   narrative: string;
 
-  @Field(() => CommendationSubmitterInput, { nullable: true, description: "Who sends it; omit to stay anonymous." })
+  @Field(() => CommendationSubmitterInput, {
+    nullable: true,
+    description: "Who sends it; omit to stay anonymous.",
+  })
   @IsOptional()
   @ValidateNested()
   submitter?: CommendationSubmitterInput | null;
@@ -63,7 +80,10 @@ export class ReviewCommendationInput {
   @IsUUID("all", { message: "commendationId is not an id" })
   commendationId: string;
 
-  @Field(() => String, { nullable: true, description: "Badge number of the officer, to identify one the citizen could only describe." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Badge number of the officer, to identify one the citizen could only describe.",
+  })
   @IsOptional()
   @Matches(BADGE_NUMBER, { message: "officerBadge is not a badge number" })
   officerBadge?: string | null;
@@ -88,7 +108,9 @@ export class RecordCommendationInput {
   occurredAt: Date;
 
   @Field({ description: `What the officer did, 1 to ${MAX_COMMENDATION_NARRATIVE} characters.` })
-  @Length(1, MAX_COMMENDATION_NARRATIVE, { message: `narrative must be 1 to ${MAX_COMMENDATION_NARRATIVE} characters` })
+  @Length(1, MAX_COMMENDATION_NARRATIVE, {
+    message: `narrative must be 1 to ${MAX_COMMENDATION_NARRATIVE} characters`,
+  })
   @Matches(/\S/, { message: "narrative must not be blank" })
   @Matches(TEXT, NO_NUL)
   narrative: string;
@@ -96,11 +118,17 @@ export class RecordCommendationInput {
 
 @InputType({ description: "Which commendations to list." })
 export class CommendationFilter {
-  @Field(() => CommendationStatus, { nullable: true, description: "Only commendations in this status." })
+  @Field(() => CommendationStatus, {
+    nullable: true,
+    description: "Only commendations in this status.",
+  })
   @IsOptional()
   status?: CommendationStatus | null;
 
-  @Field(() => String, { nullable: true, description: "Only commendations for work done in this unit or below it." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Only commendations for work done in this unit or below it.",
+  })
   @IsOptional()
   @Matches(UNIT_CODE, { message: "unitCode is not a unit code" })
   unitCode?: string | null;
@@ -110,7 +138,10 @@ export class CommendationFilter {
   @Matches(BADGE_NUMBER, { message: "officerBadge is not a badge number" })
   officerBadge?: string | null;
 
-  @Field(() => CommendationType, { nullable: true, description: "Only commendations of this type." })
+  @Field(() => CommendationType, {
+    nullable: true,
+    description: "Only commendations of this type.",
+  })
   @IsOptional()
   type?: CommendationType | null;
 }

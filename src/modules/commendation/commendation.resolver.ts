@@ -1,12 +1,33 @@
-import { Arg, Args, Ctx, Field, FieldResolver, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import {
+  Arg,
+  Args,
+  Ctx,
+  Field,
+  FieldResolver,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from "type-graphql";
 import type { Context } from "../../context";
 import { PageArgs } from "../../common/pagination";
 import { Officer } from "../officer/officer.type";
 import { Unit } from "../unit/unit.type";
 import { Principal } from "../../auth/principal.type";
-import { CommendationFilter, RecordCommendationInput, ReviewCommendationInput, SubmitCommendationInput } from "./commendation.input";
+import {
+  CommendationFilter,
+  RecordCommendationInput,
+  ReviewCommendationInput,
+  SubmitCommendationInput,
+} from "./commendation.input";
 import * as service from "./commendation.service";
-import { Commendation, CommendationConnection, CommendationReceipt, CommendationSubmitter } from "./commendation.type";
+import {
+  Commendation,
+  CommendationConnection,
+  CommendationReceipt,
+  CommendationSubmitter,
+} from "./commendation.type";
 import type { CommendationRow } from "../../db/schema";
 
 @ObjectType({ description: "Result of submitCommendation." })
@@ -25,53 +46,86 @@ const payload = async (work: Promise<unknown>) => ({ commendation: (await work) 
 
 @Resolver(() => Commendation)
 export class CommendationResolver {
-  @Mutation(() => SubmitCommendationPayload, { description: "Thank an officer (public). Idempotent on idempotencyKey." })
+  @Mutation(() => SubmitCommendationPayload, {
+    description: "Thank an officer (public). Idempotent on idempotencyKey.",
+  })
   async submitCommendation(@Arg("input") input: SubmitCommendationInput, @Ctx() ctx: Context) {
     return { receipt: await service.submitCommendation(ctx, input) };
   }
 
-  @Query(() => CommendationConnection, { description: "Commendations matching the filter, newest first." })
-  commendations(@Arg("filter", () => CommendationFilter, { nullable: true }) filter: CommendationFilter | null, @Args() page: PageArgs, @Ctx() ctx: Context) {
+  @Query(() => CommendationConnection, {
+    description: "Commendations matching the filter, newest first.",
+  })
+  commendations(
+    @Arg("filter", () => CommendationFilter, { nullable: true }) filter: CommendationFilter | null,
+    @Args() page: PageArgs,
+    @Ctx() ctx: Context,
+  ) {
     return service.listCommendations(ctx, filter, page);
   }
 
-  @Mutation(() => CommendationPayload, { description: "Confirm a submitted commendation so that it counts (SUPERVISOR)." })
+  @Mutation(() => CommendationPayload, {
+    description: "Confirm a submitted commendation so that it counts (SUPERVISOR).",
+  })
   verifyCommendation(@Arg("input") input: ReviewCommendationInput, @Ctx() ctx: Context) {
     return payload(service.verifyCommendation(ctx, input));
   }
 
-  @Mutation(() => CommendationPayload, { description: "Reject a submitted commendation; it never counts (SUPERVISOR)." })
+  @Mutation(() => CommendationPayload, {
+    description: "Reject a submitted commendation; it never counts (SUPERVISOR).",
+  })
   rejectCommendation(@Arg("input") input: ReviewCommendationInput, @Ctx() ctx: Context) {
     return payload(service.rejectCommendation(ctx, input));
   }
 
-  @Mutation(() => CommendationPayload, { description: "Record a supervisor's own commendation or award, verified on entry (SUPERVISOR)." })
+  @Mutation(() => CommendationPayload, {
+    description: "Record a supervisor's own commendation or award, verified on entry (SUPERVISOR).",
+  })
   recordCommendation(@Arg("input") input: RecordCommendationInput, @Ctx() ctx: Context) {
     return payload(service.recordCommendation(ctx, input));
   }
 
-  @FieldResolver(() => String, { description: "What the officer did. INVESTIGATOR and SUPERVISOR only." })
+  @FieldResolver(() => String, {
+    description: "What the officer did. INVESTIGATOR and SUPERVISOR only.",
+  })
   narrative(@Root() c: CommendationRow, @Ctx() { keys }: Context) {
     return keys.open(c.narrativeSealed);
   }
 
-  @FieldResolver(() => CommendationSubmitter, { nullable: true, description: "The citizen who sent it; null for anonymous ones and supervisors' own. INVESTIGATOR and SUPERVISOR only." })
+  @FieldResolver(() => CommendationSubmitter, {
+    nullable: true,
+    description:
+      "The citizen who sent it; null for anonymous ones and supervisors' own. INVESTIGATOR and SUPERVISOR only.",
+  })
   submitter(@Root() c: CommendationRow, @Ctx() { keys }: Context): CommendationSubmitter | null {
     if (!c.submitterNameSealed && !c.submitterEmailSealed && !c.submitterPhoneSealed) return null;
-    return { fullName: keys.open(c.submitterNameSealed), email: keys.open(c.submitterEmailSealed), phone: keys.open(c.submitterPhoneSealed) };
+    return {
+      fullName: keys.open(c.submitterNameSealed),
+      email: keys.open(c.submitterEmailSealed),
+      phone: keys.open(c.submitterPhoneSealed),
+    };
   }
 
-  @FieldResolver(() => Officer, { nullable: true, description: "The officer commended; null until identified." })
+  @FieldResolver(() => Officer, {
+    nullable: true,
+    description: "The officer commended; null until identified.",
+  })
   officer(@Root() c: CommendationRow, @Ctx() { loaders }: Context) {
     return c.officerId ? loaders.officerById.load(c.officerId) : null;
   }
 
-  @FieldResolver(() => Unit, { nullable: true, description: "The officer's unit when it happened." })
+  @FieldResolver(() => Unit, {
+    nullable: true,
+    description: "The officer's unit when it happened.",
+  })
   unit(@Root() c: CommendationRow, @Ctx() { loaders }: Context) {
     return c.unitId ? loaders.unitById.load(c.unitId) : null;
   }
 
-  @FieldResolver(() => Principal, { nullable: true, description: "The supervisor who verified or rejected it (or recorded it)." })
+  @FieldResolver(() => Principal, {
+    nullable: true,
+    description: "The supervisor who verified or rejected it (or recorded it).",
+  })
   reviewedBy(@Root() c: CommendationRow, @Ctx() { loaders }: Context) {
     return c.reviewedBy ? loaders.principalById.load(c.reviewedBy) : null;
   }

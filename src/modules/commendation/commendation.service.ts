@@ -7,12 +7,26 @@ import { isUuid } from "../../common/ids";
 import { cursorTimeAndId, readPage, toConnection, type PageArgs } from "../../common/pagination";
 import { officerOnDay } from "../officer/officer.service";
 import { requirePastEvent } from "../../common/validation";
-import { canonicalJson, claimIdempotencyKey, recordIdempotentResult, registerNumber, sha256 } from "../complaint/intake.service";
-import type { CommendationFilter, RecordCommendationInput, ReviewCommendationInput, SubmitCommendationInput } from "./commendation.input";
+import {
+  canonicalJson,
+  claimIdempotencyKey,
+  recordIdempotentResult,
+  registerNumber,
+  sha256,
+} from "../complaint/intake.service";
+import type {
+  CommendationFilter,
+  RecordCommendationInput,
+  ReviewCommendationInput,
+  SubmitCommendationInput,
+} from "./commendation.input";
 import type { CommendationReceipt } from "./commendation.type";
 
 /** A citizen's thanks: idempotent like complaints, SUBMITTED until a supervisor verifies it. */
-export async function submitCommendation(ctx: Context, input: SubmitCommendationInput): Promise<CommendationReceipt> {
+export async function submitCommendation(
+  ctx: Context,
+  input: SubmitCommendationInput,
+): Promise<CommendationReceipt> {
   requirePastEvent("occurredAt", input.occurredAt);
   if (!input.officer.badgeNumber === !input.officer.description) {
     throw badInput("input.officer", "give either badgeNumber or description for the officer");
@@ -21,10 +35,22 @@ export async function submitCommendation(ctx: Context, input: SubmitCommendation
   const idempotencyKey = input.idempotencyKey.toLowerCase();
   const requestHash = sha256(canonicalJson({ ...input, idempotencyKey }));
   return inTransaction(ctx, async (tx, audit) => {
-    const earlier = await claimIdempotencyKey<CommendationReceipt>(ctx, tx, "commendation", idempotencyKey, requestHash);
+    const earlier = await claimIdempotencyKey<CommendationReceipt>(
+      ctx,
+      tx,
+      "commendation",
+      idempotencyKey,
+      requestHash,
+    );
     if (earlier) return earlier;
     const officer = input.officer.badgeNumber
-      ? await officerOnDay(ctx, tx, input.officer.badgeNumber, "input.officer.badgeNumber", input.occurredAt)
+      ? await officerOnDay(
+          ctx,
+          tx,
+          input.officer.badgeNumber,
+          "input.officer.badgeNumber",
+          input.occurredAt,
+        )
       : { officerId: null, unitId: null };
     const { trackingNumber, registeredAt } = await registerNumber(tx, "CMD", ctx.config.timeZone);
     const [row] = await tx
@@ -52,12 +78,26 @@ export async function submitCommendation(ctx: Context, input: SubmitCommendation
 }
 
 /** A supervisor's own commendation or award: verified on entry. */
-export async function recordCommendation(ctx: Context, input: RecordCommendationInput): Promise<CommendationRow> {
+export async function recordCommendation(
+  ctx: Context,
+  input: RecordCommendationInput,
+): Promise<CommendationRow> {
   requirePastEvent("occurredAt", input.occurredAt);
-  if (input.type === "CITIZEN_COMPLIMENT") throw badInput("input.type", "citizens' compliments come through submitCommendation");
+  if (input.type === "CITIZEN_COMPLIMENT")
+    throw badInput("input.type", "citizens' compliments come through submitCommendation");
   return inTransaction(ctx, async (tx, audit) => {
-    const officer = await officerOnDay(ctx, tx, input.officerBadge, "input.officerBadge", input.occurredAt);
-    const { trackingNumber, registeredAt: now } = await registerNumber(tx, "CMD", ctx.config.timeZone);
+    const officer = await officerOnDay(
+      ctx,
+      tx,
+      input.officerBadge,
+      "input.officerBadge",
+      input.occurredAt,
+    );
+    const { trackingNumber, registeredAt: now } = await registerNumber(
+      tx,
+      "CMD",
+      ctx.config.timeZone,
+    );
     const [row] = await tx
       .insert(commendations)
       .values({
@@ -79,21 +119,42 @@ export async function recordCommendation(ctx: Context, input: RecordCommendation
 }
 
 /** SUBMITTED becomes VERIFIED or REJECTED, once; verifying needs an identified officer. */
-async function review(ctx: Context, input: ReviewCommendationInput, status: "VERIFIED" | "REJECTED") {
+async function review(
+  ctx: Context,
+  input: ReviewCommendationInput,
+  status: "VERIFIED" | "REJECTED",
+) {
   if (!isUuid(input.commendationId)) throw notFound("Commendation");
   const action = status === "VERIFIED" ? "verifyCommendation" : "rejectCommendation";
   return inTransaction(ctx, async (tx, audit) => {
-    const [row] = await tx.select().from(commendations).where(eq(commendations.id, input.commendationId)).for("update");
+    const [row] = await tx
+      .select()
+      .from(commendations)
+      .where(eq(commendations.id, input.commendationId))
+      .for("update");
     if (!row) throw notFound("Commendation");
     if (row.status !== "SUBMITTED") throw invalidState(`The commendation is already ${row.status}`);
     let officer = { officerId: row.officerId, unitId: row.unitId };
-    if (input.officerBadge) officer = await officerOnDay(ctx, tx, input.officerBadge, "input.officerBadge", row.occurredAt);
+    if (input.officerBadge)
+      officer = await officerOnDay(
+        ctx,
+        tx,
+        input.officerBadge,
+        "input.officerBadge",
+        row.occurredAt,
+      );
     if (status === "VERIFIED" && !officer.officerId) {
       throw badInput("input.officerBadge", "identify the officer (officerBadge) before verifying");
     }
     const [updated] = await tx
       .update(commendations)
-      .set({ status, ...officer, reviewedBy: ctx.principal!.id, reviewedAt: new Date(), reviewNote: input.note ?? null })
+      .set({
+        status,
+        ...officer,
+        reviewedBy: ctx.principal!.id,
+        reviewedAt: new Date(),
+        reviewNote: input.note ?? null,
+      })
       .where(eq(commendations.id, row.id))
       .returning();
     audit({ action, entity: "Commendation", entityId: row.id });
@@ -101,11 +162,17 @@ async function review(ctx: Context, input: ReviewCommendationInput, status: "VER
   });
 }
 
-export const verifyCommendation = (ctx: Context, input: ReviewCommendationInput) => review(ctx, input, "VERIFIED");
-export const rejectCommendation = (ctx: Context, input: ReviewCommendationInput) => review(ctx, input, "REJECTED");
+export const verifyCommendation = (ctx: Context, input: ReviewCommendationInput) =>
+  review(ctx, input, "VERIFIED");
+export const rejectCommendation = (ctx: Context, input: ReviewCommendationInput) =>
+  review(ctx, input, "REJECTED");
 
 /** Newest first: the review queue works from the latest submissions back. */
-export async function listCommendations(ctx: Context, filter: CommendationFilter | null | undefined, args: PageArgs) {
+export async function listCommendations(
+  ctx: Context,
+  filter: CommendationFilter | null | undefined,
+  args: PageArgs,
+) {
   const page = readPage(args);
   const conditions: (SQL | undefined)[] = [];
   if (filter?.status) conditions.push(eq(commendations.status, filter.status));
@@ -113,15 +180,22 @@ export async function listCommendations(ctx: Context, filter: CommendationFilter
   if (filter?.unitCode) {
     const unit = await ctx.loaders.unitByCode.load(filter.unitCode);
     if (!unit) throw badInput("filter.unitCode", "no unit has this code");
-    conditions.push(sql`${commendations.unitId} in (select id from ${units} where path like ${`${unit.path}%`})`);
+    conditions.push(
+      sql`${commendations.unitId} in (select id from ${units} where path like ${`${unit.path}%`})`,
+    );
   }
   if (filter?.officerBadge) {
-    conditions.push(sql`${commendations.officerId} = (select id from ${officers} where badge_number = ${filter.officerBadge})`);
+    conditions.push(
+      sql`${commendations.officerId} = (select id from ${officers} where badge_number = ${filter.officerBadge})`,
+    );
   }
   const where = and(...conditions);
   const cursor = cursorTimeAndId(page);
   const after = cursor
-    ? or(lt(commendations.registeredAt, new Date(cursor.at)), and(eq(commendations.registeredAt, new Date(cursor.at)), lt(commendations.id, cursor.id)))
+    ? or(
+        lt(commendations.registeredAt, new Date(cursor.at)),
+        and(eq(commendations.registeredAt, new Date(cursor.at)), lt(commendations.id, cursor.id)),
+      )
     : undefined;
   const rows = await ctx.db
     .select()
@@ -129,8 +203,16 @@ export async function listCommendations(ctx: Context, filter: CommendationFilter
     .where(and(where, after))
     .orderBy(desc(commendations.registeredAt), desc(commendations.id))
     .limit(page.limit);
-  return toConnection(rows, page, (r) => [r.registeredAt.toISOString(), r.id], async () => {
-    const [{ n }] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(commendations).where(where);
-    return n;
-  });
+  return toConnection(
+    rows,
+    page,
+    (r) => [r.registeredAt.toISOString(), r.id],
+    async () => {
+      const [{ n }] = await ctx.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(commendations)
+        .where(where);
+      return n;
+    },
+  );
 }

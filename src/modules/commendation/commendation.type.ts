@@ -9,7 +9,10 @@ export enum CommendationType {
   LIFE_SAVING = "LIFE_SAVING",
   COMMUNITY_SERVICE = "COMMUNITY_SERVICE",
 }
-registerEnumType(CommendationType, { name: "CommendationType", description: "What an officer is commended for." });
+registerEnumType(CommendationType, {
+  name: "CommendationType",
+  description: "What an officer is commended for.",
+});
 
 export enum CommendationStatus {
   SUBMITTED = "SUBMITTED",
@@ -18,7 +21,8 @@ export enum CommendationStatus {
 }
 registerEnumType(CommendationStatus, {
   name: "CommendationStatus",
-  description: "SUBMITTED until a SUPERVISOR verifies or rejects it; only VERIFIED commendations count anywhere.",
+  description:
+    "SUBMITTED until a SUPERVISOR verifies or rejects it; only VERIFIED commendations count anywhere.",
 });
 
 @ObjectType({ description: "Proof of a commendation's submission." })
@@ -30,7 +34,9 @@ export class CommendationReceipt {
   registeredAt: Date;
 }
 
-@ObjectType({ description: "The citizen who sent a commendation. Visible to INVESTIGATOR and SUPERVISOR only." })
+@ObjectType({
+  description: "The citizen who sent a commendation. Visible to INVESTIGATOR and SUPERVISOR only.",
+})
 export class CommendationSubmitter {
   @Field(() => String, { nullable: true, description: "Full name." })
   fullName: string | null;
@@ -62,10 +68,16 @@ export class Commendation {
   @Field({ description: "When it was registered." })
   registeredAt: Date;
 
-  @Field(() => Channel, { nullable: true, description: "How a citizen's commendation arrived; null for a supervisor's." })
+  @Field(() => Channel, {
+    nullable: true,
+    description: "How a citizen's commendation arrived; null for a supervisor's.",
+  })
   channel: Channel | null;
 
-  @Field(() => String, { nullable: true, description: "How the citizen described the officer, when no badge number was given." })
+  @Field(() => String, {
+    nullable: true,
+    description: "How the citizen described the officer, when no badge number was given.",
+  })
   officerDescription: string | null;
 
   @Field(() => Date, { nullable: true, description: "When it was verified or rejected." })

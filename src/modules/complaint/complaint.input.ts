@@ -17,19 +17,32 @@ import { Field, ID, InputType, Int } from "type-graphql";
 import { NO_NUL, TEXT } from "../../common/validation";
 import { BADGE_NUMBER, PERSON_NAME } from "../officer/officer.input";
 import { UNIT_CODE } from "../unit/unit.input";
-import { AllegationCategory, Channel, ClosureReason, ComplainantType, Finding, Language, CaseStatus } from "./complaint.type";
+import {
+  AllegationCategory,
+  Channel,
+  ClosureReason,
+  ComplainantType,
+  Finding,
+  Language,
+  CaseStatus,
+} from "./complaint.type";
 
 export const MAX_NARRATIVE = 20_000;
 export const MAX_FORM_OFFICERS = 10;
 
-@InputType({ description: "An officer named on a form: by badge number when known, otherwise described." })
+@InputType({
+  description: "An officer named on a form: by badge number when known, otherwise described.",
+})
 export class OfficerRefInput {
   @Field(() => String, { nullable: true, description: "Badge number, if known." })
   @IsOptional()
   @Matches(BADGE_NUMBER, { message: "badgeNumber is not a badge number" })
   badgeNumber?: string | null;
 
-  @Field(() => String, { nullable: true, description: "What identifies the officer when the badge is unknown, up to 1000 characters." })
+  @Field(() => String, {
+    nullable: true,
+    description: "What identifies the officer when the badge is unknown, up to 1000 characters.",
+  })
   @IsOptional()
   @Length(1, 1000, { message: "description must be 1 to 1000 characters" })
   @Matches(TEXT, NO_NUL)
@@ -40,7 +53,9 @@ export class OfficerRefInput {
 export class ComplainantInput {
   @Field({ description: "Full name, 2 to 200 characters." })
   @Length(2, 200, { message: "fullName must be 2 to 200 characters" })
-  @Matches(PERSON_NAME, { message: "fullName must be printable text without leading or trailing spaces" })
+  @Matches(PERSON_NAME, {
+    message: "fullName must be printable text without leading or trailing spaces",
+  })
   fullName: string;
 
   @Field(() => String, { nullable: true, description: "Email address for replies." })
@@ -49,7 +64,10 @@ export class ComplainantInput {
   @IsEmail({}, { message: "email is not an email address" })
   email?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Phone number, digits with an optional leading +." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Phone number, digits with an optional leading +.",
+  })
   @IsOptional()
   @Matches(/^\+?[0-9][0-9 ()-]{4,19}$/, { message: "phone is not a phone number" })
   phone?: string | null;
@@ -58,9 +76,13 @@ export class ComplainantInput {
   type: ComplainantType;
 }
 
-@InputType({ description: "A complaint as a form sends it. Every officer and category becomes an allegation." })
+@InputType({
+  description: "A complaint as a form sends it. Every officer and category becomes an allegation.",
+})
 export class SubmitComplaintInput {
-  @Field({ description: "A UUID the form generates once per complaint and re-sends on every retry." })
+  @Field({
+    description: "A UUID the form generates once per complaint and re-sends on every retry.",
+  })
   @IsUUID("all", { message: "idempotencyKey must be a UUID" })
   idempotencyKey: string;
 
@@ -76,34 +98,53 @@ export class SubmitComplaintInput {
   @Matches(TEXT, NO_NUL)
   incidentPlace?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Region or district where it happened; by default the unit of the first officer named by badge, else MVD." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Region or district where it happened; by default the unit of the first officer named by badge, else MVD.",
+  })
   @IsOptional()
   @Matches(UNIT_CODE, { message: "unitCode is not a unit code" })
   unitCode?: string | null;
 
-  @Field({ description: `What happened, in the complainant's words: 1 to ${MAX_NARRATIVE} characters.` })
+  @Field({
+    description: `What happened, in the complainant's words: 1 to ${MAX_NARRATIVE} characters.`,
+  })
   @Length(1, MAX_NARRATIVE, { message: `narrative must be 1 to ${MAX_NARRATIVE} characters` })
   @Matches(/\S/, { message: "narrative must not be blank" })
   @Matches(TEXT, NO_NUL)
   narrative: string;
 
-  @Field(() => [AllegationCategory], { description: "What the officers are accused of: at least one, no repeats." })
+  @Field(() => [AllegationCategory], {
+    description: "What the officers are accused of: at least one, no repeats.",
+  })
   @ArrayMinSize(1, { message: "categories needs at least one category" })
   @ArrayUnique({ message: "categories must not repeat" })
   categories: AllegationCategory[];
 
-  @Field(() => [OfficerRefInput], { nullable: true, description: `Officers involved, up to ${MAX_FORM_OFFICERS}; none when unknown.` })
+  @Field(() => [OfficerRefInput], {
+    nullable: true,
+    description: `Officers involved, up to ${MAX_FORM_OFFICERS}; none when unknown.`,
+  })
   @IsOptional()
-  @ArrayMaxSize(MAX_FORM_OFFICERS, { message: `officers may list at most ${MAX_FORM_OFFICERS} officers` })
+  @ArrayMaxSize(MAX_FORM_OFFICERS, {
+    message: `officers may list at most ${MAX_FORM_OFFICERS} officers`,
+  })
   @ValidateNested()
   officers?: OfficerRefInput[] | null;
 
-  @Field(() => ComplainantInput, { nullable: true, description: "The complainant; omit for an anonymous complaint." })
+  @Field(() => ComplainantInput, {
+    nullable: true,
+    description: "The complainant; omit for an anonymous complaint.",
+  })
   @IsOptional()
   @ValidateNested()
   complainant?: ComplainantInput | null;
 
-  @Field(() => Language, { nullable: true, description: "Language for messages to the complainant (default RU)." })
+  @Field(() => Language, {
+    nullable: true,
+    description: "Language for messages to the complainant (default RU).",
+  })
   @IsOptional()
   language?: Language | null;
 }
@@ -133,29 +174,48 @@ export class SubmitComplaintFeedbackInput {
 
 @InputType({ description: "Which complaints to list in the case queue." })
 export class ComplaintFilter {
-  @Field(() => [CaseStatus], { nullable: true, description: "Only complaints in one of these statuses." })
+  @Field(() => [CaseStatus], {
+    nullable: true,
+    description: "Only complaints in one of these statuses.",
+  })
   @IsOptional()
   status?: CaseStatus[] | null;
 
-  @Field(() => String, { nullable: true, description: "Only the complaint with this tracking number (from a letter or a call)." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Only the complaint with this tracking number (from a letter or a call).",
+  })
   @IsOptional()
   @MaxLength(32)
   trackingNumber?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Only complaints about this unit or any unit below it." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Only complaints about this unit or any unit below it.",
+  })
   @IsOptional()
   @Matches(UNIT_CODE, { message: "unitCode is not a unit code" })
   unitCode?: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: "true: only open complaints past the deadline in force; false: only complaints that are not overdue (within the deadline, or closed)." })
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "true: only open complaints past the deadline in force; false: only complaints that are not overdue (within the deadline, or closed).",
+  })
   @IsOptional()
   overdue?: boolean | null;
 
-  @Field(() => AllegationCategory, { nullable: true, description: "Only complaints with an allegation in this category." })
+  @Field(() => AllegationCategory, {
+    nullable: true,
+    description: "Only complaints with an allegation in this category.",
+  })
   @IsOptional()
   category?: AllegationCategory | null;
 
-  @Field(() => String, { nullable: true, description: "Only complaints with an allegation against this officer." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Only complaints with an allegation against this officer.",
+  })
   @IsOptional()
   @Matches(BADGE_NUMBER, { message: "officerBadge is not a badge number" })
   officerBadge?: string | null;
@@ -165,19 +225,30 @@ export class ComplaintFilter {
   @IsUUID("all", { message: "assigneeId is not an id" })
   assigneeId?: string | null;
 
-  @Field(() => Date, { nullable: true, description: "Only complaints registered at or after this time." })
+  @Field(() => Date, {
+    nullable: true,
+    description: "Only complaints registered at or after this time.",
+  })
   @IsOptional()
   registeredFrom?: Date | null;
 
-  @Field(() => Date, { nullable: true, description: "Only complaints registered before this time." })
+  @Field(() => Date, {
+    nullable: true,
+    description: "Only complaints registered before this time.",
+  })
   @IsOptional()
   registeredTo?: Date | null;
 }
 
 const version = () =>
-  Field(() => Int, { description: "The version you last saw; a stale one gives CONFLICT and changes nothing." });
+  Field(() => Int, {
+    description: "The version you last saw; a stale one gives CONFLICT and changes nothing.",
+  });
 const optionalVersion = () =>
-  Field(() => Int, { nullable: true, description: "The version you last saw; when given, a stale one gives CONFLICT." });
+  Field(() => Int, {
+    nullable: true,
+    description: "The version you last saw; when given, a stale one gives CONFLICT.",
+  });
 const note = (what: string) =>
   Field(() => String, { nullable: true, description: `${what}, up to 5000 characters.` });
 
@@ -249,17 +320,25 @@ export class IdentifyOfficerInput {
   expectedVersion?: number | null;
 }
 
-@InputType({ description: "Record a finding on the merits, or a closure reason, with the rationale." })
+@InputType({
+  description: "Record a finding on the merits, or a closure reason, with the rationale.",
+})
 export class RecordFindingInput {
   @Field(() => ID, { description: "The allegation." })
   @IsUUID("all", { message: "allegationId is not an id" })
   allegationId: string;
 
-  @Field(() => Finding, { nullable: true, description: "A finding on the merits (exclusive with closureReason)." })
+  @Field(() => Finding, {
+    nullable: true,
+    description: "A finding on the merits (exclusive with closureReason).",
+  })
   @IsOptional()
   finding?: Finding | null;
 
-  @Field(() => ClosureReason, { nullable: true, description: "Why it ends without a finding (exclusive with finding)." })
+  @Field(() => ClosureReason, {
+    nullable: true,
+    description: "Why it ends without a finding (exclusive with finding).",
+  })
   @IsOptional()
   closureReason?: ClosureReason | null;
 
@@ -273,7 +352,9 @@ export class RecordFindingInput {
   expectedVersion?: number | null;
 }
 
-@InputType({ description: "Extend the response deadline once, up to 2 calendar months after registration." })
+@InputType({
+  description: "Extend the response deadline once, up to 2 calendar months after registration.",
+})
 export class ExtendResponseDeadlineInput {
   @Field(() => ID, { description: "The complaint." })
   @IsUUID("all", { message: "complaintId is not an id" })
@@ -302,7 +383,10 @@ export class AddCaseNoteInput {
   @Matches(TEXT, NO_NUL)
   note: string;
 
-  @Field(() => String, { nullable: true, description: "Message for the complainant's public timeline, up to 2000 characters." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Message for the complainant's public timeline, up to 2000 characters.",
+  })
   @IsOptional()
   @Length(1, 2000, { message: "publicMessage must be 1 to 2000 characters" })
   @Matches(TEXT, NO_NUL)
@@ -321,7 +405,10 @@ export class CloseComplaintInput {
   @version()
   expectedVersion: number;
 
-  @Field(() => String, { nullable: true, description: "Message for the complainant, up to 2000 characters." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Message for the complainant, up to 2000 characters.",
+  })
   @IsOptional()
   @Length(1, 2000, { message: "publicMessage must be 1 to 2000 characters" })
   @Matches(TEXT, NO_NUL)

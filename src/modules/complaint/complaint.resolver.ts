@@ -1,4 +1,16 @@
-import { Arg, Args, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import {
+  Arg,
+  Args,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from "type-graphql";
 import type { Context } from "../../context";
 import { PageArgs, WantsTotal } from "../../common/pagination";
 import { Principal } from "../../auth/principal.type";
@@ -20,12 +32,22 @@ import {
 } from "./complaint.input";
 import * as cases from "./complaint.service";
 import * as intake from "./intake.service";
-import { Allegation, Complainant, Complaint, ComplaintConnection, ComplaintReceipt, ComplaintStatusView, TimelineEntry } from "./complaint.type";
+import {
+  Allegation,
+  Complainant,
+  Complaint,
+  ComplaintConnection,
+  ComplaintReceipt,
+  ComplaintStatusView,
+  TimelineEntry,
+} from "./complaint.type";
 import type { AllegationRow, ComplaintRow } from "../../db/schema";
 
 @ObjectType({ description: "Result of submitComplaint." })
 class SubmitComplaintPayload {
-  @Field(() => ComplaintReceipt, { description: "Keep it: the tracking number and access code open the complaint's status." })
+  @Field(() => ComplaintReceipt, {
+    description: "Keep it: the tracking number and access code open the complaint's status.",
+  })
   receipt: ComplaintReceipt;
 }
 
@@ -47,44 +69,71 @@ class AllegationPayload {
   allegation: Allegation;
 }
 
-const complaintPayload = async (work: Promise<unknown>) => ({ complaint: (await work) as Complaint });
-const allegationPayload = async (work: Promise<unknown>) => ({ allegation: (await work) as Allegation });
+const complaintPayload = async (work: Promise<unknown>) => ({
+  complaint: (await work) as Complaint,
+});
+const allegationPayload = async (work: Promise<unknown>) => ({
+  allegation: (await work) as Allegation,
+});
 
 @Resolver(() => Complaint)
 export class ComplaintResolver {
   @Mutation(() => SubmitComplaintPayload, {
-    description: "Register a complaint (public; with a staff token the registering officer is recorded). Idempotent on idempotencyKey.",
+    description:
+      "Register a complaint (public; with a staff token the registering officer is recorded). Idempotent on idempotencyKey.",
   })
   async submitComplaint(@Arg("input") input: SubmitComplaintInput, @Ctx() ctx: Context) {
     return { receipt: await intake.submitComplaint(ctx, input) };
   }
 
-  @Query(() => ComplaintStatusView, { description: "The complainant's view of a complaint; NOT_FOUND for an unknown number or a wrong code alike." })
-  complaintStatus(@Arg("trackingNumber") trackingNumber: string, @Arg("accessCode") accessCode: string, @Ctx() ctx: Context) {
+  @Query(() => ComplaintStatusView, {
+    description:
+      "The complainant's view of a complaint; NOT_FOUND for an unknown number or a wrong code alike.",
+  })
+  complaintStatus(
+    @Arg("trackingNumber") trackingNumber: string,
+    @Arg("accessCode") accessCode: string,
+    @Ctx() ctx: Context,
+  ) {
     return intake.complaintStatus(ctx, trackingNumber, accessCode);
   }
 
-  @Mutation(() => SubmitComplaintFeedbackPayload, { description: "Rate the handling of a closed complaint, once (public)." })
+  @Mutation(() => SubmitComplaintFeedbackPayload, {
+    description: "Rate the handling of a closed complaint, once (public).",
+  })
   submitComplaintFeedback(@Arg("input") input: SubmitComplaintFeedbackInput, @Ctx() ctx: Context) {
     return intake.submitComplaintFeedback(ctx, input);
   }
 
-  @Query(() => ComplaintConnection, { description: "The case queue: complaints matching the filter, nearest deadline first." })
-  complaints(@Arg("filter", () => ComplaintFilter, { nullable: true }) filter: ComplaintFilter | null, @Args() page: PageArgs, @Ctx() ctx: Context, @WantsTotal() wantsTotal: boolean) {
+  @Query(() => ComplaintConnection, {
+    description: "The case queue: complaints matching the filter, nearest deadline first.",
+  })
+  complaints(
+    @Arg("filter", () => ComplaintFilter, { nullable: true }) filter: ComplaintFilter | null,
+    @Args() page: PageArgs,
+    @Ctx() ctx: Context,
+    @WantsTotal() wantsTotal: boolean,
+  ) {
     return cases.listComplaints(ctx, filter, page, wantsTotal);
   }
 
-  @Query(() => Complaint, { description: "One complaint's case file; NOT_FOUND when there is none." })
+  @Query(() => Complaint, {
+    description: "One complaint's case file; NOT_FOUND when there is none.",
+  })
   complaint(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
     return cases.findComplaint(ctx, id);
   }
 
-  @Mutation(() => ComplaintPayload, { description: "Give the complaint to an investigator (REGISTERED becomes ASSIGNED)." })
+  @Mutation(() => ComplaintPayload, {
+    description: "Give the complaint to an investigator (REGISTERED becomes ASSIGNED).",
+  })
   assignComplaint(@Arg("input") input: AssignComplaintInput, @Ctx() ctx: Context) {
     return complaintPayload(cases.assignComplaint(ctx, input));
   }
 
-  @Mutation(() => ComplaintPayload, { description: "ASSIGNED or REOPENED becomes UNDER_INVESTIGATION." })
+  @Mutation(() => ComplaintPayload, {
+    description: "ASSIGNED or REOPENED becomes UNDER_INVESTIGATION.",
+  })
   startInvestigation(@Arg("input") input: ComplaintTransitionInput, @Ctx() ctx: Context) {
     return complaintPayload(cases.startInvestigation(ctx, input));
   }
@@ -95,7 +144,8 @@ export class ComplaintResolver {
   }
 
   @Mutation(() => ComplaintPayload, {
-    description: "Close: from PENDING_REVIEW when every allegation has a finding or closure reason; earlier only when every allegation has a closure reason.",
+    description:
+      "Close: from PENDING_REVIEW when every allegation has a finding or closure reason; earlier only when every allegation has a closure reason.",
   })
   closeComplaint(@Arg("input") input: CloseComplaintInput, @Ctx() ctx: Context) {
     return complaintPayload(cases.closeComplaint(ctx, input));
@@ -106,17 +156,25 @@ export class ComplaintResolver {
     return complaintPayload(cases.reopenComplaint(ctx, input));
   }
 
-  @Mutation(() => ComplaintPayload, { description: "Extend the response deadline once, with a reason, up to 2 calendar months after registration." })
+  @Mutation(() => ComplaintPayload, {
+    description:
+      "Extend the response deadline once, with a reason, up to 2 calendar months after registration.",
+  })
   extendResponseDeadline(@Arg("input") input: ExtendResponseDeadlineInput, @Ctx() ctx: Context) {
     return complaintPayload(cases.extendResponseDeadline(ctx, input));
   }
 
-  @Mutation(() => ComplaintPayload, { description: "Add an internal note, and optionally a message on the public timeline." })
+  @Mutation(() => ComplaintPayload, {
+    description: "Add an internal note, and optionally a message on the public timeline.",
+  })
   addCaseNote(@Arg("input") input: AddCaseNoteInput, @Ctx() ctx: Context) {
     return complaintPayload(cases.addCaseNote(ctx, input));
   }
 
-  @Mutation(() => ComplaintPayload, { description: "Destroy the complainant's name, contacts, narrative and feedback comment for good (SUPERVISOR)." })
+  @Mutation(() => ComplaintPayload, {
+    description:
+      "Destroy the complainant's name, contacts, narrative and feedback comment for good (SUPERVISOR).",
+  })
   eraseComplainantData(@Arg("input") input: EraseComplainantDataInput, @Ctx() ctx: Context) {
     return complaintPayload(cases.eraseComplainantData(ctx, input));
   }
@@ -126,12 +184,17 @@ export class ComplaintResolver {
     return allegationPayload(cases.addAllegation(ctx, input));
   }
 
-  @Mutation(() => AllegationPayload, { description: "Name the officer an allegation is about; their unit at the incident is recorded." })
+  @Mutation(() => AllegationPayload, {
+    description: "Name the officer an allegation is about; their unit at the incident is recorded.",
+  })
   identifyOfficer(@Arg("input") input: IdentifyOfficerInput, @Ctx() ctx: Context) {
     return allegationPayload(cases.identifyOfficer(ctx, input));
   }
 
-  @Mutation(() => AllegationPayload, { description: "Record a finding or closure reason: an INVESTIGATOR's is a recommendation, a SUPERVISOR's is final." })
+  @Mutation(() => AllegationPayload, {
+    description:
+      "Record a finding or closure reason: an INVESTIGATOR's is a recommendation, a SUPERVISOR's is final.",
+  })
   recordFinding(@Arg("input") input: RecordFindingInput, @Ctx() ctx: Context) {
     return allegationPayload(cases.recordFinding(ctx, input));
   }
@@ -141,12 +204,19 @@ export class ComplaintResolver {
     return cases.isOverdue(complaint);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: "What happened, in the complainant's words; null once erased. INVESTIGATOR and SUPERVISOR only." })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "What happened, in the complainant's words; null once erased. INVESTIGATOR and SUPERVISOR only.",
+  })
   narrative(@Root() complaint: ComplaintRow, @Ctx() { keys }: Context) {
     return complaint.complainantErasedAt ? null : keys.open(complaint.narrativeSealed);
   }
 
-  @FieldResolver(() => Complainant, { nullable: true, description: "Who complained; null when anonymous. INVESTIGATOR and SUPERVISOR only." })
+  @FieldResolver(() => Complainant, {
+    nullable: true,
+    description: "Who complained; null when anonymous. INVESTIGATOR and SUPERVISOR only.",
+  })
   complainant(@Root() c: ComplaintRow, @Ctx() { keys }: Context): Complainant | null {
     if (c.anonymous) return null;
     return {
@@ -157,7 +227,9 @@ export class ComplaintResolver {
     };
   }
 
-  @FieldResolver(() => Unit, { description: "Where the incident happened (region or district), or MVD when unknown." })
+  @FieldResolver(() => Unit, {
+    description: "Where the incident happened (region or district), or MVD when unknown.",
+  })
   unit(@Root() complaint: ComplaintRow, @Ctx() { loaders }: Context) {
     return loaders.unitById.load(complaint.unitId);
   }
@@ -167,7 +239,10 @@ export class ComplaintResolver {
     return complaint.assigneeId ? loaders.principalById.load(complaint.assigneeId) : null;
   }
 
-  @FieldResolver(() => Principal, { nullable: true, description: "Staff member who registered it for a walk-in or call; null for public forms." })
+  @FieldResolver(() => Principal, {
+    nullable: true,
+    description: "Staff member who registered it for a walk-in or call; null for public forms.",
+  })
   registeredBy(@Root() complaint: ComplaintRow, @Ctx() { loaders }: Context) {
     return complaint.registeredBy ? loaders.principalById.load(complaint.registeredBy) : null;
   }
@@ -185,12 +260,18 @@ export class ComplaintResolver {
 
 @Resolver(() => Allegation)
 export class AllegationResolver {
-  @FieldResolver(() => Officer, { nullable: true, description: "The officer accused; null until identified." })
+  @FieldResolver(() => Officer, {
+    nullable: true,
+    description: "The officer accused; null until identified.",
+  })
   officer(@Root() allegation: AllegationRow, @Ctx() { loaders }: Context) {
     return allegation.officerId ? loaders.officerById.load(allegation.officerId) : null;
   }
 
-  @FieldResolver(() => Unit, { nullable: true, description: "The officer's unit on the day of the incident." })
+  @FieldResolver(() => Unit, {
+    nullable: true,
+    description: "The officer's unit on the day of the incident.",
+  })
   unitAtIncident(@Root() allegation: AllegationRow, @Ctx() { loaders }: Context) {
     return allegation.unitAtIncidentId ? loaders.unitById.load(allegation.unitAtIncidentId) : null;
   }
@@ -203,7 +284,10 @@ export class AllegationResolver {
 
 @Resolver(() => TimelineEntry)
 export class TimelineEntryResolver {
-  @FieldResolver(() => Principal, { nullable: true, description: "Who did it; null for the public or the system." })
+  @FieldResolver(() => Principal, {
+    nullable: true,
+    description: "Who did it; null for the public or the system.",
+  })
   actor(@Root() entry: TimelineEntry, @Ctx() { loaders }: Context) {
     return entry.actorId ? loaders.principalById.load(entry.actorId) : null;
   }

@@ -2,11 +2,27 @@ import { and, asc, eq, exists, getTableColumns, gte, lt, ne, or, sql, type SQL }
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
 import { anyOf, type Tx } from "../../db/client";
-import { allegations, complaintEvents, complaints, officers, principals, units, type AllegationRow, type CaseStatus, type ComplaintRow } from "../../db/schema";
+import {
+  allegations,
+  complaintEvents,
+  complaints,
+  officers,
+  principals,
+  units,
+  type AllegationRow,
+  type CaseStatus,
+  type ComplaintRow,
+} from "../../db/schema";
 import { badInput, conflict, invalidState, notFound } from "../../errors";
 import { addMonths } from "../../common/working-days";
 import { isUuid } from "../../common/ids";
-import { cursorTimeAndId, readPage, toConnection, TOTAL, type PageArgs } from "../../common/pagination";
+import {
+  cursorTimeAndId,
+  readPage,
+  toConnection,
+  TOTAL,
+  type PageArgs,
+} from "../../common/pagination";
 import { officerOnDay } from "../officer/officer.service";
 import { publicMessages } from "./complaint.messages";
 import { deadlineInForce } from "./intake.service";
@@ -23,7 +39,13 @@ import type {
   RecordFindingInput,
 } from "./complaint.input";
 
-const OPEN: CaseStatus[] = ["REGISTERED", "ASSIGNED", "UNDER_INVESTIGATION", "PENDING_REVIEW", "REOPENED"];
+const OPEN: CaseStatus[] = [
+  "REGISTERED",
+  "ASSIGNED",
+  "UNDER_INVESTIGATION",
+  "PENDING_REVIEW",
+  "REOPENED",
+];
 
 export async function findComplaint(ctx: Context, id: string): Promise<ComplaintRow> {
   const complaint = isUuid(id) ? await ctx.loaders.complaintById.load(id) : null;
@@ -31,7 +53,8 @@ export async function findComplaint(ctx: Context, id: string): Promise<Complaint
   return complaint;
 }
 
-export const isOverdue = (c: ComplaintRow, now = new Date()) => c.status !== "CLOSED" && deadlineInForce(c) < now;
+export const isOverdue = (c: ComplaintRow, now = new Date()) =>
+  c.status !== "CLOSED" && deadlineInForce(c) < now;
 
 /**
  * The queue's order, as complaints_due_idx holds it: the deadline in force at the cursor's precision
@@ -41,7 +64,12 @@ export const isOverdue = (c: ComplaintRow, now = new Date()) => c.status !== "CL
 const queueDue = sql`date_trunc('milliseconds', coalesce(${complaints.extendedTo}, ${complaints.responseDueAt}) at time zone 'UTC')`;
 
 /** The case queue: nearest deadline first. */
-export async function listComplaints(ctx: Context, filter: ComplaintFilter | null | undefined, args: PageArgs, wantsTotal = false) {
+export async function listComplaints(
+  ctx: Context,
+  filter: ComplaintFilter | null | undefined,
+  args: PageArgs,
+  wantsTotal = false,
+) {
   // The first page counts in its own statement (count(*) over ()) only for a unit's statuses below the ministry:
   // that page reads every match anyway (complaints_unit_status_idx, then a sort of a few hundred rows). Any
   // other page is read in deadline order from complaints_due_idx and stops after `first`; counting in it
@@ -51,17 +79,27 @@ export async function listComplaints(ctx: Context, filter: ComplaintFilter | nul
   const where = await queueConditions(ctx, filter ?? {});
   const cursor = cursorTimeAndId(page);
   // Dates go in as ISO text: postgres.js cannot bind a Date inside raw SQL.
-  const after = cursor ? sql`(${queueDue}, ${complaints.id}) > (${cursor.at}::timestamptz at time zone 'UTC', ${cursor.id}::uuid)` : undefined;
+  const after = cursor
+    ? sql`(${queueDue}, ${complaints.id}) > (${cursor.at}::timestamptz at time zone 'UTC', ${cursor.id}::uuid)`
+    : undefined;
   const rows = await ctx.db
     .select({ ...getTableColumns(complaints), ...(page.counted && { total: TOTAL }) })
     .from(complaints)
     .where(and(where, after))
     .orderBy(asc(queueDue), asc(complaints.id))
     .limit(page.limit);
-  return toConnection(rows, page, (r) => [deadlineInForce(r).toISOString(), r.id], async () => {
-    const [{ n }] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(complaints).where(where);
-    return n;
-  });
+  return toConnection(
+    rows,
+    page,
+    (r) => [deadlineInForce(r).toISOString(), r.id],
+    async () => {
+      const [{ n }] = await ctx.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(complaints)
+        .where(where);
+      return n;
+    },
+  );
 }
 
 async function queueConditions(ctx: Context, filter: ComplaintFilter): Promise<SQL | undefined> {
@@ -69,16 +107,33 @@ async function queueConditions(ctx: Context, filter: ComplaintFilter): Promise<S
   const now = new Date().toISOString();
   const due = sql`coalesce(${complaints.extendedTo}, ${complaints.responseDueAt})`;
   if (filter.status?.length) conditions.push(anyOf(complaints.status, filter.status));
-  if (filter.trackingNumber) conditions.push(eq(complaints.trackingNumber, filter.trackingNumber.trim().toUpperCase()));
+  if (filter.trackingNumber)
+    conditions.push(eq(complaints.trackingNumber, filter.trackingNumber.trim().toUpperCase()));
   if (filter.unitCode) {
     const unit = await ctx.loaders.unitByCode.load(filter.unitCode);
     if (!unit) throw badInput("filter.unitCode", "no unit has this code");
-    conditions.push(sql`${complaints.unitId} in (select id from ${units} where path like ${`${unit.path}%`})`);
+    conditions.push(
+      sql`${complaints.unitId} in (select id from ${units} where path like ${`${unit.path}%`})`,
+    );
   }
-  if (filter.overdue === true) conditions.push(and(ne(complaints.status, "CLOSED"), sql`${due} < ${now}::timestamptz`));
-  if (filter.overdue === false) conditions.push(or(eq(complaints.status, "CLOSED"), sql`${due} >= ${now}::timestamptz`));
+  if (filter.overdue === true)
+    conditions.push(and(ne(complaints.status, "CLOSED"), sql`${due} < ${now}::timestamptz`));
+  if (filter.overdue === false)
+    conditions.push(or(eq(complaints.status, "CLOSED"), sql`${due} >= ${now}::timestamptz`));
   if (filter.category) {
-    conditions.push(exists(ctx.db.select({ one: sql`1` }).from(allegations).where(and(eq(allegations.complaintId, complaints.id), eq(allegations.category, filter.category)))));
+    conditions.push(
+      exists(
+        ctx.db
+          .select({ one: sql`1` })
+          .from(allegations)
+          .where(
+            and(
+              eq(allegations.complaintId, complaints.id),
+              eq(allegations.category, filter.category),
+            ),
+          ),
+      ),
+    );
   }
   if (filter.officerBadge) {
     conditions.push(
@@ -87,7 +142,12 @@ async function queueConditions(ctx: Context, filter: ComplaintFilter): Promise<S
           .select({ one: sql`1` })
           .from(allegations)
           .innerJoin(officers, eq(officers.id, allegations.officerId))
-          .where(and(eq(allegations.complaintId, complaints.id), eq(officers.badgeNumber, filter.officerBadge))),
+          .where(
+            and(
+              eq(allegations.complaintId, complaints.id),
+              eq(officers.badgeNumber, filter.officerBadge),
+            ),
+          ),
       ),
     );
   }
@@ -117,9 +177,14 @@ async function changeComplaint(
 ): Promise<ComplaintRow> {
   if (!isUuid(complaintId)) throw notFound("Complaint");
   return inTransaction(ctx, async (tx, audit) => {
-    const [complaint] = await tx.select().from(complaints).where(eq(complaints.id, complaintId)).for("update");
+    const [complaint] = await tx
+      .select()
+      .from(complaints)
+      .where(eq(complaints.id, complaintId))
+      .for("update");
     if (!complaint) throw notFound("Complaint");
-    if (expectedVersion != null && complaint.version !== expectedVersion) throw conflict("The complaint");
+    if (expectedVersion != null && complaint.version !== expectedVersion)
+      throw conflict("The complaint");
     const { change = {}, events } = await decide(complaint, tx);
     const [updated] = await tx
       .update(complaints)
@@ -130,7 +195,14 @@ async function changeComplaint(
     if (events.length) {
       // One millisecond apart: the timeline is ordered by time, and entries of one change keep their order.
       await tx.insert(complaintEvents).values(
-        events.map((e, i) => ({ complaintId, at: new Date(at + i), kind: e.kind, actorId: ctx.principal?.id ?? null, note: e.note ?? null, publicMessage: e.publicMessage ?? null })),
+        events.map((e, i) => ({
+          complaintId,
+          at: new Date(at + i),
+          kind: e.kind,
+          actorId: ctx.principal?.id ?? null,
+          note: e.note ?? null,
+          publicMessage: e.publicMessage ?? null,
+        })),
       );
     }
     audit({ action, entity: "Complaint", entityId: complaintId });
@@ -139,120 +211,239 @@ async function changeComplaint(
 }
 
 const requireStatus = (complaint: ComplaintRow, allowed: CaseStatus[], move: string) => {
-  if (!allowed.includes(complaint.status)) throw invalidState(`Cannot ${move} a complaint that is ${complaint.status}`);
+  if (!allowed.includes(complaint.status))
+    throw invalidState(`Cannot ${move} a complaint that is ${complaint.status}`);
 };
 
 export function assignComplaint(ctx: Context, input: AssignComplaintInput) {
-  return changeComplaint(ctx, "assignComplaint", input.complaintId, input.expectedVersion, async (complaint, tx) => {
-    requireStatus(complaint, OPEN, "assign");
-    const [assignee] = await tx.select().from(principals).where(eq(principals.id, input.assigneeId));
-    const expired = assignee?.expiresAt != null && assignee.expiresAt <= new Date();
-    if (!assignee || assignee.revokedAt || expired || !["INVESTIGATOR", "SUPERVISOR"].includes(assignee.role)) {
-      throw badInput("input.assigneeId", "assigneeId must be an active INVESTIGATOR or SUPERVISOR");
-    }
-    // A first assignment moves the case on; later ones only change hands.
-    const status = complaint.status === "REGISTERED" ? "ASSIGNED" : complaint.status;
-    return { change: { assigneeId: assignee.id, status }, events: [{ kind: "ASSIGNED", note: `Assigned to ${assignee.name}` }] };
-  });
+  return changeComplaint(
+    ctx,
+    "assignComplaint",
+    input.complaintId,
+    input.expectedVersion,
+    async (complaint, tx) => {
+      requireStatus(complaint, OPEN, "assign");
+      const [assignee] = await tx
+        .select()
+        .from(principals)
+        .where(eq(principals.id, input.assigneeId));
+      const expired = assignee?.expiresAt != null && assignee.expiresAt <= new Date();
+      if (
+        !assignee ||
+        assignee.revokedAt ||
+        expired ||
+        !["INVESTIGATOR", "SUPERVISOR"].includes(assignee.role)
+      ) {
+        throw badInput(
+          "input.assigneeId",
+          "assigneeId must be an active INVESTIGATOR or SUPERVISOR",
+        );
+      }
+      // A first assignment moves the case on; later ones only change hands.
+      const status = complaint.status === "REGISTERED" ? "ASSIGNED" : complaint.status;
+      return {
+        change: { assigneeId: assignee.id, status },
+        events: [{ kind: "ASSIGNED", note: `Assigned to ${assignee.name}` }],
+      };
+    },
+  );
 }
 
 export function startInvestigation(ctx: Context, input: ComplaintTransitionInput) {
-  return changeComplaint(ctx, "startInvestigation", input.complaintId, input.expectedVersion, async (complaint) => {
-    requireStatus(complaint, ["ASSIGNED", "REOPENED"], "start investigating");
-    return { change: { status: "UNDER_INVESTIGATION" }, events: [{ kind: "INVESTIGATION_STARTED", note: input.note }] };
-  });
+  return changeComplaint(
+    ctx,
+    "startInvestigation",
+    input.complaintId,
+    input.expectedVersion,
+    async (complaint) => {
+      requireStatus(complaint, ["ASSIGNED", "REOPENED"], "start investigating");
+      return {
+        change: { status: "UNDER_INVESTIGATION" },
+        events: [{ kind: "INVESTIGATION_STARTED", note: input.note }],
+      };
+    },
+  );
 }
 
 export function submitForReview(ctx: Context, input: ComplaintTransitionInput) {
-  return changeComplaint(ctx, "submitForReview", input.complaintId, input.expectedVersion, async (complaint) => {
-    requireStatus(complaint, ["UNDER_INVESTIGATION"], "submit for review");
-    return { change: { status: "PENDING_REVIEW" }, events: [{ kind: "SUBMITTED_FOR_REVIEW", note: input.note }] };
-  });
+  return changeComplaint(
+    ctx,
+    "submitForReview",
+    input.complaintId,
+    input.expectedVersion,
+    async (complaint) => {
+      requireStatus(complaint, ["UNDER_INVESTIGATION"], "submit for review");
+      return {
+        change: { status: "PENDING_REVIEW" },
+        events: [{ kind: "SUBMITTED_FOR_REVIEW", note: input.note }],
+      };
+    },
+  );
 }
 
 export function closeComplaint(ctx: Context, input: CloseComplaintInput) {
-  return changeComplaint(ctx, "closeComplaint", input.complaintId, input.expectedVersion, async (complaint, tx) => {
-    requireStatus(complaint, ["REGISTERED", "ASSIGNED", "UNDER_INVESTIGATION", "PENDING_REVIEW"], "close");
-    const rows = await tx.select().from(allegations).where(eq(allegations.complaintId, complaint.id));
-    // Before review only closure reasons can end a case; after review every allegation needs an outcome.
-    const early = complaint.status !== "PENDING_REVIEW";
-    const unresolved = rows.filter((a) => (early ? !a.closureReason : !a.closureReason && !a.finding));
-    if (unresolved.length) {
-      throw invalidState(
-        early
-          ? `Before review a complaint closes only when every allegation has a closure reason (${unresolved.length} without)`
-          : `${unresolved.length} allegation(s) have neither a finding nor a closure reason`,
+  return changeComplaint(
+    ctx,
+    "closeComplaint",
+    input.complaintId,
+    input.expectedVersion,
+    async (complaint, tx) => {
+      requireStatus(
+        complaint,
+        ["REGISTERED", "ASSIGNED", "UNDER_INVESTIGATION", "PENDING_REVIEW"],
+        "close",
       );
-    }
-    const closedAt = new Date();
-    const events: Event[] = [{ kind: "CLOSED", publicMessage: publicMessages.closed(complaint.language) }];
-    if (input.publicMessage) events.push({ kind: "NOTE", publicMessage: input.publicMessage });
-    return { change: { status: "CLOSED", closedAt }, events };
-  });
+      const rows = await tx
+        .select()
+        .from(allegations)
+        .where(eq(allegations.complaintId, complaint.id));
+      // Before review only closure reasons can end a case; after review every allegation needs an outcome.
+      const early = complaint.status !== "PENDING_REVIEW";
+      const unresolved = rows.filter((a) =>
+        early ? !a.closureReason : !a.closureReason && !a.finding,
+      );
+      if (unresolved.length) {
+        throw invalidState(
+          early
+            ? `Before review a complaint closes only when every allegation has a closure reason (${unresolved.length} without)`
+            : `${unresolved.length} allegation(s) have neither a finding nor a closure reason`,
+        );
+      }
+      const closedAt = new Date();
+      const events: Event[] = [
+        { kind: "CLOSED", publicMessage: publicMessages.closed(complaint.language) },
+      ];
+      if (input.publicMessage) events.push({ kind: "NOTE", publicMessage: input.publicMessage });
+      return { change: { status: "CLOSED", closedAt }, events };
+    },
+  );
 }
 
 export function reopenComplaint(ctx: Context, input: ComplaintTransitionInput) {
-  return changeComplaint(ctx, "reopenComplaint", input.complaintId, input.expectedVersion, async (complaint) => {
-    requireStatus(complaint, ["CLOSED"], "reopen");
-    return {
-      change: { status: "REOPENED", closedAt: null },
-      events: [{ kind: "REOPENED", note: input.note, publicMessage: publicMessages.reopened(complaint.language) }],
-    };
-  });
+  return changeComplaint(
+    ctx,
+    "reopenComplaint",
+    input.complaintId,
+    input.expectedVersion,
+    async (complaint) => {
+      requireStatus(complaint, ["CLOSED"], "reopen");
+      return {
+        change: { status: "REOPENED", closedAt: null },
+        events: [
+          {
+            kind: "REOPENED",
+            note: input.note,
+            publicMessage: publicMessages.reopened(complaint.language),
+          },
+        ],
+      };
+    },
+  );
 }
 
 export function extendResponseDeadline(ctx: Context, input: ExtendResponseDeadlineInput) {
-  return changeComplaint(ctx, "extendResponseDeadline", input.complaintId, input.expectedVersion, async (complaint) => {
-    requireStatus(complaint, OPEN, "extend the deadline of");
-    if (complaint.extendedTo) throw invalidState("The deadline has already been extended once");
-    if (input.until <= complaint.responseDueAt) throw badInput("input.until", "until must be later than the current deadline");
-    if (input.until > addMonths(complaint.registeredAt, 2)) {
-      throw badInput("input.until", "until can be at most 2 calendar months after registration");
-    }
-    return {
-      change: { extendedTo: input.until },
-      events: [{ kind: "DEADLINE_EXTENDED", note: input.reason, publicMessage: publicMessages.extended(complaint.language, input.until) }],
-    };
-  });
+  return changeComplaint(
+    ctx,
+    "extendResponseDeadline",
+    input.complaintId,
+    input.expectedVersion,
+    async (complaint) => {
+      requireStatus(complaint, OPEN, "extend the deadline of");
+      if (complaint.extendedTo) throw invalidState("The deadline has already been extended once");
+      if (input.until <= complaint.responseDueAt)
+        throw badInput("input.until", "until must be later than the current deadline");
+      if (input.until > addMonths(complaint.registeredAt, 2)) {
+        throw badInput("input.until", "until can be at most 2 calendar months after registration");
+      }
+      return {
+        change: { extendedTo: input.until },
+        events: [
+          {
+            kind: "DEADLINE_EXTENDED",
+            note: input.reason,
+            publicMessage: publicMessages.extended(complaint.language, input.until),
+          },
+        ],
+      };
+    },
+  );
 }
 
 export function addCaseNote(ctx: Context, input: AddCaseNoteInput) {
-  return changeComplaint(ctx, "addCaseNote", input.complaintId, input.expectedVersion, async () => ({
-    events: [{ kind: "NOTE", note: input.note, publicMessage: input.publicMessage }],
-  }));
+  return changeComplaint(
+    ctx,
+    "addCaseNote",
+    input.complaintId,
+    input.expectedVersion,
+    async () => ({
+      events: [{ kind: "NOTE", note: input.note, publicMessage: input.publicMessage }],
+    }),
+  );
 }
 
 export function eraseComplainantData(ctx: Context, input: EraseComplainantDataInput) {
-  return changeComplaint(ctx, "eraseComplainantData", input.complaintId, null, async (complaint) => {
-    if (complaint.complainantErasedAt) throw invalidState("The complainant's data has already been erased");
-    return {
-      change: {
-        complainantNameSealed: null,
-        complainantEmailSealed: null,
-        complainantPhoneSealed: null,
-        feedbackCommentSealed: null,
-        narrativeSealed: "",
-        complainantErasedAt: new Date(),
-      },
-      events: [{ kind: "COMPLAINANT_DATA_ERASED", note: input.reason }],
-    };
-  });
+  return changeComplaint(
+    ctx,
+    "eraseComplainantData",
+    input.complaintId,
+    null,
+    async (complaint) => {
+      if (complaint.complainantErasedAt)
+        throw invalidState("The complainant's data has already been erased");
+      return {
+        change: {
+          complainantNameSealed: null,
+          complainantEmailSealed: null,
+          complainantPhoneSealed: null,
+          feedbackCommentSealed: null,
+          narrativeSealed: "",
+          complainantErasedAt: new Date(),
+        },
+        events: [{ kind: "COMPLAINANT_DATA_ERASED", note: input.reason }],
+      };
+    },
+  );
 }
 
 /** The officer's unit on the incident's date, so metrics follow where it happened. */
-async function officerAtIncident(ctx: Context, tx: Tx, badge: string, field: string, complaint: ComplaintRow) {
+async function officerAtIncident(
+  ctx: Context,
+  tx: Tx,
+  badge: string,
+  field: string,
+  complaint: ComplaintRow,
+) {
   const { officerId, unitId } = await officerOnDay(ctx, tx, badge, field, complaint.incidentAt);
   return { officerId, unitAtIncidentId: unitId };
 }
 
-export async function addAllegation(ctx: Context, input: AddAllegationInput): Promise<AllegationRow> {
+export async function addAllegation(
+  ctx: Context,
+  input: AddAllegationInput,
+): Promise<AllegationRow> {
   let created!: AllegationRow;
-  await changeComplaint(ctx, "addAllegation", input.complaintId, input.expectedVersion, async (complaint, tx) => {
-    requireStatus(complaint, OPEN, "add an allegation to");
-    const officer = input.officerBadge ? await officerAtIncident(ctx, tx, input.officerBadge, "input.officerBadge", complaint) : { officerId: null, unitAtIncidentId: null };
-    [created] = await tx.insert(allegations).values({ complaintId: complaint.id, category: input.category, description: input.description ?? null, ...officer }).returning();
-    return { events: [{ kind: "ALLEGATION_ADDED", note: `${input.category} allegation added` }] };
-  });
+  await changeComplaint(
+    ctx,
+    "addAllegation",
+    input.complaintId,
+    input.expectedVersion,
+    async (complaint, tx) => {
+      requireStatus(complaint, OPEN, "add an allegation to");
+      const officer = input.officerBadge
+        ? await officerAtIncident(ctx, tx, input.officerBadge, "input.officerBadge", complaint)
+        : { officerId: null, unitAtIncidentId: null };
+      [created] = await tx
+        .insert(allegations)
+        .values({
+          complaintId: complaint.id,
+          category: input.category,
+          description: input.description ?? null,
+          ...officer,
+        })
+        .returning();
+      return { events: [{ kind: "ALLEGATION_ADDED", note: `${input.category} allegation added` }] };
+    },
+  );
   return created;
 }
 
@@ -262,29 +453,57 @@ async function changeAllegation(
   action: string,
   allegationId: string,
   expectedVersion: number | null | undefined,
-  decide: (allegation: AllegationRow, complaint: ComplaintRow, tx: Tx) => Promise<{ set: Partial<AllegationRow>; event: Event }>,
+  decide: (
+    allegation: AllegationRow,
+    complaint: ComplaintRow,
+    tx: Tx,
+  ) => Promise<{ set: Partial<AllegationRow>; event: Event }>,
 ): Promise<AllegationRow> {
-  const [found] = isUuid(allegationId) ? await ctx.db.select().from(allegations).where(eq(allegations.id, allegationId)) : [];
+  const [found] = isUuid(allegationId)
+    ? await ctx.db.select().from(allegations).where(eq(allegations.id, allegationId))
+    : [];
   if (!found) throw notFound("Allegation");
   let updated!: AllegationRow;
   await changeComplaint(ctx, action, found.complaintId, expectedVersion, async (complaint, tx) => {
     requireStatus(complaint, OPEN, "change an allegation of");
-    const [allegation] = await tx.select().from(allegations).where(eq(allegations.id, allegationId));
+    const [allegation] = await tx
+      .select()
+      .from(allegations)
+      .where(eq(allegations.id, allegationId));
     const { set, event } = await decide(allegation, complaint, tx);
-    [updated] = await tx.update(allegations).set(set).where(eq(allegations.id, allegationId)).returning();
+    [updated] = await tx
+      .update(allegations)
+      .set(set)
+      .where(eq(allegations.id, allegationId))
+      .returning();
     return { events: [event] };
   });
   return updated;
 }
 
 export function identifyOfficer(ctx: Context, input: IdentifyOfficerInput) {
-  return changeAllegation(ctx, "identifyOfficer", input.allegationId, input.expectedVersion, async (allegation, complaint, tx) => {
-    if (allegation.finding || allegation.recommendedFinding) {
-      throw invalidState("The officer cannot change once a finding has been recorded");
-    }
-    const officer = await officerAtIncident(ctx, tx, input.officerBadge, "input.officerBadge", complaint);
-    return { set: officer, event: { kind: "OFFICER_IDENTIFIED", note: `Officer ${input.officerBadge} identified` } };
-  });
+  return changeAllegation(
+    ctx,
+    "identifyOfficer",
+    input.allegationId,
+    input.expectedVersion,
+    async (allegation, complaint, tx) => {
+      if (allegation.finding || allegation.recommendedFinding) {
+        throw invalidState("The officer cannot change once a finding has been recorded");
+      }
+      const officer = await officerAtIncident(
+        ctx,
+        tx,
+        input.officerBadge,
+        "input.officerBadge",
+        complaint,
+      );
+      return {
+        set: officer,
+        event: { kind: "OFFICER_IDENTIFIED", note: `Officer ${input.officerBadge} identified` },
+      };
+    },
+  );
 }
 
 /**
@@ -293,25 +512,39 @@ export function identifyOfficer(ctx: Context, input: IdentifyOfficerInput) {
  */
 export function recordFinding(ctx: Context, input: RecordFindingInput) {
   if (!input.finding === !input.closureReason) {
-    throw badInput(input.finding ? "input.closureReason" : "input.finding", "give either a finding or a closureReason");
+    throw badInput(
+      input.finding ? "input.closureReason" : "input.finding",
+      "give either a finding or a closureReason",
+    );
   }
   const supervisor = ctx.principal?.role === "SUPERVISOR";
-  return changeAllegation(ctx, "recordFinding", input.allegationId, input.expectedVersion, async (allegation, complaint) => {
-    // An investigator only recommends: nothing they record may replace a supervisor's final finding.
-    if (!supervisor && allegation.finding) {
-      throw invalidState("The allegation has a supervisor's final finding; only a SUPERVISOR can change it");
-    }
-    if (input.finding && !["UNDER_INVESTIGATION", "PENDING_REVIEW"].includes(complaint.status)) {
-      throw invalidState(`A finding on the merits needs an investigation; the complaint is ${complaint.status}`);
-    }
-    const rationale = input.rationale ?? null;
-    const set: Partial<AllegationRow> = input.closureReason
-      ? { closureReason: input.closureReason, finding: null, findingRationale: rationale }
-      : supervisor
-        ? { finding: input.finding!, closureReason: null, findingRationale: rationale }
-        : { recommendedFinding: input.finding!, findingRationale: rationale };
-    const what = input.closureReason ? `closure reason ${input.closureReason}` : `${supervisor ? "finding" : "recommended finding"} ${input.finding}`;
-    return { set, event: { kind: "FINDING_RECORDED", note: `${what} recorded` } };
-  });
+  return changeAllegation(
+    ctx,
+    "recordFinding",
+    input.allegationId,
+    input.expectedVersion,
+    async (allegation, complaint) => {
+      // An investigator only recommends: nothing they record may replace a supervisor's final finding.
+      if (!supervisor && allegation.finding) {
+        throw invalidState(
+          "The allegation has a supervisor's final finding; only a SUPERVISOR can change it",
+        );
+      }
+      if (input.finding && !["UNDER_INVESTIGATION", "PENDING_REVIEW"].includes(complaint.status)) {
+        throw invalidState(
+          `A finding on the merits needs an investigation; the complaint is ${complaint.status}`,
+        );
+      }
+      const rationale = input.rationale ?? null;
+      const set: Partial<AllegationRow> = input.closureReason
+        ? { closureReason: input.closureReason, finding: null, findingRationale: rationale }
+        : supervisor
+          ? { finding: input.finding!, closureReason: null, findingRationale: rationale }
+          : { recommendedFinding: input.finding!, findingRationale: rationale };
+      const what = input.closureReason
+        ? `closure reason ${input.closureReason}`
+        : `${supervisor ? "finding" : "recommended finding"} ${input.finding}`;
+      return { set, event: { kind: "FINDING_RECORDED", note: `${what} recorded` } };
+    },
+  );
 }
-

@@ -13,7 +13,10 @@ export enum Channel {
   MAIL = "MAIL",
   INTERNAL_REFERRAL = "INTERNAL_REFERRAL",
 }
-registerEnumType(Channel, { name: "Channel", description: "How a complaint or commendation reached the police." });
+registerEnumType(Channel, {
+  name: "Channel",
+  description: "How a complaint or commendation reached the police.",
+});
 
 export enum ComplainantType {
   VICTIM = "VICTIM",
@@ -21,7 +24,10 @@ export enum ComplainantType {
   THIRD_PARTY = "THIRD_PARTY",
   INTERNAL = "INTERNAL",
 }
-registerEnumType(ComplainantType, { name: "ComplainantType", description: "The complainant's relation to the incident." });
+registerEnumType(ComplainantType, {
+  name: "ComplainantType",
+  description: "The complainant's relation to the incident.",
+});
 
 export enum AllegationCategory {
   FORCE = "FORCE",
@@ -38,7 +44,10 @@ export enum AllegationCategory {
   DISCRIMINATION = "DISCRIMINATION",
   OTHER = "OTHER",
 }
-registerEnumType(AllegationCategory, { name: "AllegationCategory", description: "What an officer is accused of." });
+registerEnumType(AllegationCategory, {
+  name: "AllegationCategory",
+  description: "What an officer is accused of.",
+});
 
 export enum Finding {
   SUSTAINED = "SUSTAINED",
@@ -47,7 +56,10 @@ export enum Finding {
   UNFOUNDED = "UNFOUNDED",
   POLICY_FAILURE = "POLICY_FAILURE",
 }
-registerEnumType(Finding, { name: "Finding", description: "A finding on the merits of an allegation." });
+registerEnumType(Finding, {
+  name: "Finding",
+  description: "A finding on the merits of an allegation.",
+});
 
 export enum ClosureReason {
   WITHDRAWN = "WITHDRAWN",
@@ -58,7 +70,10 @@ export enum ClosureReason {
   REFERRED_TO_PROSECUTOR = "REFERRED_TO_PROSECUTOR",
   ADMINISTRATIVELY_CLOSED = "ADMINISTRATIVELY_CLOSED",
 }
-registerEnumType(ClosureReason, { name: "ClosureReason", description: "Why an allegation ended without a finding on the merits." });
+registerEnumType(ClosureReason, {
+  name: "ClosureReason",
+  description: "Why an allegation ended without a finding on the merits.",
+});
 
 export enum CaseStatus {
   REGISTERED = "REGISTERED",
@@ -68,14 +83,20 @@ export enum CaseStatus {
   CLOSED = "CLOSED",
   REOPENED = "REOPENED",
 }
-registerEnumType(CaseStatus, { name: "CaseStatus", description: "Where a complaint stands in its handling (see the README's state machine)." });
+registerEnumType(CaseStatus, {
+  name: "CaseStatus",
+  description: "Where a complaint stands in its handling (see the README's state machine).",
+});
 
 export enum Language {
   KK = "KK",
   RU = "RU",
   EN = "EN",
 }
-registerEnumType(Language, { name: "Language", description: "Language of the system's messages to the complainant." });
+registerEnumType(Language, {
+  name: "Language",
+  description: "Language of the system's messages to the complainant.",
+});
 
 export enum ComplaintOutcome {
   UPHELD = "UPHELD",
@@ -88,16 +109,26 @@ registerEnumType(ComplaintOutcome, {
   valuesConfig: {
     UPHELD: { description: "At least one allegation was sustained or showed a policy failure." },
     NOT_UPHELD: { description: "Allegations were decided on the merits and none was sustained." },
-    CLOSED_WITHOUT_FINDING: { description: "Every allegation ended without a finding on the merits (withdrawn, mediated, ...)." },
+    CLOSED_WITHOUT_FINDING: {
+      description:
+        "Every allegation ended without a finding on the merits (withdrawn, mediated, ...).",
+    },
   },
 });
 
-@ObjectType({ description: "Proof of a submission: keep the tracking number and access code to follow it." })
+@ObjectType({
+  description: "Proof of a submission: keep the tracking number and access code to follow it.",
+})
 export class ComplaintReceipt {
-  @Field({ description: "SNM-<year>-<6 digits>, sequential per year; quote it in letters and calls." })
+  @Field({
+    description: "SNM-<year>-<6 digits>, sequential per year; quote it in letters and calls.",
+  })
   trackingNumber: string;
 
-  @Field({ description: "Secret code that, with the tracking number, opens the complaint's status. Shown only here." })
+  @Field({
+    description:
+      "Secret code that, with the tracking number, opens the complaint's status. Shown only here.",
+  })
   accessCode: string;
 
   @Field({ description: "When the complaint was registered." })
@@ -133,14 +164,19 @@ export class ComplaintStatusView {
   @Field(() => Date, { nullable: true, description: "When it was closed; null while open." })
   closedAt: Date | null;
 
-  @Field(() => ComplaintOutcome, { nullable: true, description: "What it came to; null while open." })
+  @Field(() => ComplaintOutcome, {
+    nullable: true,
+    description: "What it came to; null while open.",
+  })
   outcome: ComplaintOutcome | null;
 
   @Field(() => [PublicUpdate], { description: "Public messages, oldest first." })
   updates: PublicUpdate[];
 }
 
-@ObjectType({ description: "The person who complained. Visible to INVESTIGATOR and SUPERVISOR only." })
+@ObjectType({
+  description: "The person who complained. Visible to INVESTIGATOR and SUPERVISOR only.",
+})
 export class Complainant {
   @Field(() => String, { nullable: true, description: "Full name; null once erased." })
   fullName: string | null;
@@ -160,10 +196,16 @@ export class TimelineEntry {
   @Field({ description: "When it happened." })
   at: Date;
 
-  @Field({ description: "What happened: REGISTERED, ASSIGNED, INVESTIGATION_STARTED, ALLEGATION_ADDED, OFFICER_IDENTIFIED, FINDING_RECORDED, DEADLINE_EXTENDED, NOTE, SUBMITTED_FOR_REVIEW, CLOSED, REOPENED, COMPLAINANT_DATA_ERASED, FEEDBACK_RECEIVED." })
+  @Field({
+    description:
+      "What happened: REGISTERED, ASSIGNED, INVESTIGATION_STARTED, ALLEGATION_ADDED, OFFICER_IDENTIFIED, FINDING_RECORDED, DEADLINE_EXTENDED, NOTE, SUBMITTED_FOR_REVIEW, CLOSED, REOPENED, COMPLAINANT_DATA_ERASED, FEEDBACK_RECEIVED.",
+  })
   kind: string;
 
-  @Field(() => String, { nullable: true, description: "Internal note (never shown to the complainant)." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Internal note (never shown to the complainant).",
+  })
   note: string | null;
 
   @Field(() => String, { nullable: true, description: "Message shown to the complainant, if any." })
@@ -180,19 +222,31 @@ export class Allegation {
   @Field(() => AllegationCategory, { description: "What the officer is accused of." })
   category: AllegationCategory;
 
-  @Field(() => String, { nullable: true, description: "The complainant's or investigator's description of the conduct or the officer." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The complainant's or investigator's description of the conduct or the officer.",
+  })
   description: string | null;
 
   @Field(() => Finding, { nullable: true, description: "The investigator's recommended finding." })
   recommendedFinding: Finding | null;
 
-  @Field(() => Finding, { nullable: true, description: "The final finding on the merits (set by a SUPERVISOR)." })
+  @Field(() => Finding, {
+    nullable: true,
+    description: "The final finding on the merits (set by a SUPERVISOR).",
+  })
   finding: Finding | null;
 
-  @Field(() => ClosureReason, { nullable: true, description: "Why it ended without a finding on the merits." })
+  @Field(() => ClosureReason, {
+    nullable: true,
+    description: "Why it ended without a finding on the merits.",
+  })
   closureReason: ClosureReason | null;
 
-  @Field(() => String, { nullable: true, description: "Why the finding or closure reason was recorded." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Why the finding or closure reason was recorded.",
+  })
   findingRationale: string | null;
 
   complaintId: string;
@@ -254,4 +308,3 @@ export class Complaint {
 
 export const ComplaintConnection = Connection(Complaint, "Complaint", "complaint");
 export const AllegationConnection = Connection(Allegation, "Allegation", "allegation");
-

@@ -3,7 +3,17 @@ import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
 import { rows, type Queryable, type Tx, anyOf } from "../../db/client";
-import { allegations, complaintEvents, complaints, idempotencyKeys, officers, publicHolidays, trackingCounters, units, type ComplaintRow } from "../../db/schema";
+import {
+  allegations,
+  complaintEvents,
+  complaints,
+  idempotencyKeys,
+  officers,
+  publicHolidays,
+  trackingCounters,
+  units,
+  type ComplaintRow,
+} from "../../db/schema";
 import { badInput, DomainError, invalidState, notFound } from "../../errors";
 import { addWorkingDays } from "../../common/working-days";
 import { requirePastEvent } from "../../common/validation";
@@ -11,7 +21,11 @@ import { dateFormat, todayIn } from "../../common/clock";
 import { unitIdsOn } from "../officer/officer.service";
 import { publicMessages } from "./complaint.messages";
 import type { SubmitComplaintFeedbackInput, SubmitComplaintInput } from "./complaint.input";
-import { ComplaintOutcome, type ComplaintReceipt, type ComplaintStatusView } from "./complaint.type";
+import {
+  ComplaintOutcome,
+  type ComplaintReceipt,
+  type ComplaintStatusView,
+} from "./complaint.type";
 
 /** Deadline: 15 working days (DESIGN.md). */
 export const RESPONSE_WORKING_DAYS = 15;
@@ -22,7 +36,10 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value && typeof value === "object") {
     const entries = Object.entries(value).filter(([, v]) => v !== undefined && v !== null);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+      .join(",")}}`;
   }
   return JSON.stringify(value);
 }
@@ -39,7 +56,8 @@ export function newAccessCode(): string {
 }
 
 /** Codes are compared on their letters only, so "abcd efgh" and "ABCD-EFGH" are the same code. */
-export const hashAccessCode = (code: string) => sha256(code.toUpperCase().replace(/[^0-9A-Z]/g, ""));
+export const hashAccessCode = (code: string) =>
+  sha256(code.toUpperCase().replace(/[^0-9A-Z]/g, ""));
 
 const holidayCache = new WeakMap<object, Promise<Set<string>>>();
 
@@ -47,7 +65,10 @@ const holidayCache = new WeakMap<object, Promise<Set<string>>>();
 export function holidays(db: Queryable): Promise<Set<string>> {
   let cached = holidayCache.get(db);
   if (!cached) {
-    cached = db.select({ day: publicHolidays.day }).from(publicHolidays).then((rows) => new Set(rows.map((r) => r.day)));
+    cached = db
+      .select({ day: publicHolidays.day })
+      .from(publicHolidays)
+      .then((rows) => new Set(rows.map((r) => r.day)));
     holidayCache.set(db, cached);
     // A read that failed (the database was down) is not kept: the next submission reads again.
     cached.catch(() => holidayCache.delete(db));
@@ -58,32 +79,58 @@ export function holidays(db: Queryable): Promise<Set<string>> {
 /** How far the zone's wall clock is ahead of UTC at this instant. */
 function zoneOffsetMs(timeZone: string, at: Date): number {
   const parts = Object.fromEntries(
-    dateFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" })
+    dateFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    })
       .formatToParts(at)
       .map((p) => [p.type, Number(p.value)]),
   );
-  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  const wall = Date.UTC(
+    parts.year,
+    parts.month - 1,
+    parts.day,
+    parts.hour,
+    parts.minute,
+    parts.second,
+  );
   return wall - Math.floor(at.getTime() / 1000) * 1000;
 }
 
 /** Same local time of day, 15 working days later (in the service's time zone, across any clock change). */
-export function responseDueAt(ctx: Context, registeredAt: Date, holidays: ReadonlySet<string>): Date {
+export function responseDueAt(
+  ctx: Context,
+  registeredAt: Date,
+  holidays: ReadonlySet<string>,
+): Date {
   const timeZone = ctx.config.timeZone;
   const day = todayIn(timeZone, registeredAt);
   const due = addWorkingDays(day, RESPONSE_WORKING_DAYS, holidays);
   const days = (Date.parse(`${due}T00:00:00Z`) - Date.parse(`${day}T00:00:00Z`)) / 86_400_000;
   const naive = new Date(registeredAt.getTime() + days * 86_400_000);
-  return new Date(naive.getTime() + zoneOffsetMs(timeZone, registeredAt) - zoneOffsetMs(timeZone, naive));
+  return new Date(
+    naive.getTime() + zoneOffsetMs(timeZone, registeredAt) - zoneOffsetMs(timeZone, naive),
+  );
 }
 
-const formatNumber = (prefix: string, year: number, n: number) => `${prefix}-${year}-${String(n).padStart(6, "0")}`;
+const formatNumber = (prefix: string, year: number, n: number) =>
+  `${prefix}-${year}-${String(n).padStart(6, "0")}`;
 
 /** Next number in the year's sequence; the counter row stays locked until commit, so numbers never repeat or skip. */
 async function takeNumber(tx: Tx, prefix: string, year: number): Promise<number> {
   const [{ last }] = await tx
     .insert(trackingCounters)
     .values({ scope: prefix, year, last: 1 })
-    .onConflictDoUpdate({ target: [trackingCounters.scope, trackingCounters.year], set: { last: sql`${trackingCounters.last} + 1` } })
+    .onConflictDoUpdate({
+      target: [trackingCounters.scope, trackingCounters.year],
+      set: { last: sql`${trackingCounters.last} + 1` },
+    })
     .returning({ last: trackingCounters.last });
   return last;
 }
@@ -92,14 +139,22 @@ async function takeNumber(tx: Tx, prefix: string, year: number): Promise<number>
  * The next tracking number and the registration time, both taken under the year's counter lock (held until
  * commit) and from the database's clock: whichever process registers, a later number never has an earlier time.
  */
-export async function registerNumber(tx: Tx, prefix: string, timeZone: string): Promise<{ trackingNumber: string; registeredAt: Date }> {
+export async function registerNumber(
+  tx: Tx,
+  prefix: string,
+  timeZone: string,
+): Promise<{ trackingNumber: string; registeredAt: Date }> {
   let year = Number(todayIn(timeZone).slice(0, 4));
   for (;;) {
     const n = await takeNumber(tx, prefix, year);
-    const [{ ms }] = await rows<{ ms: number | string }>(tx, sql`select floor(extract(epoch from clock_timestamp()) * 1000)::float8 as ms`);
+    const [{ ms }] = await rows<{ ms: number | string }>(
+      tx,
+      sql`select floor(extract(epoch from clock_timestamp()) * 1000)::float8 as ms`,
+    );
     const registeredAt = new Date(Number(ms));
     const registeredYear = Number(todayIn(timeZone, registeredAt).slice(0, 4));
-    if (registeredYear === year) return { trackingNumber: formatNumber(prefix, year, n), registeredAt };
+    if (registeredYear === year)
+      return { trackingNumber: formatNumber(prefix, year, n), registeredAt };
     // The year turned while this request waited for the lock: hand the number back, take the new year's.
     await tx
       .update(trackingCounters)
@@ -114,35 +169,62 @@ export async function registerNumber(tx: Tx, prefix: string, timeZone: string): 
  * otherwise the earlier receipt (same input) or IDEMPOTENCY_KEY_REUSED (different input). A concurrent
  * first request makes this one wait on the key's row until it commits or rolls back.
  */
-export async function claimIdempotencyKey<T>(ctx: Context, tx: Tx, scope: string, key: string, requestHash: string): Promise<T | null> {
+export async function claimIdempotencyKey<T>(
+  ctx: Context,
+  tx: Tx,
+  scope: string,
+  key: string,
+  requestHash: string,
+): Promise<T | null> {
   const claimed = await tx
     .insert(idempotencyKeys)
     .values({ scope, key, requestHash })
     .onConflictDoNothing()
     .returning({ key: idempotencyKeys.key });
   if (claimed.length) return null;
-  const [earlier] = await tx.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+  const [earlier] = await tx
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
   if (earlier.requestHash !== requestHash) {
-    throw new DomainError("IDEMPOTENCY_KEY_REUSED", "This idempotencyKey was already used for a different submission", { field: "input.idempotencyKey" });
+    throw new DomainError(
+      "IDEMPOTENCY_KEY_REUSED",
+      "This idempotencyKey was already used for a different submission",
+      { field: "input.idempotencyKey" },
+    );
   }
-  return JSON.parse(ctx.keys.open(earlier.receiptSealed!), (k, v) => (k.endsWith("At") ? new Date(v) : v)) as T;
+  return JSON.parse(ctx.keys.open(earlier.receiptSealed!), (k, v) =>
+    k.endsWith("At") ? new Date(v) : v,
+  ) as T;
 }
 
-export async function recordIdempotentResult(ctx: Context, tx: Tx, scope: string, key: string, resultId: string, receipt: object) {
+export async function recordIdempotentResult(
+  ctx: Context,
+  tx: Tx,
+  scope: string,
+  key: string,
+  resultId: string,
+  receipt: object,
+) {
   await tx
     .update(idempotencyKeys)
     .set({ resultId, receiptSealed: ctx.keys.seal(JSON.stringify(receipt)) })
     .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
 }
 
-
 /** Registers a complaint from a form (or from staff for walk-ins and calls, who are then recorded). */
-export async function submitComplaint(ctx: Context, input: SubmitComplaintInput): Promise<ComplaintReceipt> {
+export async function submitComplaint(
+  ctx: Context,
+  input: SubmitComplaintInput,
+): Promise<ComplaintReceipt> {
   requirePastEvent("incidentAt", input.incidentAt);
   const refs = input.officers ?? [];
   refs.forEach((ref, i) => {
     if (!ref.badgeNumber === !ref.description) {
-      throw badInput(`input.officers.${i}`, "give either badgeNumber or description for each officer");
+      throw badInput(
+        `input.officers.${i}`,
+        "give either badgeNumber or description for each officer",
+      );
     }
     // The same officer twice would count every allegation against them twice.
     if (ref.badgeNumber && refs.findIndex((other) => other.badgeNumber === ref.badgeNumber) < i) {
@@ -155,26 +237,45 @@ export async function submitComplaint(ctx: Context, input: SubmitComplaintInput)
   // Read before the transaction: on PGlite a statement outside an open transaction waits for it to end.
   const nonWorkingDays = await holidays(ctx.db);
   return inTransaction(ctx, async (tx, audit) => {
-    const earlier = await claimIdempotencyKey<ComplaintReceipt>(ctx, tx, "complaint", idempotencyKey, requestHash);
+    const earlier = await claimIdempotencyKey<ComplaintReceipt>(
+      ctx,
+      tx,
+      "complaint",
+      idempotencyKey,
+      requestHash,
+    );
     if (earlier) return earlier;
 
     const badges = refs.map((r) => r.badgeNumber).filter((b): b is string => Boolean(b));
-    const named = badges.length ? await tx.select({ id: officers.id, badgeNumber: officers.badgeNumber }).from(officers).where(anyOf(officers.badgeNumber, badges)) : [];
+    const named = badges.length
+      ? await tx
+          .select({ id: officers.id, badgeNumber: officers.badgeNumber })
+          .from(officers)
+          .where(anyOf(officers.badgeNumber, badges))
+      : [];
     const officerIdByBadge = new Map(named.map((o) => [o.badgeNumber, o.id]));
     refs.forEach((ref, i) => {
-      if (ref.badgeNumber && !officerIdByBadge.has(ref.badgeNumber)) throw badInput(`input.officers.${i}.badgeNumber`, "no officer has this badge number");
+      if (ref.badgeNumber && !officerIdByBadge.has(ref.badgeNumber))
+        throw badInput(`input.officers.${i}.badgeNumber`, "no officer has this badge number");
     });
     const incidentDay = todayIn(ctx.config.timeZone, input.incidentAt);
-    const unitAt = new Map((await unitIdsOn(tx, [...officerIdByBadge.values()], incidentDay)).map((r) => [r.officerId, r.unitId]));
+    const unitAt = new Map(
+      (await unitIdsOn(tx, [...officerIdByBadge.values()], incidentDay)).map((r) => [
+        r.officerId,
+        r.unitId,
+      ]),
+    );
 
     let unitId: string;
     if (input.unitCode) {
       const [unit] = await tx.select().from(units).where(eq(units.code, input.unitCode));
-      if (!unit || unit.kind === "MINISTRY") throw badInput("input.unitCode", "unitCode must be a region or district");
+      if (!unit || unit.kind === "MINISTRY")
+        throw badInput("input.unitCode", "unitCode must be a region or district");
       unitId = unit.id;
     } else {
       const first = badges.length ? unitAt.get(officerIdByBadge.get(badges[0])!) : undefined;
-      unitId = first ?? (await tx.select({ id: units.id }).from(units).where(eq(units.code, "MVD")))[0].id;
+      unitId =
+        first ?? (await tx.select({ id: units.id }).from(units).where(eq(units.code, "MVD")))[0].id;
     }
 
     const { trackingNumber, registeredAt } = await registerNumber(tx, "SNM", ctx.config.timeZone);
@@ -208,7 +309,13 @@ export async function submitComplaint(ctx: Context, input: SubmitComplaintInput)
     const rows = subjects.flatMap((ref) =>
       input.categories.map((category) => {
         const officerId = ref.badgeNumber ? officerIdByBadge.get(ref.badgeNumber)! : null;
-        return { complaintId: complaint.id, category, description: ref.description ?? null, officerId, unitAtIncidentId: officerId ? (unitAt.get(officerId) ?? null) : null };
+        return {
+          complaintId: complaint.id,
+          category,
+          description: ref.description ?? null,
+          officerId,
+          unitAtIncidentId: officerId ? (unitAt.get(officerId) ?? null) : null,
+        };
       }),
     );
     await tx.insert(allegations).values(rows);
@@ -219,7 +326,12 @@ export async function submitComplaint(ctx: Context, input: SubmitComplaintInput)
       actorId: ctx.principal?.id ?? null,
       publicMessage: publicMessages.registered(language, trackingNumber, dueAt),
     });
-    const receipt: ComplaintReceipt = { trackingNumber, accessCode, registeredAt, responseDueAt: dueAt };
+    const receipt: ComplaintReceipt = {
+      trackingNumber,
+      accessCode,
+      registeredAt,
+      responseDueAt: dueAt,
+    };
     await recordIdempotentResult(ctx, tx, "complaint", idempotencyKey, complaint.id, receipt);
     audit({ action: "submitComplaint", entity: "Complaint", entityId: complaint.id });
     return receipt;
@@ -227,8 +339,15 @@ export async function submitComplaint(ctx: Context, input: SubmitComplaintInput)
 }
 
 /** The complaint a tracking number and access code open; a wrong pair is indistinguishable from an unknown number. */
-export async function complaintByAccess(db: Queryable, trackingNumber: string, accessCode: string): Promise<ComplaintRow> {
-  const [complaint] = await db.select().from(complaints).where(eq(complaints.trackingNumber, trackingNumber.trim().toUpperCase()));
+export async function complaintByAccess(
+  db: Queryable,
+  trackingNumber: string,
+  accessCode: string,
+): Promise<ComplaintRow> {
+  const [complaint] = await db
+    .select()
+    .from(complaints)
+    .where(eq(complaints.trackingNumber, trackingNumber.trim().toUpperCase()));
   const expected = Buffer.from(complaint?.accessCodeHash ?? "0".repeat(64), "hex");
   const given = Buffer.from(hashAccessCode(accessCode), "hex");
   if (!complaint || !timingSafeEqual(expected, given)) throw notFound("Complaint");
@@ -239,16 +358,28 @@ export function deadlineInForce(c: Pick<ComplaintRow, "responseDueAt" | "extende
   return c.extendedTo ?? c.responseDueAt;
 }
 
-export async function complaintStatus(ctx: Context, trackingNumber: string, accessCode: string): Promise<ComplaintStatusView> {
+export async function complaintStatus(
+  ctx: Context,
+  trackingNumber: string,
+  accessCode: string,
+): Promise<ComplaintStatusView> {
   const complaint = await complaintByAccess(ctx.db, trackingNumber, accessCode);
   const [updates, outcomes] = await Promise.all([
     ctx.db
       .select({ at: complaintEvents.at, message: complaintEvents.publicMessage })
       .from(complaintEvents)
-      .where(and(eq(complaintEvents.complaintId, complaint.id), isNotNull(complaintEvents.publicMessage)))
+      .where(
+        and(
+          eq(complaintEvents.complaintId, complaint.id),
+          isNotNull(complaintEvents.publicMessage),
+        ),
+      )
       // Entries written by one change share their time; they were inserted in the order they are meant to be read.
       .orderBy(asc(complaintEvents.at), sql`ctid`),
-    ctx.db.select({ finding: allegations.finding, closureReason: allegations.closureReason }).from(allegations).where(eq(allegations.complaintId, complaint.id)),
+    ctx.db
+      .select({ finding: allegations.finding, closureReason: allegations.closureReason })
+      .from(allegations)
+      .where(eq(allegations.complaintId, complaint.id)),
   ]);
   return {
     trackingNumber: complaint.trackingNumber,
@@ -261,8 +392,11 @@ export async function complaintStatus(ctx: Context, trackingNumber: string, acce
   };
 }
 
-export function outcomeOf(rows: { finding: string | null; closureReason: string | null }[]): ComplaintOutcome {
-  if (rows.some((r) => r.finding === "SUSTAINED" || r.finding === "POLICY_FAILURE")) return ComplaintOutcome.UPHELD;
+export function outcomeOf(
+  rows: { finding: string | null; closureReason: string | null }[],
+): ComplaintOutcome {
+  if (rows.some((r) => r.finding === "SUSTAINED" || r.finding === "POLICY_FAILURE"))
+    return ComplaintOutcome.UPHELD;
   if (rows.some((r) => r.finding)) return ComplaintOutcome.NOT_UPHELD;
   return ComplaintOutcome.CLOSED_WITHOUT_FINDING;
 }
@@ -271,15 +405,26 @@ export function outcomeOf(rows: { finding: string | null; closureReason: string 
 export async function submitComplaintFeedback(ctx: Context, input: SubmitComplaintFeedbackInput) {
   return inTransaction(ctx, async (tx, audit) => {
     const complaint = await complaintByAccess(tx, input.trackingNumber, input.accessCode);
-    const [locked] = await tx.select().from(complaints).where(eq(complaints.id, complaint.id)).for("update");
-    if (locked.status !== "CLOSED") throw invalidState("Feedback can be given once the complaint is closed");
+    const [locked] = await tx
+      .select()
+      .from(complaints)
+      .where(eq(complaints.id, complaint.id))
+      .for("update");
+    if (locked.status !== "CLOSED")
+      throw invalidState("Feedback can be given once the complaint is closed");
     if (locked.feedbackAt) throw invalidState("Feedback was already given for this complaint");
     const at = new Date();
     await tx
       .update(complaints)
-      .set({ feedbackRating: input.rating, feedbackCommentSealed: ctx.keys.seal(input.comment ?? null), feedbackAt: at })
+      .set({
+        feedbackRating: input.rating,
+        feedbackCommentSealed: ctx.keys.seal(input.comment ?? null),
+        feedbackAt: at,
+      })
       .where(eq(complaints.id, complaint.id));
-    await tx.insert(complaintEvents).values({ complaintId: complaint.id, at, kind: "FEEDBACK_RECEIVED", actorId: null });
+    await tx
+      .insert(complaintEvents)
+      .values({ complaintId: complaint.id, at, kind: "FEEDBACK_RECEIVED", actorId: null });
     audit({ action: "submitComplaintFeedback", entity: "Complaint", entityId: complaint.id });
     return { accepted: true };
   });

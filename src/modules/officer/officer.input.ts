@@ -16,12 +16,16 @@ export const MAX_IMPORT_ROWS = 1000;
 @InputType({ description: "A new officer record." })
 export class CreateOfficerInput {
   @Field({ description: "Badge number: capital letters, digits and hyphens, 3 to 32 characters." })
-  @Matches(BADGE_NUMBER, { message: "badgeNumber must be 3 to 32 capital letters, digits or hyphens" })
+  @Matches(BADGE_NUMBER, {
+    message: "badgeNumber must be 3 to 32 capital letters, digits or hyphens",
+  })
   badgeNumber: string;
 
   @Field({ description: "Full name, 2 to 200 characters." })
   @Length(2, 200, { message: "fullName must be 2 to 200 characters" })
-  @Matches(PERSON_NAME, { message: "fullName must be printable text without leading or trailing spaces" })
+  @Matches(PERSON_NAME, {
+    message: "fullName must be printable text without leading or trailing spaces",
+  })
   fullName: string;
 
   @Field({ description: "Rank code from `ranks`." })
@@ -36,9 +40,14 @@ export class CreateOfficerInput {
   hiredAt: string;
 }
 
-@InputType({ description: "One roster row: creates the officer, or updates the one with this badge number." })
+@InputType({
+  description: "One roster row: creates the officer, or updates the one with this badge number.",
+})
 export class OfficerRowInput extends CreateOfficerInput {
-  @Field(() => OfficerStatus, { nullable: true, description: "Service status; left unchanged (or ACTIVE for a new officer) when absent." })
+  @Field(() => OfficerStatus, {
+    nullable: true,
+    description: "Service status; left unchanged (or ACTIVE for a new officer) when absent.",
+  })
   @IsOptional()
   status?: OfficerStatus | null;
 }
@@ -47,11 +56,15 @@ export class OfficerRowInput extends CreateOfficerInput {
 @InputType({ description: "A roster to import: all rows are written, or none." })
 export class ImportOfficersInput {
   @Field(() => [OfficerRowInput], { description: `Up to ${MAX_IMPORT_ROWS} rows.` })
-  @ArrayMaxSize(MAX_IMPORT_ROWS, { message: `officers may hold at most ${MAX_IMPORT_ROWS} rows per import` })
+  @ArrayMaxSize(MAX_IMPORT_ROWS, {
+    message: `officers may hold at most ${MAX_IMPORT_ROWS} rows per import`,
+  })
   officers: OfficerRowInput[];
 }
 
-@InputType({ description: "Move an officer to another unit; the assignment history keeps the old one." })
+@InputType({
+  description: "Move an officer to another unit; the assignment history keeps the old one.",
+})
 export class TransferOfficerInput {
   @Field({ description: "Badge number of the officer." })
   @Matches(BADGE_NUMBER, { message: "badgeNumber is not a badge number" })
@@ -61,7 +74,10 @@ export class TransferOfficerInput {
   @Matches(UNIT_CODE, { message: "unitCode is not a unit code" })
   unitCode: string;
 
-  @Field(() => DateScalar, { nullable: true, description: "First day in the new unit (default today); may be up to a year ahead." })
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: "First day in the new unit (default today); may be up to a year ahead.",
+  })
   effectiveFrom?: string | null;
 }
 
@@ -82,12 +98,18 @@ export class ChangeOfficerStatusInput {
 
 @InputType({ description: "Which officers to list." })
 export class OfficerFilter {
-  @Field(() => String, { nullable: true, description: "Only officers currently serving in this unit or any unit below it." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Only officers currently serving in this unit or any unit below it.",
+  })
   @IsOptional()
   @Matches(UNIT_CODE, { message: "unitCode is not a unit code" })
   unitCode?: string | null;
 
-  @Field(() => [OfficerStatus], { nullable: true, description: "Only officers with one of these statuses." })
+  @Field(() => [OfficerStatus], {
+    nullable: true,
+    description: "Only officers with one of these statuses.",
+  })
   @IsOptional()
   @ArrayMaxSize(5)
   status?: OfficerStatus[] | null;
@@ -97,7 +119,10 @@ export class OfficerFilter {
   @Matches(RANK_CODE, { message: "rank is not a rank code" })
   rank?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Case-insensitive text found in the name or badge number, up to 100 characters." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Case-insensitive text found in the name or badge number, up to 100 characters.",
+  })
   @IsOptional()
   @MaxLength(100, { message: "search must be at most 100 characters" })
   @Matches(/^[^\0]*$/, { message: "search must not contain NUL characters" })

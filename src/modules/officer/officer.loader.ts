@@ -4,10 +4,19 @@ import { anyOf, byKeys, type Db } from "../../db/client";
 import { officerAssignments, officers, type AssignmentRow, type OfficerRow } from "../../db/schema";
 import { groupByKey, primingLoader } from "../../common/loader";
 
-const officersById = byKeys((db, keys) => db.select().from(officers).where(anyOf(officers.id, keys)).prepare(""));
-const officersByBadge = byKeys((db, keys) => db.select().from(officers).where(anyOf(officers.badgeNumber, keys)).prepare(""));
+const officersById = byKeys((db, keys) =>
+  db.select().from(officers).where(anyOf(officers.id, keys)).prepare(""),
+);
+const officersByBadge = byKeys((db, keys) =>
+  db.select().from(officers).where(anyOf(officers.badgeNumber, keys)).prepare(""),
+);
 const assignmentsOf = byKeys((db, keys) =>
-  db.select().from(officerAssignments).where(anyOf(officerAssignments.officerId, keys)).orderBy(asc(officerAssignments.fromDate)).prepare(""),
+  db
+    .select()
+    .from(officerAssignments)
+    .where(anyOf(officerAssignments.officerId, keys))
+    .orderBy(asc(officerAssignments.fromDate))
+    .prepare(""),
 );
 
 /** An officer found by either key is cached under both: a standing found by badge names its officer by id. */

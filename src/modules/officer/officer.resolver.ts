@@ -1,4 +1,16 @@
-import { Arg, Args, Ctx, Field, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import {
+  Arg,
+  Args,
+  Ctx,
+  Field,
+  FieldResolver,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from "type-graphql";
 import { asc } from "drizzle-orm";
 import type { Context } from "../../context";
 import { ranks, type OfficerRow } from "../../db/schema";
@@ -34,15 +46,22 @@ class ImportRowError {
   message: string;
 }
 
-@ObjectType({ description: "Outcome of a roster import: either everything was written or, with errors, nothing." })
+@ObjectType({
+  description:
+    "Outcome of a roster import: either everything was written or, with errors, nothing.",
+})
 class ImportOfficersPayload {
   @Field(() => Int, { description: "Officers created." })
   created: number;
 
-  @Field(() => Int, { description: "Existing officers (matched by badge number) updated from their row." })
+  @Field(() => Int, {
+    description: "Existing officers (matched by badge number) updated from their row.",
+  })
   updated: number;
 
-  @Field(() => [ImportRowError], { description: "Every problem found; when any is listed nothing was written." })
+  @Field(() => [ImportRowError], {
+    description: "Every problem found; when any is listed nothing was written.",
+  })
   errors: ImportRowError[];
 }
 
@@ -61,12 +80,16 @@ const validateAs = (name: string) => async (value: unknown) => {
 
 @Resolver(() => Officer)
 export class OfficerResolver {
-  @Query(() => Officer, { description: "One officer by badge number; NOT_FOUND when there is none." })
+  @Query(() => Officer, {
+    description: "One officer by badge number; NOT_FOUND when there is none.",
+  })
   officer(@Arg("badgeNumber") badgeNumber: string, @Ctx() ctx: Context) {
     return service.findOfficer(ctx, badgeNumber);
   }
 
-  @Query(() => OfficerConnection, { description: "Officers matching a filter, ordered by badge number." })
+  @Query(() => OfficerConnection, {
+    description: "Officers matching a filter, ordered by badge number.",
+  })
   officers(
     @Arg("filter", () => OfficerFilter, { nullable: true }) filter: OfficerFilter | null,
     @Args() page: PageArgs,
@@ -75,12 +98,16 @@ export class OfficerResolver {
     return service.listOfficers(ctx, filter, page);
   }
 
-  @Query(() => [Rank], { description: "Officer ranks in order of seniority, with names in kk, ru and en." })
+  @Query(() => [Rank], {
+    description: "Officer ranks in order of seniority, with names in kk, ru and en.",
+  })
   ranks(@Ctx() { db }: Context) {
     return db.select().from(ranks).orderBy(asc(ranks.seniority));
   }
 
-  @Mutation(() => OfficerPayload, { description: "Create an officer serving in a unit from their hiring date (ADMIN)." })
+  @Mutation(() => OfficerPayload, {
+    description: "Create an officer serving in a unit from their hiring date (ADMIN).",
+  })
   async createOfficer(@Arg("input") input: CreateOfficerInput, @Ctx() ctx: Context) {
     return payload(await service.createOfficer(ctx, input));
   }
@@ -88,16 +115,23 @@ export class OfficerResolver {
   @Mutation(() => ImportOfficersPayload, {
     description: "Create or update up to 1000 officers by badge number, all or nothing (ADMIN).",
   })
-  importOfficers(@Arg("input", { validateFn: validateAs("input") }) input: ImportOfficersInput, @Ctx() ctx: Context) {
+  importOfficers(
+    @Arg("input", { validateFn: validateAs("input") }) input: ImportOfficersInput,
+    @Ctx() ctx: Context,
+  ) {
     return service.importOfficers(ctx, input);
   }
 
-  @Mutation(() => OfficerPayload, { description: "Move an officer to another unit from a date, keeping history (ADMIN)." })
+  @Mutation(() => OfficerPayload, {
+    description: "Move an officer to another unit from a date, keeping history (ADMIN).",
+  })
   async transferOfficer(@Arg("input") input: TransferOfficerInput, @Ctx() ctx: Context) {
     return payload(await service.transferOfficer(ctx, input));
   }
 
-  @Mutation(() => OfficerPayload, { description: "Change an officer's service status, with a reason (ADMIN)." })
+  @Mutation(() => OfficerPayload, {
+    description: "Change an officer's service status, with a reason (ADMIN).",
+  })
   async changeOfficerStatus(@Arg("input") input: ChangeOfficerStatusInput, @Ctx() ctx: Context) {
     return payload(await service.changeOfficerStatus(ctx, input));
   }
@@ -106,11 +140,15 @@ export class OfficerResolver {
   async unit(@Root() officer: OfficerRow, @Ctx() { loaders, today }: Context) {
     // Read from the same batch as `assignments`, so both ask for their units in one statement
     // whichever order the database answers in.
-    const current = (await loaders.assignmentsByOfficerId.load(officer.id)).findLast((a) => a.fromDate <= today);
+    const current = (await loaders.assignmentsByOfficerId.load(officer.id)).findLast(
+      (a) => a.fromDate <= today,
+    );
     return current ? loaders.unitById.load(current.unitId) : null;
   }
 
-  @FieldResolver(() => [Assignment], { description: "Every unit the officer has served in, oldest first." })
+  @FieldResolver(() => [Assignment], {
+    description: "Every unit the officer has served in, oldest first.",
+  })
   async assignments(@Root() officer: OfficerRow, @Ctx() { loaders }: Context) {
     const rows = await loaders.assignmentsByOfficerId.load(officer.id);
     return rows.map((a) => ({ unitId: a.unitId, from: a.fromDate, to: a.toDate }));

@@ -3,7 +3,14 @@ import { and, asc, desc, eq, gt, ilike, lte, or, sql, type SQL } from "drizzle-o
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
 import { anyOf, PLANNED_PER_CALL, type Queryable, type Tx } from "../../db/client";
-import { officerAssignments, officerStatusChanges, officers, ranks, units, type OfficerRow } from "../../db/schema";
+import {
+  officerAssignments,
+  officerStatusChanges,
+  officers,
+  ranks,
+  units,
+  type OfficerRow,
+} from "../../db/schema";
 import { badInput, DomainError, invalidState, notFound, type FieldProblem } from "../../errors";
 import { isUniqueViolation } from "../../db/errors";
 import { problemsIn } from "../../common/validation";
@@ -32,7 +39,11 @@ export async function findOfficer(ctx: Context, badgeNumber: string): Promise<Of
 }
 
 /** Officers matching the filter, by badge number, a page at a time. */
-export async function listOfficers(ctx: Context, filter: OfficerFilter | null | undefined, args: PageArgs) {
+export async function listOfficers(
+  ctx: Context,
+  filter: OfficerFilter | null | undefined,
+  args: PageArgs,
+) {
   const page = readPage(args);
   const where = await officerConditions(ctx, filter ?? {});
   const after = cursorString(page);
@@ -42,10 +53,18 @@ export async function listOfficers(ctx: Context, filter: OfficerFilter | null | 
     .where(and(where, after === null ? undefined : gt(officers.badgeNumber, after)))
     .orderBy(asc(officers.badgeNumber))
     .limit(page.limit);
-  return toConnection(rows, page, (r) => [r.badgeNumber], async () => {
-    const [{ n }] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(officers).where(where);
-    return n;
-  });
+  return toConnection(
+    rows,
+    page,
+    (r) => [r.badgeNumber],
+    async () => {
+      const [{ n }] = await ctx.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(officers)
+        .where(where);
+      return n;
+    },
+  );
 }
 
 async function officerConditions(ctx: Context, filter: OfficerFilter): Promise<SQL | undefined> {
@@ -65,7 +84,11 @@ async function officerConditions(ctx: Context, filter: OfficerFilter): Promise<S
 }
 
 /** Officers whose assignment covering `day` is in the unit with this path or below it (a district or the whole force). */
-export const servingInSubtree = (path: string, day: string, officerId: SQL | typeof officers.id = officers.id) => sql`${officerId} in (${PLANNED_PER_CALL}
+export const servingInSubtree = (
+  path: string,
+  day: string,
+  officerId: SQL | typeof officers.id = officers.id,
+) => sql`${officerId} in (${PLANNED_PER_CALL}
   select a.officer_id from ${officerAssignments} a join ${units} u on u.id = a.unit_id
   where u.path like ${`${path}%`} and a.from_date <= ${day} and (a.to_date is null or a.to_date > ${day}))`;
 
@@ -77,7 +100,9 @@ export async function createOfficer(ctx: Context, input: CreateOfficerInput): Pr
     if (references.existing.has(input.badgeNumber)) {
       throw badInput("input.badgeNumber", "an officer with this badge number already exists");
     }
-    const officer = await insertOfficers(tx, [input], references.units, "input.badgeNumber").then((rows) => rows[0]);
+    const officer = await insertOfficers(tx, [input], references.units, "input.badgeNumber").then(
+      (rows) => rows[0],
+    );
     audit({ action: "createOfficer", entity: "Officer", entityId: officer.id });
     return officer;
   });
@@ -93,14 +118,20 @@ export interface ImportResult {
  * Creates new badge numbers and updates known ones, all or nothing. Every bad row is reported
  * (row numbers count from 1, as in a spreadsheet) and then nothing is written.
  */
-export async function importOfficers(ctx: Context, input: ImportOfficersInput): Promise<ImportResult> {
+export async function importOfficers(
+  ctx: Context,
+  input: ImportOfficersInput,
+): Promise<ImportResult> {
   if (input.officers.length > MAX_IMPORT_ROWS) {
     throw badInput("input.officers", `at most ${MAX_IMPORT_ROWS} rows per import`);
   }
   if (input.officers.length === 0) throw badInput("input.officers", "the roster has no rows");
   return inTransaction(ctx, async (tx, audit) => {
     const rows = input.officers.map((row) => Object.assign(new OfficerRowInput(), row));
-    await lockOfficers(tx, rows.map((r) => r.badgeNumber));
+    await lockOfficers(
+      tx,
+      rows.map((r) => r.badgeNumber),
+    );
     const references = await loadReferences(tx, rows);
     const errors: ImportResult["errors"] = [];
     const seen = new Set<string>();
@@ -108,20 +139,37 @@ export async function importOfficers(ctx: Context, input: ImportOfficersInput): 
       const problems = await problemsIn(row);
       // A malformed field is reported once, not again as "unknown".
       const malformed = new Set(problems.map((p) => p.field));
-      problems.push(...rowProblems(ctx, row, references, "").filter((p) => !malformed.has(p.field)));
-      if (seen.has(row.badgeNumber) && !malformed.has("badgeNumber")) problems.push({ field: "badgeNumber", message: "badge number repeats an earlier row" });
+      problems.push(
+        ...rowProblems(ctx, row, references, "").filter((p) => !malformed.has(p.field)),
+      );
+      if (seen.has(row.badgeNumber) && !malformed.has("badgeNumber"))
+        problems.push({ field: "badgeNumber", message: "badge number repeats an earlier row" });
       seen.add(row.badgeNumber);
       const existing = references.existing.get(row.badgeNumber);
       const unitId = references.units.get(row.unitCode);
       if (existing && unitId && existing.latestUnitId !== unitId) {
         if (existing.latestFrom > ctx.today) {
-          problems.push({ field: "unitCode", message: "the officer has a transfer scheduled after today" });
+          problems.push({
+            field: "unitCode",
+            message: "the officer has a transfer scheduled after today",
+          });
         } else if (SEPARATED.has(row.status ?? existing.status)) {
-          problems.push({ field: "unitCode", message: "an officer who has left the force cannot be moved to another unit" });
+          problems.push({
+            field: "unitCode",
+            message: "an officer who has left the force cannot be moved to another unit",
+          });
         }
       }
-      if (existing && existing.firstTo !== null && row.hiredAt !== existing.hiredAt && row.hiredAt >= existing.firstTo) {
-        problems.push({ field: "hiredAt", message: "hiredAt must be before the officer's first transfer" });
+      if (
+        existing &&
+        existing.firstTo !== null &&
+        row.hiredAt !== existing.hiredAt &&
+        row.hiredAt >= existing.firstTo
+      ) {
+        problems.push({
+          field: "hiredAt",
+          message: "hiredAt must be before the officer's first transfer",
+        });
       }
       errors.push(...problems.map((p) => ({ row: index + 1, ...p })));
     }
@@ -130,7 +178,8 @@ export async function importOfficers(ctx: Context, input: ImportOfficersInput): 
     const fresh = rows.filter((r) => !references.existing.has(r.badgeNumber));
     const known = rows.filter((r) => references.existing.has(r.badgeNumber));
     const created = await insertOfficers(tx, fresh, references.units, "input.officers");
-    for (const officer of created) audit({ action: "importOfficers", entity: "Officer", entityId: officer.id });
+    for (const officer of created)
+      audit({ action: "importOfficers", entity: "Officer", entityId: officer.id });
     if (known.length) {
       await updateOfficers(ctx, tx, known);
       for (const row of known) {
@@ -186,7 +235,12 @@ async function loadReferences(db: Queryable, rows: CreateOfficerInput[]): Promis
       .orderBy(officers.id, order);
   const [rankRows, unitRows, latestRows, firstRows] = await Promise.all([
     db.select({ code: ranks.code }).from(ranks),
-    unitCodes.length ? db.select({ id: units.id, code: units.code }).from(units).where(anyOf(units.code, unitCodes)) : [],
+    unitCodes.length
+      ? db
+          .select({ id: units.id, code: units.code })
+          .from(units)
+          .where(anyOf(units.code, unitCodes))
+      : [],
     badges.length ? assignmentsOf(desc(officerAssignments.fromDate)) : [],
     badges.length ? assignmentsOf(asc(officerAssignments.fromDate)) : [],
   ]);
@@ -197,20 +251,39 @@ async function loadReferences(db: Queryable, rows: CreateOfficerInput[]): Promis
     existing: new Map(
       latestRows.map((r) => [
         r.badgeNumber,
-        { id: r.id, status: r.status, hiredAt: r.hiredAt, latestUnitId: r.unitId, latestFrom: r.fromDate, firstTo: firstTo.get(r.id) ?? null },
+        {
+          id: r.id,
+          status: r.status,
+          hiredAt: r.hiredAt,
+          latestUnitId: r.unitId,
+          latestFrom: r.fromDate,
+          firstTo: firstTo.get(r.id) ?? null,
+        },
       ]),
     ),
   };
 }
 
 /** Checks that need the database or today's date; `prefix` is "input" for single rows, "" for import rows. */
-function rowProblems(ctx: Context, row: CreateOfficerInput, refs: References, prefix: string): FieldProblem[] {
+function rowProblems(
+  ctx: Context,
+  row: CreateOfficerInput,
+  refs: References,
+  prefix: string,
+): FieldProblem[] {
   const field = (name: string) => (prefix ? `${prefix}.${name}` : name);
   const problems: FieldProblem[] = [];
-  if (!refs.ranks.has(row.rank)) problems.push({ field: field("rank"), message: "no rank has this code" });
-  if (!refs.units.has(row.unitCode)) problems.push({ field: field("unitCode"), message: "no unit has this code" });
-  if (row.hiredAt > ctx.today) problems.push({ field: field("hiredAt"), message: "hiredAt cannot be in the future" });
-  if (row.hiredAt < EARLIEST_HIRE) problems.push({ field: field("hiredAt"), message: `hiredAt cannot be before ${EARLIEST_HIRE}` });
+  if (!refs.ranks.has(row.rank))
+    problems.push({ field: field("rank"), message: "no rank has this code" });
+  if (!refs.units.has(row.unitCode))
+    problems.push({ field: field("unitCode"), message: "no unit has this code" });
+  if (row.hiredAt > ctx.today)
+    problems.push({ field: field("hiredAt"), message: "hiredAt cannot be in the future" });
+  if (row.hiredAt < EARLIEST_HIRE)
+    problems.push({
+      field: field("hiredAt"),
+      message: `hiredAt cannot be before ${EARLIEST_HIRE}`,
+    });
   return problems;
 }
 
@@ -228,21 +301,40 @@ async function insertOfficers(
     const chunk = rows.slice(i, i + 500);
     const inserted = await tx
       .insert(officers)
-      .values(chunk.map((r) => ({ badgeNumber: r.badgeNumber, fullName: r.fullName, rank: r.rank, hiredAt: r.hiredAt, status: r.status ?? "ACTIVE" })))
+      .values(
+        chunk.map((r) => ({
+          badgeNumber: r.badgeNumber,
+          fullName: r.fullName,
+          rank: r.rank,
+          hiredAt: r.hiredAt,
+          status: r.status ?? "ACTIVE",
+        })),
+      )
       .returning()
       .catch((e: unknown) => {
-        throw isUniqueViolation(e) ? badInput(field, "an officer with this badge number already exists") : e;
+        throw isUniqueViolation(e)
+          ? badInput(field, "an officer with this badge number already exists")
+          : e;
       });
     const idByBadge = new Map(inserted.map((o) => [o.badgeNumber, o.id]));
     await tx.insert(officerAssignments).values(
-      chunk.map((r) => ({ officerId: idByBadge.get(r.badgeNumber)!, unitId: unitIds.get(r.unitCode)!, fromDate: r.hiredAt })),
+      chunk.map((r) => ({
+        officerId: idByBadge.get(r.badgeNumber)!,
+        unitId: unitIds.get(r.unitCode)!,
+        fromDate: r.hiredAt,
+      })),
     );
     // An officer recorded as already gone left on the day of the import, as far as the record knows:
     // the status history says so, and officer counts in the trust metrics follow it.
     const separated = inserted.filter((o) => SEPARATED.has(o.status));
     if (separated.length) {
       await tx.insert(officerStatusChanges).values(
-        separated.map((o) => ({ officerId: o.id, fromStatus: "ACTIVE", toStatus: o.status, reason: "recorded as separated when created" })),
+        separated.map((o) => ({
+          officerId: o.id,
+          fromStatus: "ACTIVE",
+          toStatus: o.status,
+          reason: "recorded as separated when created",
+        })),
       );
     }
     created.push(...inserted);
@@ -256,7 +348,13 @@ async function insertOfficers(
  */
 async function updateOfficers(ctx: Context, tx: Tx, rows: OfficerRowInput[]) {
   const payload = JSON.stringify(
-    rows.map((r) => ({ badge: r.badgeNumber, full_name: r.fullName, rank: r.rank, hired_at: r.hiredAt, status: r.status ?? null })),
+    rows.map((r) => ({
+      badge: r.badgeNumber,
+      full_name: r.fullName,
+      rank: r.rank,
+      hired_at: r.hiredAt,
+      status: r.status ?? null,
+    })),
   );
   await tx.execute(sql`
     with incoming as (
@@ -290,11 +388,18 @@ async function moveOfficer(tx: Tx, officerId: string, unitId: string, from: stri
     await tx.update(officerAssignments).set({ unitId }).where(eq(officerAssignments.id, latest.id));
     return;
   }
-  if (latest) await tx.update(officerAssignments).set({ toDate: from }).where(eq(officerAssignments.id, latest.id));
+  if (latest)
+    await tx
+      .update(officerAssignments)
+      .set({ toDate: from })
+      .where(eq(officerAssignments.id, latest.id));
   await tx.insert(officerAssignments).values({ officerId, unitId, fromDate: from });
 }
 
-export async function transferOfficer(ctx: Context, input: TransferOfficerInput): Promise<OfficerRow> {
+export async function transferOfficer(
+  ctx: Context,
+  input: TransferOfficerInput,
+): Promise<OfficerRow> {
   const effectiveFrom = input.effectiveFrom ?? ctx.today;
   if (effectiveFrom > addDays(ctx.today, 366)) {
     throw badInput("input.effectiveFrom", "effectiveFrom can be at most a year ahead");
@@ -312,9 +417,13 @@ export async function transferOfficer(ctx: Context, input: TransferOfficerInput)
       .where(eq(officerAssignments.officerId, officer.id))
       .orderBy(desc(officerAssignments.fromDate))
       .limit(1);
-    if (latest.unitId === unit.id) throw badInput("input.unitCode", "the officer is already assigned to this unit");
+    if (latest.unitId === unit.id)
+      throw badInput("input.unitCode", "the officer is already assigned to this unit");
     if (effectiveFrom <= latest.fromDate) {
-      throw badInput("input.effectiveFrom", "effectiveFrom must be after the start of the officer's latest assignment");
+      throw badInput(
+        "input.effectiveFrom",
+        "effectiveFrom must be after the start of the officer's latest assignment",
+      );
     }
     await moveOfficer(tx, officer.id, unit.id, effectiveFrom);
     audit({ action: "transferOfficer", entity: "Officer", entityId: officer.id });
@@ -322,10 +431,14 @@ export async function transferOfficer(ctx: Context, input: TransferOfficerInput)
   });
 }
 
-export async function changeOfficerStatus(ctx: Context, input: ChangeOfficerStatusInput): Promise<OfficerRow> {
+export async function changeOfficerStatus(
+  ctx: Context,
+  input: ChangeOfficerStatusInput,
+): Promise<OfficerRow> {
   return inTransaction(ctx, async (tx, audit) => {
     const officer = await lockOfficer(tx, input.badgeNumber);
-    if (officer.status === input.status) throw invalidState(`The officer's status is already ${input.status}`);
+    if (officer.status === input.status)
+      throw invalidState(`The officer's status is already ${input.status}`);
     const [updated] = await tx
       .update(officers)
       .set({ status: input.status, updatedAt: new Date() })
@@ -350,19 +463,32 @@ export async function changeOfficerStatus(ctx: Context, input: ChangeOfficerStat
 async function lockOfficers(tx: Tx, badgeNumbers: string[]) {
   const wellFormed = [...new Set(badgeNumbers.filter((b) => BADGE_NUMBER.test(b)))];
   if (!wellFormed.length) return;
-  await tx.select({ id: officers.id }).from(officers).where(anyOf(officers.badgeNumber, wellFormed)).orderBy(asc(officers.id)).for("update");
+  await tx
+    .select({ id: officers.id })
+    .from(officers)
+    .where(anyOf(officers.badgeNumber, wellFormed))
+    .orderBy(asc(officers.id))
+    .for("update");
 }
 
 /** Row lock so that concurrent transfers or status changes of one officer queue up. */
 async function lockOfficer(tx: Tx, badgeNumber: string): Promise<OfficerRow> {
-  const [officer] = await tx.select().from(officers).where(eq(officers.badgeNumber, badgeNumber)).for("update");
-  if (!officer) throw new DomainError("NOT_FOUND", "Officer not found", { field: "input.badgeNumber" });
+  const [officer] = await tx
+    .select()
+    .from(officers)
+    .where(eq(officers.badgeNumber, badgeNumber))
+    .for("update");
+  if (!officer)
+    throw new DomainError("NOT_FOUND", "Officer not found", { field: "input.badgeNumber" });
   return officer;
 }
 
 /** The officer with this badge and the unit they served in on the local day of `at`; BAD_USER_INPUT on `field` if unknown. */
 export async function officerOnDay(ctx: Context, tx: Tx, badge: string, field: string, at: Date) {
-  const [officer] = await tx.select({ id: officers.id }).from(officers).where(eq(officers.badgeNumber, badge));
+  const [officer] = await tx
+    .select({ id: officers.id })
+    .from(officers)
+    .where(eq(officers.badgeNumber, badge));
   if (!officer) throw badInput(field, "no officer has this badge number");
   const [assignment] = await unitIdsOn(tx, [officer.id], todayIn(ctx.config.timeZone, at));
   return { officerId: officer.id, unitId: assignment?.unitId ?? null };
@@ -371,8 +497,13 @@ export async function officerOnDay(ctx: Context, tx: Tx, badge: string, field: s
 /** The unit each officer serves in on `day`: the latest assignment that has started. */
 export function unitIdsOn(db: Queryable, officerIds: readonly string[], day: string) {
   return db
-    .selectDistinctOn([officerAssignments.officerId], { officerId: officerAssignments.officerId, unitId: officerAssignments.unitId })
+    .selectDistinctOn([officerAssignments.officerId], {
+      officerId: officerAssignments.officerId,
+      unitId: officerAssignments.unitId,
+    })
     .from(officerAssignments)
-    .where(and(anyOf(officerAssignments.officerId, officerIds), lte(officerAssignments.fromDate, day)))
+    .where(
+      and(anyOf(officerAssignments.officerId, officerIds), lte(officerAssignments.fromDate, day)),
+    )
     .orderBy(officerAssignments.officerId, desc(officerAssignments.fromDate));
 }

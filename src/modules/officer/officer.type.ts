@@ -36,7 +36,9 @@ export class Officer {
   hiredAt: string;
 }
 
-@ObjectType({ description: "A period of service in one unit: [from, to), `to` null while it lasts." })
+@ObjectType({
+  description: "A period of service in one unit: [from, to), `to` null while it lasts.",
+})
 export class Assignment {
   @Field(() => Unit, { description: "The unit served in." })
   unit: Unit;
@@ -44,11 +46,16 @@ export class Assignment {
   @Field(() => DateScalar, { description: "First day in the unit." })
   from: string;
 
-  @Field(() => DateScalar, { nullable: true, description: "First day no longer in the unit; null for the current or a scheduled assignment." })
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: "First day no longer in the unit; null for the current or a scheduled assignment.",
+  })
   to: string | null;
 }
 
-@ObjectType({ description: "An officer rank, in order of seniority, named in Kazakh, Russian and English." })
+@ObjectType({
+  description: "An officer rank, in order of seniority, named in Kazakh, Russian and English.",
+})
 export class Rank {
   @Field({ description: "Rank code used in officer records." })
   code: string;

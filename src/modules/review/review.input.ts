@@ -7,15 +7,23 @@ import { BADGE_NUMBER, RANK_CODE } from "../officer/officer.input";
 import { AppealOutcome } from "./review.type";
 
 const reviewId = () => Field(() => ID, { description: "The review." });
-const version = () => Field(() => Int, { description: "The version you last saw; a stale one gives CONFLICT and changes nothing." });
+const version = () =>
+  Field(() => Int, {
+    description: "The version you last saw; a stale one gives CONFLICT and changes nothing.",
+  });
 
-@InputType({ description: "Open a review of one officer for their sustained allegations (or, with none, on internal grounds)." })
+@InputType({
+  description:
+    "Open a review of one officer for their sustained allegations (or, with none, on internal grounds).",
+})
 export class OpenDisciplinaryReviewInput {
   @Field({ description: "Badge number of the officer." })
   @Matches(BADGE_NUMBER, { message: "officerBadge is not a badge number" })
   officerBadge: string;
 
-  @Field(() => [ID], { description: "The officer's own SUSTAINED allegations; empty for a review on internal grounds." })
+  @Field(() => [ID], {
+    description: "The officer's own SUSTAINED allegations; empty for a review on internal grounds.",
+  })
   @ArrayMaxSize(100)
   @IsUUID("all", { each: true, message: "allegationIds must be ids" })
   allegationIds: string[];
@@ -52,7 +60,10 @@ export class DecideDisciplinaryReviewInput extends ReviewTransitionInput {
   @Field(() => DateScalar, { description: "First day the penalty applies." })
   effectiveFrom: string;
 
-  @Field(() => DateScalar, { nullable: true, description: "First day it no longer applies; null or absent for permanent." })
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: "First day it no longer applies; null or absent for permanent.",
+  })
   @IsOptional()
   effectiveUntil?: string | null;
 
@@ -61,13 +72,19 @@ export class DecideDisciplinaryReviewInput extends ReviewTransitionInput {
   @Matches(TEXT, NO_NUL)
   rationale: string;
 
-  @Field(() => [String], { nullable: true, description: "Aggravating circumstances, up to 20 of up to 500 characters." })
+  @Field(() => [String], {
+    nullable: true,
+    description: "Aggravating circumstances, up to 20 of up to 500 characters.",
+  })
   @IsOptional()
   @ArrayMaxSize(20)
   @MaxLength(500, { each: true })
   aggravatingFactors?: string[] | null;
 
-  @Field(() => [String], { nullable: true, description: "Mitigating circumstances, up to 20 of up to 500 characters." })
+  @Field(() => [String], {
+    nullable: true,
+    description: "Mitigating circumstances, up to 20 of up to 500 characters.",
+  })
   @IsOptional()
   @ArrayMaxSize(20)
   @MaxLength(500, { each: true })
@@ -76,14 +93,19 @@ export class DecideDisciplinaryReviewInput extends ReviewTransitionInput {
 
 @InputType({ description: "Record the officer's appeal against a decision that is not yet FINAL." })
 export class AppealInput extends ReviewTransitionInput {
-  @Field(() => String, { nullable: true, description: "The grounds of appeal, up to 5000 characters." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The grounds of appeal, up to 5000 characters.",
+  })
   @IsOptional()
   @MaxLength(5000)
   @Matches(TEXT, NO_NUL)
   reason?: string | null;
 }
 
-@InputType({ description: "Decide an appeal: UPHELD, REDUCED (with a lighter penalty) or OVERTURNED." })
+@InputType({
+  description: "Decide an appeal: UPHELD, REDUCED (with a lighter penalty) or OVERTURNED.",
+})
 export class DecideAppealInput extends ReviewTransitionInput {
   @Field(() => AppealOutcome, { description: "The outcome." })
   outcome: AppealOutcome;

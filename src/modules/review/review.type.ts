@@ -19,20 +19,31 @@ export enum AppealOutcome {
   REDUCED = "REDUCED",
   OVERTURNED = "OVERTURNED",
 }
-registerEnumType(AppealOutcome, { name: "AppealOutcome", description: "What the appeal decided about the penalty." });
+registerEnumType(AppealOutcome, {
+  name: "AppealOutcome",
+  description: "What the appeal decided about the penalty.",
+});
 
 @ObjectType({ description: "The decision of a disciplinary review (after any appeal)." })
 export class ReviewDecision {
-  @Field({ description: "Penalty code from the penalties table; after a REDUCED appeal, the reduced one." })
+  @Field({
+    description: "Penalty code from the penalties table; after a REDUCED appeal, the reduced one.",
+  })
   penalty: string;
 
-  @Field(() => String, { nullable: true, description: "The penalty first decided, when an appeal reduced it." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The penalty first decided, when an appeal reduced it.",
+  })
   originalPenalty: string | null;
 
   @Field(() => DateScalar, { description: "First day the penalty applies." })
   effectiveFrom: string;
 
-  @Field(() => DateScalar, { nullable: true, description: "First day it no longer applies; null for permanent." })
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: "First day it no longer applies; null for permanent.",
+  })
   effectiveUntil: string | null;
 
   @Field({ description: "Why this penalty." })

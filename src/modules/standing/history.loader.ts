@@ -117,7 +117,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function checkHistoryCursor(page: Page): void {
   if (!page.after) return;
   const [at, id] = page.after;
-  if (page.after.length !== 2 || typeof at !== "string" || typeof id !== "string" || !CURSOR_AT.test(at) || !UUID.test(id)) {
+  if (
+    page.after.length !== 2 ||
+    typeof at !== "string" ||
+    typeof id !== "string" ||
+    !CURSOR_AT.test(at) ||
+    !UUID.test(id)
+  ) {
     throw badInput("after", "after is not a cursor this API issued");
   }
 }

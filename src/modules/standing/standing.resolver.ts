@@ -1,5 +1,18 @@
 import type { GraphQLResolveInfo } from "graphql";
-import { Arg, Args, Ctx, Field, FieldResolver, Info, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import {
+  Arg,
+  Args,
+  Ctx,
+  Field,
+  FieldResolver,
+  Info,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from "type-graphql";
 import { selectedFields } from "../../common/selection";
 import type { Context } from "../../context";
 import { PageArgs, readPage, WantsItems, type ConnectionShape } from "../../common/pagination";
@@ -9,7 +22,14 @@ import { Officer } from "../officer/officer.type";
 import { checkHistoryCursor } from "./history.loader";
 import { SetEarlyWarningRuleInput } from "./standing.input";
 import * as service from "./standing.service";
-import { EarlyWarning, EarlyWarningRule, OfficerStanding, OfficerStandingConnection, Sanction, Standing } from "./standing.type";
+import {
+  EarlyWarning,
+  EarlyWarningRule,
+  OfficerStanding,
+  OfficerStandingConnection,
+  Sanction,
+  Standing,
+} from "./standing.type";
 import type { OfficerRow } from "../../db/schema";
 
 @ObjectType({ description: "Result of setEarlyWarningRule." })
@@ -20,13 +40,20 @@ class SetEarlyWarningRulePayload {
 
 @Resolver(() => OfficerStanding)
 export class StandingResolver {
-  @Query(() => OfficerStanding, { description: "One officer's standing and what it rests on; NOT_FOUND for an unknown badge." })
-  officerStanding(@Arg("badgeNumber") badgeNumber: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+  @Query(() => OfficerStanding, {
+    description: "One officer's standing and what it rests on; NOT_FOUND for an unknown badge.",
+  })
+  officerStanding(
+    @Arg("badgeNumber") badgeNumber: string,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ) {
     return service.officerStanding(ctx, badgeNumber, selectedFields(info));
   }
 
   @Query(() => OfficerStandingConnection, {
-    description: "Standings of everyone serving today in a unit and all units below it (default MVD: the whole force), by badge number.",
+    description:
+      "Standings of everyone serving today in a unit and all units below it (default MVD: the whole force), by badge number.",
   })
   officerStandings(
     @Arg("unitCode", () => String, { nullable: true }) unitCode: string | null,
@@ -42,7 +69,9 @@ export class StandingResolver {
     return service.listEarlyWarningRules(ctx);
   }
 
-  @Mutation(() => SetEarlyWarningRulePayload, { description: "Create or replace an early-warning rule (SUPERVISOR)." })
+  @Mutation(() => SetEarlyWarningRulePayload, {
+    description: "Create or replace an early-warning rule (SUPERVISOR).",
+  })
   async setEarlyWarningRule(@Arg("input") input: SetEarlyWarningRuleInput, @Ctx() ctx: Context) {
     return { rule: await service.setEarlyWarningRule(ctx, input) };
   }
@@ -57,22 +86,30 @@ export class StandingResolver {
     return loaders.sanctionsByOfficerId.load(standing.officerId);
   }
 
-  @FieldResolver(() => Int, { description: "Allegations naming the officer in complaints not yet closed." })
+  @FieldResolver(() => Int, {
+    description: "Allegations naming the officer in complaints not yet closed.",
+  })
   openInvestigations(@Root() standing: OfficerStanding, @Ctx() { loaders }: Context) {
     return loaders.openInvestigationsByOfficerId.load(standing.officerId);
   }
 
-  @FieldResolver(() => Int, { description: "SUSTAINED allegations in complaints registered in the last 365 days." })
+  @FieldResolver(() => Int, {
+    description: "SUSTAINED allegations in complaints registered in the last 365 days.",
+  })
   sustainedAllegations12m(@Root() standing: OfficerStanding, @Ctx() { loaders }: Context) {
     return loaders.sustainedAllegations12mByOfficerId.load(standing.officerId);
   }
 
-  @FieldResolver(() => Int, { description: "VERIFIED commendations for conduct in the last 365 days." })
+  @FieldResolver(() => Int, {
+    description: "VERIFIED commendations for conduct in the last 365 days.",
+  })
   commendations12m(@Root() standing: OfficerStanding, @Ctx() { loaders }: Context) {
     return loaders.commendations12mByOfficerId.load(standing.officerId);
   }
 
-  @FieldResolver(() => [EarlyWarning], { description: "Early-warning rules that fire, with their counts." })
+  @FieldResolver(() => [EarlyWarning], {
+    description: "Early-warning rules that fire, with their counts.",
+  })
   earlyWarnings(@Root() standing: OfficerStanding, @Ctx() { loaders }: Context) {
     return loaders.earlyWarningsByOfficerId.load(standing.officerId);
   }
@@ -80,19 +117,49 @@ export class StandingResolver {
 
 @Resolver(() => Officer)
 export class OfficerHistoryResolver {
-  @FieldResolver(() => OfficerStanding, { description: "The officer's standing (see officerStanding)." })
-  standing(@Root() officer: OfficerRow, @Ctx() { loaders }: Context, @Info() info: GraphQLResolveInfo) {
+  @FieldResolver(() => OfficerStanding, {
+    description: "The officer's standing (see officerStanding).",
+  })
+  standing(
+    @Root() officer: OfficerRow,
+    @Ctx() { loaders }: Context,
+    @Info() info: GraphQLResolveInfo,
+  ) {
     return loaders.standingWith(officer.id, selectedFields(info));
   }
 
-  @FieldResolver(() => AllegationConnection, { description: "Allegations naming the officer, newest first." })
-  async allegations(@Root() officer: OfficerRow, @Args() args: PageArgs, @Ctx() { loaders }: Context, @WantsItems() items: boolean) {
-    return toPage(await loaders.allegationsByOfficer.load({ officerId: officer.id, page: historyPage(args, items) }));
+  @FieldResolver(() => AllegationConnection, {
+    description: "Allegations naming the officer, newest first.",
+  })
+  async allegations(
+    @Root() officer: OfficerRow,
+    @Args() args: PageArgs,
+    @Ctx() { loaders }: Context,
+    @WantsItems() items: boolean,
+  ) {
+    return toPage(
+      await loaders.allegationsByOfficer.load({
+        officerId: officer.id,
+        page: historyPage(args, items),
+      }),
+    );
   }
 
-  @FieldResolver(() => CommendationConnection, { description: "Commendations of the officer (every status), newest first." })
-  async commendations(@Root() officer: OfficerRow, @Args() args: PageArgs, @Ctx() { loaders }: Context, @WantsItems() items: boolean) {
-    return toPage(await loaders.commendationsByOfficer.load({ officerId: officer.id, page: historyPage(args, items) }));
+  @FieldResolver(() => CommendationConnection, {
+    description: "Commendations of the officer (every status), newest first.",
+  })
+  async commendations(
+    @Root() officer: OfficerRow,
+    @Args() args: PageArgs,
+    @Ctx() { loaders }: Context,
+    @WantsItems() items: boolean,
+  ) {
+    return toPage(
+      await loaders.commendationsByOfficer.load({
+        officerId: officer.id,
+        page: historyPage(args, items),
+      }),
+    );
   }
 }
 
@@ -103,11 +170,18 @@ function historyPage(args: PageArgs, items: boolean) {
   return items ? page : { ...page, limit: 0 };
 }
 
-function toPage<Row extends { cursor: string }>(result: { rows: Row[]; total: number; page: { first: number } }): ConnectionShape<Row> {
+function toPage<Row extends { cursor: string }>(result: {
+  rows: Row[];
+  total: number;
+  page: { first: number };
+}): ConnectionShape<Row> {
   const visible = result.rows.slice(0, result.page.first);
   return {
     edges: visible.map((node) => ({ cursor: node.cursor, node })),
-    pageInfo: { hasNextPage: result.rows.length > result.page.first, endCursor: visible.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: result.rows.length > result.page.first,
+      endCursor: visible.at(-1)?.cursor ?? null,
+    },
     totalCount: Promise.resolve(result.total),
   };
 }

@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import { asc, sql, type SQL } from "drizzle-orm";
+import { asc, sql } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
 import { arrayParam, list, prepared, preparedRows, rows, type Db } from "../../db/client";
@@ -13,7 +13,9 @@ import type { SetEarlyWarningRuleInput } from "./standing.input";
 
 const YEAR_DAYS = 365;
 
-const [OFFICERS, TODAY, NOW, YEAR_AGO] = ["officers", "today", "now", "yearAgo"].map((name) => sql.placeholder(name));
+const [OFFICERS, TODAY, NOW, YEAR_AGO] = ["officers", "today", "now", "yearAgo"].map((name) =>
+  sql.placeholder(name),
+);
 /** The values every part of one request's standings is computed with. */
 type AsOf = { today: string; now: string; yearAgo: string };
 
@@ -61,14 +63,23 @@ const partsLoader = (db: Db, asOf: AsOf) =>
       const officerIds = [...new Set(keys.map((k) => k.officerId))];
       let statement = partsStatements.get(parts.join());
       if (!statement) partsStatements.set(parts.join(), (statement = partsStatement(parts)));
-      const found = new Map((await statement(db, { ...asOf, officers: list(officerIds) })).map((r) => [r.officer_id, r]));
+      const found = new Map(
+        (await statement(db, { ...asOf, officers: list(officerIds) })).map((r) => [
+          r.officer_id,
+          r,
+        ]),
+      );
       return keys.map((k) => found.get(k.officerId)?.[k.part] ?? null);
     },
     { cacheKeyFn: (k) => `${k.officerId} ${k.part}` },
   );
 
 /** A loader of one part, shaped for its field; the part goes into this tick's shared statement. */
-const partLoader = <T>(parts: DataLoader<{ officerId: string; part: Part }, unknown, string>, part: Part, shape: (value: unknown, officerId: string) => T) =>
+const partLoader = <T>(
+  parts: DataLoader<{ officerId: string; part: Part }, unknown, string>,
+  part: Part,
+  shape: (value: unknown, officerId: string) => T,
+) =>
   new DataLoader<string, T>(async (officerIds) =>
     (await parts.loadMany(officerIds.map((officerId) => ({ officerId, part })))).map((value, i) =>
       value instanceof Error ? value : shape(value, officerIds[i]),
@@ -82,17 +93,28 @@ const partLoader = <T>(parts: DataLoader<{ officerId: string; part: Part }, unkn
  */
 export const createStandingLoaders = (db: Db, today: string) => {
   const now = new Date();
-  const parts = partsLoader(db, { today, now: now.toISOString(), yearAgo: new Date(now.getTime() - YEAR_DAYS * 86_400_000).toISOString() });
+  const parts = partsLoader(db, {
+    today,
+    now: now.toISOString(),
+    yearAgo: new Date(now.getTime() - YEAR_DAYS * 86_400_000).toISOString(),
+  });
   const count = (value: unknown) => Number(value ?? 0);
-  const standingByOfficerId = partLoader<OfficerStanding>(parts, "standing", (value, officerId) => ({
-    officerId,
-    asOf: now,
-    standing: (value as Standing | null) ?? Standing.GOOD,
-  }));
+  const standingByOfficerId = partLoader<OfficerStanding>(
+    parts,
+    "standing",
+    (value, officerId) => ({
+      officerId,
+      asOf: now,
+      standing: (value as Standing | null) ?? Standing.GOOD,
+    }),
+  );
   /** The part loader behind each OfficerStanding field. */
   const byField = {
     activeSanctions: partLoader<Sanction[]>(parts, "sanctions", (value) =>
-      ((value ?? []) as (Omit<Sanction, "decidedAt"> & { decidedAt: string })[]).map((s) => ({ ...s, decidedAt: new Date(s.decidedAt) })),
+      ((value ?? []) as (Omit<Sanction, "decidedAt"> & { decidedAt: string })[]).map((s) => ({
+        ...s,
+        decidedAt: new Date(s.decidedAt),
+      })),
     ),
     openInvestigations: partLoader(parts, "openInvestigations", count),
     sustainedAllegations12m: partLoader(parts, "sustainedAllegations12m", count),
@@ -114,13 +136,18 @@ export const createStandingLoaders = (db: Db, today: string) => {
      * fails its own field when that field reads it.
      */
     standingWith(officerId: string, fields: ReadonlySet<string>) {
-      for (const [field, loader] of Object.entries(byField)) if (fields.has(field)) loader.load(officerId).catch(() => {});
+      for (const [field, loader] of Object.entries(byField))
+        if (fields.has(field)) loader.load(officerId).catch(() => {});
       return standingByOfficerId.load(officerId);
     },
   };
 };
 
-export async function officerStanding(ctx: Context, badgeNumber: string, fields: ReadonlySet<string>): Promise<OfficerStanding> {
+export async function officerStanding(
+  ctx: Context,
+  badgeNumber: string,
+  fields: ReadonlySet<string>,
+): Promise<OfficerStanding> {
   const officer = await findOfficer(ctx, badgeNumber);
   return ctx.loaders.standingWith(officer.id, fields);
 }
@@ -129,7 +156,12 @@ export async function officerStanding(ctx: Context, badgeNumber: string, fields:
  * Standings of everyone serving in a unit's subtree today, by badge number, optionally only one standing.
  * The standing is computed in SQL for the whole subtree, so filtering and paging stay exact.
  */
-export async function officerStandings(ctx: Context, unitCode: string | null | undefined, standing: Standing | null | undefined, args: PageArgs) {
+export async function officerStandings(
+  ctx: Context,
+  unitCode: string | null | undefined,
+  standing: Standing | null | undefined,
+  args: PageArgs,
+) {
   const page = readPage(args);
   const unit = await ctx.loaders.unitByCode.load(unitCode ?? "MVD");
   if (!unit) throw badInput("unitCode", "no unit has this code");
@@ -150,7 +182,8 @@ export async function officerStandings(ctx: Context, unitCode: string | null | u
     pageRows,
     page,
     (r) => [r.badge_number],
-    async () => (await rows<{ n: number }>(ctx.db, sql`select count(*)::int as n from ${shown}`))[0].n,
+    async () =>
+      (await rows<{ n: number }>(ctx.db, sql`select count(*)::int as n from ${shown}`))[0].n,
     (r) => {
       if (!r.standing) return ctx.loaders.standingByOfficerId.load(r.id);
       const node: OfficerStanding = { officerId: r.id, asOf: now, standing: r.standing };
@@ -160,12 +193,19 @@ export async function officerStandings(ctx: Context, unitCode: string | null | u
   );
 }
 
-export const listEarlyWarningRules = (ctx: Context) => ctx.db.select().from(earlyWarningRules).orderBy(asc(earlyWarningRules.code));
+export const listEarlyWarningRules = (ctx: Context) =>
+  ctx.db.select().from(earlyWarningRules).orderBy(asc(earlyWarningRules.code));
 
 /** Creates or replaces a rule; it applies from the next request on. */
 export async function setEarlyWarningRule(ctx: Context, input: SetEarlyWarningRuleInput) {
   return inTransaction(ctx, async (tx, audit) => {
-    const values = { code: input.code, categories: input.categories, windowDays: input.windowDays, threshold: input.threshold, active: input.active ?? true };
+    const values = {
+      code: input.code,
+      categories: input.categories,
+      windowDays: input.windowDays,
+      threshold: input.threshold,
+      active: input.active ?? true,
+    };
     const [rule] = await tx
       .insert(earlyWarningRules)
       .values(values)
@@ -175,4 +215,3 @@ export async function setEarlyWarningRule(ctx: Context, input: SetEarlyWarningRu
     return rule;
   });
 }
-

@@ -19,10 +19,18 @@ export const standingCase = (today: At, now: At) => sql`case
   else 'GOOD' end`;
 
 /** A decided sanction that applies today: not overturned, not NO_ACTION, today inside [from, until). */
-export const inForce = (r: SQL, today: At) => sql`${r}.status in ('DECIDED', 'APPEALED', 'APPEAL_DECIDED', 'FINAL')
+export const inForce = (
+  r: SQL,
+  today: At,
+) => sql`${r}.status in ('DECIDED', 'APPEALED', 'APPEAL_DECIDED', 'FINAL')
   and not ${r}.overturned and ${r}.penalty <> 'NO_ACTION'
   and ${r}.effective_from <= ${today}::date and (${r}.effective_until is null or ${r}.effective_until > ${today}::date)`;
 
 /** An allegation counts for a rule when its complaint was registered inside the window and its category matches. */
-export const inWindow = (w: SQL, a: SQL, c: SQL, now: At) => sql`${c}.registered_at > ${now}::timestamptz - make_interval(days => ${w}.window_days)
+export const inWindow = (
+  w: SQL,
+  a: SQL,
+  c: SQL,
+  now: At,
+) => sql`${c}.registered_at > ${now}::timestamptz - make_interval(days => ${w}.window_days)
   and (cardinality(${w}.categories) = 0 or ${a}.category = any(${w}.categories))`;

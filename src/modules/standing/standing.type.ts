@@ -13,12 +13,19 @@ export enum Standing {
 }
 registerEnumType(Standing, {
   name: "Standing",
-  description: "An officer's standing for HR, decided by the first rule that matches, in this order.",
+  description:
+    "An officer's standing for HR, decided by the first rule that matches, in this order.",
   valuesConfig: {
     SEPARATED: { description: "1. Status DISMISSED or RETIRED." },
     SUSPENDED: { description: "2. Status SUSPENDED." },
-    UNDER_REVIEW: { description: "3. A disciplinary review awaits a decision (OPEN, HEARING_SCHEDULED or APPEALED)." },
-    SANCTIONED: { description: "4. A sanction is in force: decided, not overturned, not NO_ACTION, and today within its window." },
+    UNDER_REVIEW: {
+      description:
+        "3. A disciplinary review awaits a decision (OPEN, HEARING_SCHEDULED or APPEALED).",
+    },
+    SANCTIONED: {
+      description:
+        "4. A sanction is in force: decided, not overturned, not NO_ACTION, and today within its window.",
+    },
     MONITORED: { description: "5. An active early-warning rule fires." },
     GOOD: { description: "6. None of the above." },
   },
@@ -32,7 +39,10 @@ export class Sanction {
   @Field(() => DateScalar, { description: "First day it applies." })
   effectiveFrom: string;
 
-  @Field(() => DateScalar, { nullable: true, description: "First day it no longer applies; null for permanent." })
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: "First day it no longer applies; null for permanent.",
+  })
   effectiveUntil: string | null;
 
   @Field({ description: "When it was decided." })
@@ -44,7 +54,10 @@ export class EarlyWarning {
   @Field({ description: "The rule's code, e.g. ANY_3_IN_365." })
   rule: string;
 
-  @Field(() => Int, { description: "Allegations naming the officer, whatever their outcome, registered inside the window." })
+  @Field(() => Int, {
+    description:
+      "Allegations naming the officer, whatever their outcome, registered inside the window.",
+  })
   count: number;
 
   @Field(() => Int, { description: "The count at which the rule fires." })
@@ -71,7 +84,9 @@ export class EarlyWarningRule {
   @Field({ description: "Code, e.g. FORCE_2_IN_180." })
   code: string;
 
-  @Field(() => [AllegationCategory], { description: "Categories counted; empty means every category." })
+  @Field(() => [AllegationCategory], {
+    description: "Categories counted; empty means every category.",
+  })
   categories: AllegationCategory[];
 
   @Field(() => Int, { description: "Window in days, up to now." })
@@ -84,4 +99,8 @@ export class EarlyWarningRule {
   active: boolean;
 }
 
-export const OfficerStandingConnection = Connection(OfficerStanding, "OfficerStanding", "officer standing");
+export const OfficerStandingConnection = Connection(
+  OfficerStanding,
+  "OfficerStanding",
+  "officer standing",
+);

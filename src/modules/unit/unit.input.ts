@@ -3,7 +3,9 @@ import { Field, InputType } from "type-graphql";
 
 export const UNIT_CODE = /^[A-Z0-9][A-Z0-9-]{1,39}$/;
 
-@InputType({ description: "A new unit under an existing one (a district under a region, usually)." })
+@InputType({
+  description: "A new unit under an existing one (a district under a region, usually).",
+})
 export class CreateUnitInput {
   @Field({ description: "Unique code: capital letters, digits and hyphens, 2 to 40 characters." })
   @Matches(UNIT_CODE, { message: "code must be 2 to 40 capital letters, digits or hyphens" })

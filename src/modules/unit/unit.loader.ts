@@ -12,11 +12,17 @@ const unitsWithAncestors = byKeys((db, keys) =>
   db
     .select()
     .from(units)
-    .where(sql`exists (select 1 from units u where u.id = any(${arrayParam(keys)}) and starts_with(u.path, ${units.path}))`)
+    .where(
+      sql`exists (select 1 from units u where u.id = any(${arrayParam(keys)}) and starts_with(u.path, ${units.path}))`,
+    )
     .prepare(""),
 );
-const unitsByCode = byKeys((db, keys) => db.select().from(units).where(anyOf(units.code, keys)).prepare(""));
-const unitsByParent = byKeys((db, keys) => db.select().from(units).where(anyOf(units.parentId, keys)).orderBy(asc(units.code)).prepare(""));
+const unitsByCode = byKeys((db, keys) =>
+  db.select().from(units).where(anyOf(units.code, keys)).prepare(""),
+);
+const unitsByParent = byKeys((db, keys) =>
+  db.select().from(units).where(anyOf(units.parentId, keys)).orderBy(asc(units.code)).prepare(""),
+);
 
 export const createUnitLoaders = (db: Db) => {
   const unitById: DataLoader<string, UnitRow | null> = primingLoader(
@@ -26,7 +32,9 @@ export const createUnitLoaders = (db: Db) => {
   );
   return {
     unitById,
-    unitByCode: new DataLoader<string, UnitRow | null>(async (codes) => byKey(codes, await unitsByCode(db, codes), (r) => r.code)),
+    unitByCode: new DataLoader<string, UnitRow | null>(async (codes) =>
+      byKey(codes, await unitsByCode(db, codes), (r) => r.code),
+    ),
     unitChildren: new DataLoader<string, UnitRow[]>(async (parentIds) =>
       groupByKey(parentIds, await unitsByParent(db, parentIds), (r) => r.parentId as string),
     ),

@@ -21,14 +21,25 @@ export async function createUnit(ctx: Context, input: CreateUnitInput): Promise<
     if (!parent) throw badInput("input.parentCode", "no unit has this code");
     const kind = CHILD_KIND[parent.kind];
     if (!kind) throw badInput("input.parentCode", "district units cannot have child units");
-    const [existing] = await tx.select({ id: units.id }).from(units).where(eq(units.code, input.code));
+    const [existing] = await tx
+      .select({ id: units.id })
+      .from(units)
+      .where(eq(units.code, input.code));
     if (existing) throw badInput("input.code", "a unit with this code already exists");
     const [unit] = await tx
       .insert(units)
-      .values({ code: input.code, name: input.name.trim(), kind, parentId: parent.id, path: `${parent.path}${input.code}/` })
+      .values({
+        code: input.code,
+        name: input.name.trim(),
+        kind,
+        parentId: parent.id,
+        path: `${parent.path}${input.code}/`,
+      })
       .returning()
       .catch((e: unknown) => {
-        throw isUniqueViolation(e) ? badInput("input.code", "a unit with this code already exists") : e;
+        throw isUniqueViolation(e)
+          ? badInput("input.code", "a unit with this code already exists")
+          : e;
       });
     audit({ action: "createUnit", entity: "Unit", entityId: unit.id });
     return unit;

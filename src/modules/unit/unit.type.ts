@@ -10,7 +10,9 @@ registerEnumType(UnitKind, {
   description: "Level in the tree: the ministry, a regional police department, or a district unit.",
 });
 
-@ObjectType({ description: "A police unit: the ministry (MVD), a regional department, or a district unit." })
+@ObjectType({
+  description: "A police unit: the ministry (MVD), a regional department, or a district unit.",
+})
 export class Unit {
   @Field(() => ID, { description: "Stable identifier." })
   id: string;
