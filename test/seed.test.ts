@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { todayIn } from "../src/common/clock";
 import { addDays } from "../src/common/dates";
 import { loadConfig } from "../src/config";
 import { rows, type Db } from "../src/db/client";
@@ -238,7 +239,8 @@ describe("npm run seed (demo data made by set-based statements)", () => {
 
   it("leaves the roll-up triggers on for the writes that follow", async () => {
     const analyst = await t.as("ANALYST");
-    const tomorrow = addDays(new Date().toISOString().slice(0, 10), 1);
+    // The roll-ups count by day in the service's time zone, which may already be tomorrow in UTC terms.
+    const tomorrow = addDays(todayIn(loadConfig().timeZone), 1);
     const received = async () =>
       ok(await analyst.op("TrustMetrics", { scope: "MVD", from: OPTIONS.asOf, to: tomorrow }))
         .trustMetrics.complaintsReceived as number;
