@@ -9,5 +9,11 @@ module.exports = {
   maxWorkers: 2,
   transform: {
     "^.+\\.ts$": ["ts-jest", { isolatedModules: false, diagnostics: { warnOnly: false } }],
+    // postgres.js 4 ships only ES modules; jest's CommonJS module registry needs them transformed.
+    "^.+/node_modules/postgres/.+\\.js$": [
+      "ts-jest",
+      { isolatedModules: true, tsconfig: { allowJs: true, module: "commonjs" } },
+    ],
   },
+  transformIgnorePatterns: ["/node_modules/(?!postgres/)"],
 };

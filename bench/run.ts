@@ -7,14 +7,14 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import { sql } from "drizzle-orm";
 import { loadConfig } from "../src/config";
-import { rows, type Database } from "../src/db/client";
+import { prepared, preparedRows, rows, type Database } from "../src/db/client";
 import { openConfiguredDatabase } from "../src/db/open";
 import { createLogger } from "../src/logger";
 import { createPrincipal } from "../src/auth/token";
 import { loadKeyRing } from "../src/crypto/keys";
 import { cliArgs, integerOption } from "../src/cli/args";
 import { seedDemo } from "../src/cli/seed";
-import { contractOperation } from "./contract";
+import { contractOperation } from "../test/helpers/contract";
 
 const USAGE =
   "npm run bench -- [--officers N] [--complaints M] [--seconds S] [--warmup S] [--connections C] [--only A,B] [--fail-on-errors] [--compare URL]";
@@ -85,7 +85,7 @@ const percentile = (sorted: number[], p: number) =>
 
 /**
  * The database's own floor: a select by primary key, `connections` at a time, through the bare driver
- * (a node-postgres prepared statement, or PGlite's query) with no ORM or GraphQL around it.
+ * (a named statement run by postgres.js, or PGlite's query) with no ORM or GraphQL around it.
  */
 async function bareSelect(
   database: Database,
@@ -98,18 +98,13 @@ async function bareSelect(
       sql`select id from officers order by badge_number limit 1000`,
     )
   ).map((r) => r.id);
-  const client = (database.db as unknown as { $client: unknown }).$client;
-  const text = "select id, badge_number, full_name, rank, status from officers where id = $1";
-  const query: (id: string) => Promise<unknown> =
-    database.kind === "postgres"
-      ? (id) =>
-          (client as { query: (q: object) => Promise<unknown> }).query({
-            name: "bench_bare_select",
-            text,
-            values: [id],
-          })
-      : (id) =>
-          (client as { query: (q: string, p: unknown[]) => Promise<unknown> }).query(text, [id]);
+  const select = prepared((db) =>
+    preparedRows(
+      db,
+      sql`select id, badge_number, full_name, rank, status from officers where id = ${sql.placeholder("id")}`,
+    ),
+  );
+  const query = (id: string) => select(database.db, { id });
   const latencies: number[] = [];
   let errors = 0;
   const until = Date.now() + seconds * 1000;

@@ -30,10 +30,10 @@ export interface Config {
   /** PostgreSQL connections per process; PGlite has one. The limits below are set on each as it opens (0 = off). */
   dbPoolMax: number;
   /**
-   * Statement texts each process names (PostgreSQL prepares each once per connection and can keep its plan);
-   * 0 sends every statement unnamed, as a transaction-mode PgBouncer before 1.21 requires.
+   * The hot reads (built with `prepared`) run as named statements, parsed once per connection, whose plans
+   * PostgreSQL can keep; off sends every statement unnamed, as a transaction-mode PgBouncer before 1.21 requires.
    */
-  dbPreparedStatements: number;
+  dbPreparedStatements: boolean;
   /** A statement running longer is cancelled (SQLSTATE 57014); lock waits count toward it. */
   dbStatementTimeoutMs: number;
   /** A statement waiting longer for a lock (a row, the audit chain) gives up (55P03). */
@@ -65,6 +65,15 @@ type Env = Record<string, string | undefined>;
 
 /** A variable's value; set but empty (a blank line in an env file) counts as unset. */
 const text = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
+
+const onOff = (env: Env, name: string, fallback: boolean, problems: string[]) => {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (["on", "true"].includes(raw)) return true;
+  if (["off", "false"].includes(raw)) return false;
+  problems.push(`${name} must be on or off (got "${raw}")`);
+  return fallback;
+};
 
 const integer = (
   env: Env,
@@ -123,7 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     pgliteDir: resolve(text(env, "PGLITE_DIR") ?? "./data"),
     dbPoolMax: integer(env, "DB_POOL_MAX", 10, 1, 500, problems),
-    dbPreparedStatements: integer(env, "DB_PREPARED_STATEMENTS", 500, 0, 10_000, problems),
+    dbPreparedStatements: onOff(env, "DB_PREPARED_STATEMENTS", true, problems),
     dbStatementTimeoutMs: integer(env, "DB_STATEMENT_TIMEOUT_MS", 15_000, 0, 3_600_000, problems),
     dbLockTimeoutMs: integer(env, "DB_LOCK_TIMEOUT_MS", 5_000, 0, 3_600_000, problems),
     dbIdleInTransactionTimeoutMs: integer(

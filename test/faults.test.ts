@@ -5,7 +5,18 @@ import { sql } from "drizzle-orm";
 import { verifyChain } from "../src/audit/audit.verify";
 import { loadConfig } from "../src/config";
 import { createContext, inTransaction } from "../src/context";
-import { openDatabase, PLANNED_PER_CALL, rows, type Database } from "../src/db/client";
+import {
+  openDatabase,
+  PLANNED_PER_CALL,
+  prepared,
+  preparedRows,
+  rows,
+  type Database,
+  type Queryable,
+} from "../src/db/client";
+import { isRetryableInTransaction } from "../src/db/errors";
+import { todayIn } from "../src/common/clock";
+import { createLoaders } from "../src/loaders";
 import { TRANSIENT_FAULT } from "../src/graphql/format-error";
 import { createLogger } from "../src/logger";
 import { complaintInput } from "./helpers/complaints";
@@ -48,7 +59,7 @@ describe("database limits in the configuration", () => {
   it("bounds statements, lock waits, idle transactions and connecting by default", () => {
     expect(config({})).toMatchObject({
       dbPoolMax: 10,
-      dbPreparedStatements: 500,
+      dbPreparedStatements: true,
       dbStatementTimeoutMs: 15_000,
       dbLockTimeoutMs: 5_000,
       dbIdleInTransactionTimeoutMs: 60_000,
@@ -63,10 +74,10 @@ describe("database limits in the configuration", () => {
         DB_STATEMENT_TIMEOUT_MS: "0",
         DB_LOCK_TIMEOUT_MS: "0",
         DB_APPLICATION_NAME: "senim-api-2",
-        DB_PREPARED_STATEMENTS: "0",
+        DB_PREPARED_STATEMENTS: "off",
       }),
     ).toMatchObject({
-      dbPreparedStatements: 0,
+      dbPreparedStatements: false,
       dbStatementTimeoutMs: 0,
       dbLockTimeoutMs: 0,
       dbApplicationName: "senim-api-2",
@@ -76,7 +87,7 @@ describe("database limits in the configuration", () => {
   it("names every bad database variable at once", () => {
     const bad = {
       DB_POOL_MAX: "0",
-      DB_PREPARED_STATEMENTS: "-1",
+      DB_PREPARED_STATEMENTS: "500",
       DB_STATEMENT_TIMEOUT_MS: "15s",
       DB_LOCK_TIMEOUT_MS: "-1",
       DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: "1e4",
@@ -136,57 +147,63 @@ onPostgresOnly(
         )
       ).length;
 
-    it("names the first DB_PREPARED_STATEMENTS statement texts, once per connection, and sends the rest unnamed", async () => {
+    /** The statements this connection holds prepared, asked in a statement that is not prepared itself. */
+    const preparedOn = async (database: Database) =>
+      (
+        await rows<{ statement: string }>(
+          database.db,
+          sql`select statement from pg_prepared_statements order by prepare_time`,
+        )
+      ).map((p) => p.statement);
+    const plusOne = prepared((db) =>
+      preparedRows<{ v: number }, { n: number }>(
+        db,
+        sql`select ${sql.placeholder("n")}::int + 1 as v`,
+      ),
+    );
+
+    it("runs the prepared reads as named statements, once per connection, and every other statement unnamed", async () => {
+      const database = await openDatabase({ databaseUrl: own.url!, poolMax: 1 });
+      try {
+        const other = async () =>
+          (await rows<{ v: string }>(database.db, sql`select 'other' as v`))[0].v;
+        const values = [];
+        for (const n of [1, 2, 3])
+          values.push((await plusOne(database.db, { n }))[0].v, await other());
+        expect(values).toEqual([2, "other", 3, "other", 4, "other"]);
+        expect(await preparedOn(database)).toEqual(["select $1::int + 1 as v"]);
+      } finally {
+        await database.close();
+      }
+    });
+
+    it("names nothing with DB_PREPARED_STATEMENTS=off, as a transaction-mode pooler needs", async () => {
       const database = await openDatabase({
         databaseUrl: own.url!,
         poolMax: 1,
-        preparedStatements: 2,
+        preparedStatements: false,
       });
       try {
-        const value = async (n: number) =>
-          (await rows<{ v: number }>(database.db, sql`select ${n}::int + ${n % 2} as v`))[0].v;
-        const other = async () =>
-          (await rows<{ v: string }>(database.db, sql`select 'other' as v`))[0].v;
-        expect([await value(1), await value(2), await other(), await value(3)]).toEqual([
-          2,
-          2,
-          "other",
-          4,
-        ]);
-        expect([await other(), await other()]).toEqual(["other", "other"]);
-        // A third text is past the limit: this look at the connection's own list runs unnamed, so is not in it.
-        const prepared = async () =>
-          (
-            await rows<{ statement: string }>(
-              database.db,
-              sql`select statement from pg_prepared_statements order by prepare_time`,
-            )
-          ).map((p) => p.statement);
-        expect(await prepared()).toEqual(["select $1::int + $2 as v", "select 'other' as v"]);
+        expect((await plusOne(database.db, { n: 41 }))[0].v).toBe(42);
+        expect(await preparedOn(database)).toEqual([]);
       } finally {
         await database.close();
       }
     });
 
     it("never names a statement marked PLANNED_PER_CALL: PostgreSQL plans it for each call's values", async () => {
-      const database = await openDatabase({
-        databaseUrl: own.url!,
-        poolMax: 1,
-        preparedStatements: 10,
-      });
+      const database = await openDatabase({ databaseUrl: own.url!, poolMax: 1 });
       try {
         const marked = async (n: number) =>
           (
             await rows<{ v: number }>(database.db, sql`select ${PLANNED_PER_CALL} ${n}::int as v`)
           )[0].v;
         expect([await marked(1), await marked(2)]).toEqual([1, 2]);
-        const prepared = await rows<{ statement: string }>(
-          database.db,
-          sql`select statement from pg_prepared_statements`,
+        expect(await preparedOn(database)).toEqual([]);
+        const markedRead = prepared((db) =>
+          preparedRows(db, sql`select ${PLANNED_PER_CALL} ${sql.placeholder("n")}::int as v`),
         );
-        expect(prepared.map((p) => p.statement)).toEqual([
-          "select statement from pg_prepared_statements",
-        ]);
+        expect(() => markedRead(database.db, { n: 1 })).toThrow(/PLANNED_PER_CALL/);
       } finally {
         await database.close();
       }
@@ -217,6 +234,82 @@ onPostgresOnly(
       } finally {
         await t.close();
       }
+    });
+
+    describe("a backend terminated under the driver", () => {
+      /** A pool of one connection, so that every statement below runs on the backend the test kills. */
+      let database: Database;
+      beforeAll(async () => {
+        database = await openDatabase({ databaseUrl: own.url!, poolMax: 1 });
+        await rows(db, sql`create table if not exists fault_probe (marker text not null)`);
+      });
+      afterAll(() => database.close());
+
+      const backendPid = async (on: Queryable) =>
+        (await rows<{ pid: number }>(on, sql`select pg_backend_pid() as pid`))[0].pid;
+      const probes = async (marker: string) =>
+        (
+          await rows<{ n: number }>(
+            db,
+            sql`select count(*)::int as n from fault_probe where marker like ${`${marker}%`}`,
+          )
+        )[0].n;
+      const settle = (work: Promise<unknown>) =>
+        work.then(
+          () => "fulfilled",
+          (e: unknown) => (isRetryableInTransaction(e) ? "retryable" : `other: ${String(e)}`),
+        );
+
+      it("inside a transaction: the transaction fails with a retryable error, nothing of it commits (not even a statement sent after the kill), and the pool serves again", async () => {
+        const marker = `in-tx-${randomUUID()}`;
+        const outcome = await settle(
+          database.db.transaction(async (tx) => {
+            await tx.execute(sql`insert into fault_probe values (${`${marker}-before`})`);
+            expect(await terminate(db, [await backendPid(tx)])).toBe(1);
+            // The transaction is dead: a statement sent now must not run on a new connection outside it.
+            const after = await settle(
+              tx.execute(sql`insert into fault_probe values (${`${marker}-after`})`),
+            );
+            expect(after).not.toBe("fulfilled");
+          }),
+        );
+        expect(outcome).toBe("retryable");
+        expect(await probes(marker)).toBe(0);
+        expect(await backendPid(database.db)).toEqual(expect.any(Number));
+      });
+
+      it("inside a pipelined wave of loader statements: every statement of the wave fails with a retryable error, and the next request's loaders work", async () => {
+        const nobody = randomUUID();
+        const pid = await backendPid(database.db);
+        const loaders = createLoaders(database.db, todayIn("Asia/Almaty"));
+        // The sleep goes first on the one connection, so the loaders' statements are pipelined behind it.
+        const wave = [
+          rows(database.db, sql`select pg_sleep(5)`),
+          loaders.officerById.load(nobody),
+          loaders.assignmentsByOfficerId.load(nobody),
+          loaders.unitByCode.load("MVD"),
+        ].map(settle);
+        await eventually("the wave in flight", async () =>
+          (
+            await rows(
+              db,
+              sql`select 1 from pg_stat_activity where pid = ${pid} and query like '%pg_sleep%'`,
+            )
+          ).length
+            ? true
+            : null,
+        );
+        expect(await terminate(db, [pid])).toBe(1);
+        expect(await Promise.all(wave)).toEqual([
+          "retryable",
+          "retryable",
+          "retryable",
+          "retryable",
+        ]);
+        const next = createLoaders(database.db, todayIn("Asia/Almaty"));
+        expect((await next.unitByCode.load("MVD"))?.code).toBe("MVD");
+        expect(await backendPid(database.db)).not.toBe(pid);
+      });
     });
 
     describe("a connection killed under a request", () => {

@@ -23,10 +23,10 @@ export const run = async (db: Queryable, text: string) => {
   return result;
 };
 
-/** Rows an INSERT wrote, whichever driver ran it (node-postgres: rowCount; PGlite: affectedRows). */
+/** Rows an INSERT wrote, whichever driver ran it (postgres.js: count; PGlite: affectedRows). */
 export const written = (result: unknown) => {
-  const { rowCount, affectedRows } = result as { rowCount?: number | null; affectedRows?: number };
-  return Number(rowCount ?? affectedRows ?? 0);
+  const { count, affectedRows } = result as { count?: number | null; affectedRows?: number };
+  return Number(count ?? affectedRows ?? 0);
 };
 
 /** The parameters every generated statement shares. */

@@ -1,17 +1,23 @@
+import diagnostics from "node:diagnostics_channel";
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
-import { Placeholder, sql, type ExtractTablesWithRelations, type SQL } from "drizzle-orm";
-import type {
-  PgColumn,
-  PgDatabase,
+import {
+  fillPlaceholders,
+  Placeholder,
+  sql,
+  type ExtractTablesWithRelations,
+  type SQL,
+} from "drizzle-orm";
+import {
   PgDialect,
-  PgQueryResultHKT,
-  PgSession,
-  PgTransaction,
+  type PgColumn,
+  type PgDatabase,
+  type PgQueryResultHKT,
+  type PgTransaction,
 } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
-import pg from "pg";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
 import * as schema from "./schema";
 
 type Schema = typeof schema;
@@ -47,11 +53,11 @@ export type DatabaseTarget =
   | {
       databaseUrl: string;
       poolMax?: number;
-      /** How many distinct statement texts get a name (see `namedStatements`); default 0, all unnamed. */
-      preparedStatements?: number;
+      /** Whether reads built with `prepared` run as named statements (default true). */
+      preparedStatements?: boolean;
       limits?: SessionLimits;
-      /** A pooled connection failed outside any query (terminated while idle, server restarting). */
-      onConnectionError?: (err: Error) => void;
+      /** A pooled connection closed that the pool did not close itself (terminated, server gone, network cut). */
+      onConnectionLost?: (error: Error) => void;
     }
   | { pgliteDir: string }
   | { pgliteDump: Blob | File }
@@ -62,15 +68,17 @@ export interface Statements {
   listener?: (text: string) => void;
 }
 
+/** Runs one rendered statement on the database's driver: what `preparedRows` needs and drizzle has no public call for. */
+type RunText = (text: string, params: unknown[]) => Promise<unknown>;
+const runners = new WeakMap<Db, RunText>();
+
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   const statements: Statements = { count: 0 };
-  const logger = {
-    logQuery: (text: string) => {
-      statements.count++;
-      statements.listener?.(text);
-    },
+  const logQuery = (text: string) => {
+    statements.count++;
+    statements.listener?.(text);
   };
-  const options = { schema, casing: "snake_case" as const, logger };
+  const options = { schema, casing: "snake_case" as const, logger: { logQuery } };
 
   if ("databaseUrl" in target) return openPostgres(target, options, statements);
 
@@ -84,7 +92,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     client = new PGlite();
   }
   await client.waitReady;
-  const db = drizzlePglite(client, options) as unknown as Db;
+  const db = drizzlePglite({ client, ...options }) as unknown as Db;
+  runners.set(db, async (text, params) => {
+    logQuery(text);
+    return client.query(text, params);
+  });
   return {
     db,
     kind: "pglite",
@@ -102,10 +114,8 @@ type DrizzleOptions = {
 };
 
 /**
- * PostgreSQL through node-postgres (pg). postgres.js 3.4.9, used before, crashes the process when a
- * transaction's backend is terminated (a write to a closed socket from a timer) and can run a dead
- * transaction's statements on the reconnected connection; pg keeps one Client per connection and drops
- * a broken one from the pool.
+ * PostgreSQL through postgres.js: a pool that pipelines a request's statements. A lost connection fails only
+ * the statements that were on it (requests log it themselves), and the pool opens a new one when needed.
  */
 function openPostgres(
   target: Extract<DatabaseTarget, { databaseUrl: string }>,
@@ -113,133 +123,86 @@ function openPostgres(
   statements: Statements,
 ): Database {
   const limits = target.limits;
-  const onConnectionError = target.onConnectionError ?? (() => {});
-  const names = namedStatements(target.preparedStatements ?? 0);
-  const pool = new pg.Pool({
-    connectionString: target.databaseUrl,
+  const client = postgres(target.databaseUrl, {
     max: target.poolMax ?? 10,
-    application_name: limits?.applicationName ?? "senim",
-    // Start-up options, so every connection has them from its first statement, replacements included;
-    // "-c name=0" rather than leaving it out, so that 0 turns a timeout off whatever the server's default.
+    prepare: target.preparedStatements ?? true,
+    // Both opening a connection and waiting for a free one when all are busy are bounded.
     ...(limits && {
-      options: [
-        `-c statement_timeout=${limits.statementTimeoutMs}`,
-        `-c lock_timeout=${limits.lockTimeoutMs}`,
-        `-c idle_in_transaction_session_timeout=${limits.idleInTransactionTimeoutMs}`,
-      ].join(" "),
-      // Bounds both opening a connection and waiting for a free one when all are busy.
-      connectionTimeoutMillis: limits.connectTimeoutMs,
+      connect_timeout: limits.connectTimeoutMs / 1000,
+      queue_timeout: limits.connectTimeoutMs / 1000,
     }),
     // TCP keep-alive probes after 30 s of silence: a peer gone without a word (network cut) is noticed.
-    keepAlive: true,
-    keepAliveInitialDelayMillis: 30_000,
+    keep_alive: 30,
+    // NOTICEs ("already exists, skipping") are the database's chatter, not the service's log.
+    onnotice: () => {},
+    // Start-up parameters, so every connection has them from its first statement, replacements included;
+    // 0 is sent rather than left out, so that it turns a timeout off whatever the server's default.
+    connection: {
+      application_name: limits?.applicationName ?? "senim",
+      ...(limits && {
+        statement_timeout: limits.statementTimeoutMs,
+        lock_timeout: limits.lockTimeoutMs,
+        idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
+      }),
+    },
   });
-  // An idle pooled connection that dies is removed by the pool, which then reports it here: without a
-  // listener Node would treat it as an uncaught error and exit.
-  pool.on("error", onConnectionError);
-  // The pool stops listening while a client is checked out; a transaction's connection that dies between
-  // two statements would then be an uncaught error too. Its next statement fails instead.
-  pool.on("connect", (client) => {
-    client.on("error", onConnectionError);
-    oneStatementAtATime(client, names);
+  const lost = target.onConnectionLost && connectionLostListener(client, target.onConnectionLost);
+  const db = drizzlePostgres({ client, ...options }) as unknown as Db;
+  runners.set(db, async (text, params) => {
+    options.logger.logQuery(text);
+    return client.unsafe(text, params as never[], { prepare: true });
   });
-
-  const db = drizzleNodePg(pool, options) as unknown as Db;
-  const onClient = new WeakMap<pg.PoolClient, Db>();
-  /**
-   * drizzle's pool transaction never releases a client whose BEGIN failed (the pool shrinks by one for
-   * good) and reports a failed ROLLBACK's error instead of the work's: this one runs drizzle's transaction
-   * on a checked-out client, always gives it back, and throws away a client whose BEGIN, COMMIT or
-   * ROLLBACK failed, since its session state is unknown.
-   */
-  const transaction: Db["transaction"] = async (work, config) => {
-    const client = await pool.connect();
-    let session = onClient.get(client);
-    if (!session) onClient.set(client, (session = drizzleNodePg(client, options) as unknown as Db));
-    const NONE = Symbol("none");
-    let workError: unknown = NONE;
-    let sound = false;
-    try {
-      const result = await session.transaction(async (tx) => {
-        try {
-          return await work(tx);
-        } catch (e) {
-          workError = e;
-          throw e;
-        }
-      }, config);
-      sound = true;
-      return result;
-    } catch (e) {
-      sound = e === workError;
-      throw workError === NONE ? e : workError;
-    } finally {
-      client.release(!sound);
-    }
-  };
-  db.transaction = transaction;
-
   return {
     db,
     kind: "postgres",
     url: target.databaseUrl,
     statements,
-    ping: async () => void (await pool.query("select 1")),
-    close: () => pool.end(),
-    poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    ping: async () => void (await client`select 1`),
+    close: () => {
+      if (lost) diagnostics.unsubscribe("postgres:pool", lost);
+      return client.end();
+    },
+    poolUse: () => {
+      const { connections, idle, waiting } = client.stats;
+      return { total: connections, idle, waiting };
+    },
   };
+}
+
+/**
+ * postgres.js reports its pool's events on a diagnostics channel (the `onclose` option gives no reason): a
+ * close with CONNECTION_CLOSED is one the pool did not ask for, unlike retiring or ending a connection.
+ */
+function connectionLostListener(client: postgres.Sql, onLost: (error: Error) => void) {
+  const { database } = client.options;
+  const listener = (message: unknown) => {
+    const {
+      event,
+      error,
+      database: of,
+    } = message as { event: string; error?: Error; database: string };
+    if (
+      event === "close" &&
+      of === database &&
+      (error as { code?: string })?.code === "CONNECTION_CLOSED"
+    ) {
+      onLost(error!);
+    }
+  };
+  diagnostics.subscribe("postgres:pool", listener);
+  return listener;
 }
 
 const PLANNED_PER_CALL_MARK = "/* planned per call */";
 
 /**
- * Put into a statement whose best plan depends on its values, so that it is never named and PostgreSQL plans
- * it for each call: one generic plan cannot serve both a district's 500 officers and a region's 5,000 (the
- * region's page took 24 ms on the generic plan against 1.9 ms on its own).
+ * Marks a statement whose best plan depends on its values: it must stay unnamed, so that PostgreSQL plans it
+ * for each call, and `prepared` refuses it. One generic plan cannot serve both a district's 500 officers and
+ * a region's 5,000 (the region's page took 24 ms on the generic plan against 1.9 ms on its own).
  */
 export const PLANNED_PER_CALL = sql.raw(PLANNED_PER_CALL_MARK);
 
-/**
- * A name for each of the first `limit` statement texts the process sends, the same on every connection.
- * A named statement is parsed once per connection, and after five runs PostgreSQL may keep a generic plan
- * for it: on the contract's reads, parsing and planning were most of the database's time (binding the
- * standing statement alone took 2 ms), and resending the text was much of the socket traffic. Texts past
- * the limit go unnamed, so a connection never holds more than `limit` prepared statements.
- */
-function namedStatements(limit: number) {
-  const names = new Map<string, string>();
-  return (text: string) => {
-    if (text.includes(PLANNED_PER_CALL_MARK)) return undefined;
-    let name = names.get(text);
-    if (name === undefined && names.size < limit)
-      names.set(text, (name = `senim_${names.size + 1}`));
-    return name;
-  };
-}
-
-/**
- * Statements a transaction starts together (Promise.all over tx) go to its connection one after the other.
- * pg 8 queues them itself but warns that pg 9 will not; callback calls (the pool's own) pass straight through.
- * Statements given as a config object without a name (drizzle's, or a `prepared` one's "") get one from `nameOf`.
- */
-function oneStatementAtATime(client: pg.PoolClient, nameOf: (text: string) => string | undefined) {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-  let previous: Promise<unknown> = Promise.resolve();
-  client.query = ((...args: unknown[]) => {
-    const config = args[0] as { text?: unknown; name?: unknown; submit?: unknown } | null;
-    if (typeof config?.submit === "function") return query(...args);
-    if (config && typeof config === "object" && typeof config.text === "string" && !config.name) {
-      const name = nameOf(config.text);
-      if (name) args = [{ ...config, name }, ...args.slice(1)];
-    }
-    if (typeof args.at(-1) === "function") return query(...args);
-    const next = previous.then(() => query(...args));
-    previous = next.catch(() => {});
-    return next;
-  }) as typeof client.query;
-}
-
-/** The rows of a raw statement's result, whichever driver ran it (node-postgres and PGlite wrap them). */
+/** The rows of a raw statement's result, whichever driver ran it (postgres.js gives an array, PGlite wraps it). */
 const plainRows = <T>(result: unknown) =>
   (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 
@@ -269,13 +232,15 @@ export const anyOf = (column: PgColumn, values: readonly unknown[] | Placeholder
 
 interface Runnable<V, R> {
   execute(values: V): Promise<R>;
+  getQuery(): { sql: string };
 }
 
 /**
  * A read whose SQL is rendered once per database, then only run with its values (`sql.placeholder(name)`;
  * lists as `list(values)`). drizzle renders a query's text again on every call: 60 µs for a small select on
  * this machine, and 18% of the server's CPU on the officer profile, more than graphql-js's whole execution.
- * `build` gives a select builder's `.prepare("")` (the name is left to `namedStatements`) or `preparedRows`.
+ * `build` gives a select builder's `.prepare("")` or `preparedRows`: on PostgreSQL both run as named
+ * statements (postgres.js names them), parsed once per connection, and PostgreSQL may keep their plans.
  */
 export function prepared<V extends Record<string, unknown>, R>(
   build: (db: Db) => Runnable<V, R>,
@@ -283,7 +248,7 @@ export function prepared<V extends Record<string, unknown>, R>(
   const built = new WeakMap<Db, Runnable<V, R>>();
   return (db, values) => {
     let query = built.get(db);
-    if (!query) built.set(db, (query = build(db)));
+    if (!query) built.set(db, (query = plannedOnce(build(db))));
     return query.execute(values);
   };
 }
@@ -300,12 +265,26 @@ export function byKeys<R>(
   return (db: Db, values: readonly unknown[]) => query(db, { keys: list(values) });
 }
 
+const dialect = new PgDialect({ casing: "snake_case" });
+
 /** Raw SQL with placeholders, rendered now, for `prepared`: plain rows, whichever driver runs it. */
 export function preparedRows<R, V extends Record<string, unknown> = Record<string, unknown>>(
   db: Db,
   query: SQL,
 ): Runnable<V, R[]> {
-  const { dialect, session } = db as unknown as { dialect: PgDialect; session: PgSession };
-  const statement = session.prepareQuery(dialect.sqlToQuery(query), undefined, "", false);
-  return { execute: async (values) => plainRows<R>(await statement.execute(values)) };
+  const run = runners.get(db);
+  if (!run) throw new Error("preparedRows needs a database opened by openDatabase");
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return {
+    getQuery: () => ({ sql: text }),
+    execute: async (values) => plainRows<R>(await run(text, fillPlaceholders(params, values))),
+  };
+}
+
+/** A statement marked PLANNED_PER_CALL must never be named: building one as `prepared` is a programming error. */
+function plannedOnce<Q extends Runnable<never, unknown>>(query: Q): Q {
+  if (query.getQuery().sql.includes(PLANNED_PER_CALL_MARK)) {
+    throw new Error("a statement marked PLANNED_PER_CALL was built as a prepared read");
+  }
+  return query;
 }

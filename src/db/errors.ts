@@ -6,7 +6,6 @@ const codeOf = (e: unknown): string | undefined => {
 };
 
 export const isUniqueViolation = (e: unknown) => codeOf(e) === "23505";
-export const isSerializationFailure = (e: unknown) => ["40001", "40P01"].includes(codeOf(e) ?? "");
 
 type Failure = {
   code?: unknown;
@@ -25,8 +24,14 @@ function* chain(e: unknown): Generator<Failure> {
   }
 }
 
-/** The session ended (terminated, server shutting down or starting, too many clients) or the socket broke. */
+/**
+ * The session ended (terminated, server shutting down or starting, too many clients, an idle transaction
+ * timed out: 25P03) or the socket broke (postgres.js: CONNECTION_CLOSED). Not CONNECTION_ENDED or _DESTROYED:
+ * those are this process closing its own pool, which no retry mends.
+ */
 const CONNECTION_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "25P03",
   "57P01",
   "57P02",
   "57P03",
@@ -40,31 +45,20 @@ const CONNECTION_CODES = new Set([
   "ENETUNREACH",
   "EAI_AGAIN",
 ]);
-/** node-postgres reports a lost connection with these messages and no code. */
-const CONNECTION_MESSAGES =
-  /^(Connection terminated|Client has encountered a connection error|Client was closed)/;
-/** node-postgres's pool found no connection within DB_CONNECT_TIMEOUT_MS (all busy, or the server slow to answer). */
-const NO_CONNECTION_IN_TIME = /^timeout exceeded when trying to connect/;
-
-const messageOf = (err: Failure) =>
-  typeof err.message === "string" && !err.code ? err.message : "";
-
 function isConnectionFault(err: Failure): boolean {
   const code = typeof err.code === "string" ? err.code : "";
   // A FATAL error ends the session (57P01 terminated, "database is not accepting connections", ...).
-  return (
-    CONNECTION_CODES.has(code) ||
-    code.startsWith("08") ||
-    err.severity === "FATAL" ||
-    CONNECTION_MESSAGES.test(messageOf(err))
-  );
+  return CONNECTION_CODES.has(code) || code.startsWith("08") || err.severity === "FATAL";
 }
 
 /** Transaction-level conflicts PostgreSQL resolves by aborting one party: running it again may succeed. */
 const CONFLICT_CODES = new Set(["40001", "40P01"]);
-/** Out of time: statement_timeout (57014), lock_timeout (55P03) or the wait for a connection. */
-const isTimeout = (err: Failure) =>
-  ["57014", "55P03"].includes(err.code as string) || NO_CONNECTION_IN_TIME.test(messageOf(err));
+/**
+ * Out of time: statement_timeout (57014), lock_timeout (55P03), or no connection within DB_CONNECT_TIMEOUT_MS
+ * (postgres.js: QUEUE_TIMEOUT when all were busy, CONNECT_TIMEOUT when the server was slow to answer).
+ */
+const TIMEOUT_CODES = new Set(["57014", "55P03", "QUEUE_TIMEOUT", "CONNECT_TIMEOUT"]);
+const isTimeout = (err: Failure) => TIMEOUT_CODES.has(err.code as string);
 
 /**
  * Worth running a transaction again at once (when it cannot have committed): a lost connection or a

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import pg from "pg";
-import { drizzle } from "drizzle-orm/node-postgres";
+import postgres from "postgres";
+import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import { migrate as migratePostgres } from "drizzle-orm/node-postgres/migrator";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import type { PgliteDatabase } from "drizzle-orm/pglite";
 import type { Database } from "./client";
 
@@ -23,16 +23,15 @@ export async function migrate(database: Database): Promise<void> {
     await migratePglite(database.db as unknown as PgliteDatabase, config);
     return;
   }
-  // One connection holds a session lock while the migrator runs its own transaction on it.
-  const client = new pg.Client({
-    connectionString: database.url!,
-    application_name: "senim-migrate",
+  // One connection (max: 1) holds a session lock while the migrator runs its own transaction on it.
+  const client = postgres(database.url!, {
+    max: 1,
+    onnotice: () => {},
+    connection: { application_name: "senim-migrate" },
   });
-  client.on("error", () => {}); // a connection lost mid-migration fails the statement in flight; that is enough
-  await client.connect();
   try {
-    await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK]);
-    await migratePostgres(drizzle(client), config);
+    await client`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    await migratePostgres(drizzle({ client }), config);
   } finally {
     await client.end();
   }

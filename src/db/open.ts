@@ -25,10 +25,10 @@ export async function openConfiguredDatabase(
         databaseUrl: config.databaseUrl,
         poolMax: config.dbPoolMax,
         // The seed's statements are each run once: naming them would only keep their plans in memory.
-        preparedStatements: options.batch ? 0 : config.dbPreparedStatements,
+        preparedStatements: !options.batch && config.dbPreparedStatements,
         limits: sessionLimits(config, options),
-        // The pool replaces the connection; requests that were using it fail and say so in their own log lines.
-        onConnectionError: (err) => log.warn({ err }, "database connection lost"),
+        // The pool opens a new one when needed; requests that were using it fail and say so in their own log lines.
+        onConnectionLost: (err) => log.warn({ err }, "database connection lost"),
       })
     : await openDatabase({ pgliteDir: config.pgliteDir });
   const started = Date.now();

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Client } from "pg";
+import postgres from "postgres";
 import { openDatabase, type Database } from "../../src/db/client";
 import { migrate } from "../../src/db/migrate";
 
@@ -13,7 +13,7 @@ export async function openTestDatabase(): Promise<Database> {
     return openDatabase({
       databaseUrl: process.env.DATABASE_URL,
       poolMax: 5,
-      preparedStatements: 500,
+      preparedStatements: true,
     });
   const snapshot = process.env.SENIM_PGLITE_SNAPSHOT;
   if (!snapshot)
@@ -41,15 +41,14 @@ export async function openPrivateDatabase(): Promise<{
       .replace(/[^a-z0-9_]/gi, "")
       .slice(0, 40) || "senim";
   const name = `${base}_private_${randomBytes(6).toString("hex")}`.toLowerCase();
-  const admin = new Client({ connectionString: process.env.DATABASE_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
+  const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
   const url = new URL(process.env.DATABASE_URL);
   url.pathname = `/${name}`;
   const database = await openDatabase({
     databaseUrl: url.toString(),
     poolMax: 2,
-    preparedStatements: 500,
+    preparedStatements: true,
   });
   await migrate(database);
   return {
@@ -57,7 +56,7 @@ export async function openPrivateDatabase(): Promise<{
     url: url.toString(),
     async drop() {
       await database.close();
-      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
     },
   };

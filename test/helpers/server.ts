@@ -21,7 +21,7 @@ export interface GraphQLResult<T = any> {
 export interface Caller {
   token: string | null;
   principalId: string | null;
-  /** Sends a contract operation by name, exactly as written in ../shared/contract. */
+  /** Sends a contract operation by name, exactly as written in schema/operations. */
   op<T = any>(name: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>>;
   /** Sends any document. */
   query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>>;
