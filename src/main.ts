@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { existsSync } from "node:fs";
+import { announceFirstAdmin } from "./auth/first-admin";
 import { ConfigError, loadConfig } from "./config";
 import { openConfiguredDatabase } from "./db/open";
 import { DataDirInUseError } from "./db/pglite-lock";
@@ -12,6 +13,7 @@ async function main() {
   const log = createLogger(config.logLevel);
   const fresh = !config.databaseUrl && !existsSync(config.pgliteDir);
   const database = await openConfiguredDatabase(config, log, { purpose: "the Senim server" });
+  await announceFirstAdmin(database.db, config.env, log);
   const server = await createSenimServer({ database, config, log });
   const port = await server.listen();
   log.info(
