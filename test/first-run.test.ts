@@ -7,15 +7,9 @@ import { createFirstAdmin, FIRST_ADMIN_NAME } from "../src/auth/first-admin";
 import { openDatabase, type Database } from "../src/db/client";
 import { LOCK_FILE } from "../src/db/pglite-lock";
 import { auditLog, principals } from "../src/db/schema";
+import { runCli } from "./helpers/audit";
 import { onPostgres, openPrivateDatabase } from "./helpers/database";
-import {
-  freePort,
-  runCli,
-  spawnSenim,
-  startSenim,
-  stopAll,
-  type SenimProcess,
-} from "./helpers/process";
+import { freePort, spawnSenim, startSenim, stopAll, type SenimProcess } from "./helpers/process";
 
 // Each test starts real processes; a fresh PGlite directory takes seconds to create.
 jest.setTimeout(180_000);

@@ -159,27 +159,3 @@ export async function startSenim(env: Record<string, string> = {}): Promise<Seni
     `Senim did not become ready.\nstdout:\n${senim.stdout()}\nstderr:\n${senim.stderr()}`,
   );
 }
-
-/** A command-line tool's compiled entry point: "token", "seed", "audit-verify". */
-export const cliPath = (name: string) =>
-  join(__dirname, "..", "..", "dist", "src", "cli", `${name}.js`);
-
-/** Runs `node dist/src/cli/<name>.js args` with only the variables given (plus PATH) and waits for it. */
-export function runCli(
-  name: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cliPath(name), ...args], {
-    env: { PATH: process.env.PATH ?? "", NODE_ENV: "development", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
