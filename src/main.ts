@@ -1,7 +1,9 @@
 import "reflect-metadata";
 import { existsSync } from "node:fs";
+import { announceFirstAdmin } from "./auth/first-admin";
 import { ConfigError, loadConfig } from "./config";
 import { openConfiguredDatabase } from "./db/open";
+import { DataDirInUseError } from "./db/pglite-lock";
 import { createLogger } from "./logger";
 import { createSenimServer } from "./server";
 
@@ -10,7 +12,8 @@ async function main() {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const fresh = !config.databaseUrl && !existsSync(config.pgliteDir);
-  const database = await openConfiguredDatabase(config, log);
+  const database = await openConfiguredDatabase(config, log, { purpose: "the Senim server" });
+  await announceFirstAdmin(database.db, config.env, log);
   const server = await createSenimServer({ database, config, log });
   const port = await server.listen();
   log.info(
@@ -40,6 +43,8 @@ async function main() {
 main().catch((err) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
+  } else if (err instanceof DataDirInUseError) {
+    process.stderr.write(`Senim cannot start: ${err.message}\n`);
   } else {
     process.stderr.write(
       `Senim failed to start: ${err instanceof Error ? err.stack : String(err)}\n`,

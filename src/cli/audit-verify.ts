@@ -7,7 +7,10 @@ import { verifyChain } from "../audit/audit.verify";
 /** Exit 0 when the chain verifies, 1 when it is broken (or cannot be read). */
 async function main() {
   const config = loadConfig();
-  const database = await openConfiguredDatabase(config, createLogger("warn", 2));
+  const database = await openConfiguredDatabase(config, createLogger("warn", 2), {
+    purpose: "npm run audit:verify",
+    whileInUse: "While the server runs, an AUDITOR token can ask it instead: verifyAuditChain.",
+  });
   try {
     const report = await verifyChain(database.db);
     process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -213,7 +213,10 @@ async function main() {
   }
   const config = loadConfig();
   const log = createLogger("warn", 2);
-  const database = await openConfiguredDatabase(config, log, { batch: true });
+  const database = await openConfiguredDatabase(config, log, {
+    batch: true,
+    purpose: "npm run seed",
+  });
   try {
     const summary = await seedDemo(database.db, loadKeyRing(config, log), options);
     process.stdout.write(`${JSON.stringify({ database: database.kind, ...summary })}\n`);

@@ -25,7 +25,11 @@ async function main() {
   }
   const config = loadConfig();
   const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, 2);
-  const database = await openConfiguredDatabase(config, log);
+  const database = await openConfiguredDatabase(config, log, {
+    purpose: "npm run token",
+    whileInUse:
+      "While the server runs, issue tokens through it instead: call issueApiToken with the ADMIN token it printed on its first start (Authorization: Bearer <token>), or with any ADMIN token.",
+  });
   try {
     const token = await database.db.transaction(async (tx) => {
       const { token, principal } = await createPrincipal(tx, { role, name, expiresAt });

@@ -1,7 +1,19 @@
+import { mkdirSync } from "node:fs";
+import { basename } from "node:path";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
 import { openDatabase, type Database, type SessionLimits } from "./client";
 import { migrate } from "./migrate";
+import { lockDataDir } from "./pglite-lock";
+
+export interface OpenOptions {
+  /** The seed: statements longer than any request's. */
+  batch?: boolean;
+  /** What this process is, as a second one is told: "the Senim server", "npm run token". */
+  purpose?: string;
+  /** What a user of this process can do instead while another holds the PGlite directory. */
+  whileInUse?: string;
+}
 
 /** The configured limits; a batch tool (the seed) writes in statements longer than any request's. */
 function sessionLimits(config: Config, options: { batch?: boolean }): SessionLimits {
@@ -18,7 +30,7 @@ function sessionLimits(config: Config, options: { batch?: boolean }): SessionLim
 export async function openConfiguredDatabase(
   config: Config,
   log: Logger,
-  options: { batch?: boolean } = {},
+  options: OpenOptions = {},
 ): Promise<Database> {
   const database = config.databaseUrl
     ? await openDatabase({
@@ -30,9 +42,44 @@ export async function openConfiguredDatabase(
         // The pool opens a new one when needed; requests that were using it fail and say so in their own log lines.
         onConnectionLost: (err) => log.warn({ err }, "database connection lost"),
       })
-    : await openDatabase({ pgliteDir: config.pgliteDir });
+    : await openLockedPglite(config.pgliteDir, log, options);
   const started = Date.now();
   await migrate(database);
   log.debug({ ms: Date.now() - started }, "migrations applied");
+  return database;
+}
+
+/** PGlite in `dir`, held with an exclusive lock until close: two processes on one directory corrupt it. */
+async function openLockedPglite(dir: string, log: Logger, options: OpenOptions): Promise<Database> {
+  mkdirSync(dir, { recursive: true });
+  const purpose = options.purpose ?? `node ${basename(process.argv[1] ?? "")}`;
+  const lock = await lockDataDir(dir, purpose, options.whileInUse);
+  const stale = lock.tookOverFrom;
+  if (stale === "unreadable") {
+    log.warn(
+      { lockFile: lock.file },
+      "took over an unreadable PGlite lock left by a crashed process",
+    );
+  } else if (stale) {
+    log.warn(
+      { lockFile: lock.file, stalePid: stale.pid, staleProcess: stale.purpose },
+      `took over the PGlite lock left by ${stale.purpose}, pid ${stale.pid} (started at ${stale.startedAt}), which is no longer running`,
+    );
+  }
+  let database: Database;
+  try {
+    database = await openDatabase({ pgliteDir: dir });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const close = database.close;
+  database.close = async () => {
+    try {
+      await close();
+    } finally {
+      lock.release();
+    }
+  };
   return database;
 }
