@@ -13,9 +13,8 @@ import { createLogger } from "../../src/logger";
 import { createSenimServer } from "../../src/server";
 import { openPrivateDatabase } from "./database";
 import type { GraphQLResult } from "./server";
+import { built, ROOT } from "./process";
 import { contractOperation } from "./contract";
-
-export const ROOT = join(__dirname, "..", "..");
 
 /** A request with its own x-request-id, so that the audit rows it wrote can be found exactly. */
 export interface TracedResult<T = any> extends GraphQLResult<T> {
@@ -123,7 +122,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs a built command-line tool (dist/src/cli/<name>.js, built by globalSetup) with exactly this database environment. */
+/** Runs a command-line tool (src/cli/<name>.ts, as globalSetup built it) with exactly this database environment. */
 export function runCli(
   name: string,
   args: string[],
@@ -134,14 +133,10 @@ export function runCli(
   delete base.PGLITE_DIR;
   delete base.NODE_OPTIONS; // jest's --experimental-vm-modules would only add a warning on stderr
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, "dist", "src", "cli", `${name}.js`), ...args],
-      {
-        cwd: ROOT,
-        env: { ...base, NODE_ENV: "test", LOG_LEVEL: "warn", ...env },
-      },
-    );
+    const child = spawn(process.execPath, [built(`cli/${name}`), ...args], {
+      cwd: ROOT,
+      env: { ...base, NODE_ENV: "test", LOG_LEVEL: "warn", ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));

@@ -4,8 +4,12 @@ import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** The compiled entry point; jest's globalSetup builds dist/ before any test file runs. */
-export const MAIN = join(__dirname, "..", "..", "dist", "src", "main.js");
+export const ROOT = join(__dirname, "..", "..");
+/** Where jest's globalSetup compiles src/ before any test file runs: apart from `npm run build`'s dist/src. */
+export const BUILD_DIR = join(ROOT, "dist", "test-build");
+/** A compiled entry point: `main`, or a command-line tool such as `cli/token`. */
+export const built = (name: string) => join(BUILD_DIR, "src", `${name}.js`);
+export const MAIN = built("main");
 
 export type LogLine = Record<string, unknown> & { level: number; msg: string; requestId?: string };
 
