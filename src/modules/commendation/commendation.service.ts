@@ -8,12 +8,11 @@ import { cursorTimeAndId, readPage, toConnection, type PageArgs } from "../../co
 import { officerOnDay } from "../officer/officer.service";
 import { requirePastEvent } from "../../common/validation";
 import {
-  canonicalJson,
   claimIdempotencyKey,
+  idempotencyClaim,
   recordIdempotentResult,
-  registerNumber,
-  sha256,
-} from "../complaint/intake.service";
+} from "../intake/idempotency.service";
+import { registerNumber } from "../intake/tracking-number.service";
 import type {
   CommendationFilter,
   RecordCommendationInput,
@@ -31,17 +30,9 @@ export async function submitCommendation(
   if (!input.officer.badgeNumber === !input.officer.description) {
     throw badInput("input.officer", "give either badgeNumber or description for the officer");
   }
-  // One key however the form spells it: UUIDs are case-insensitive.
-  const idempotencyKey = input.idempotencyKey.toLowerCase();
-  const requestHash = sha256(canonicalJson({ ...input, idempotencyKey }));
+  const claim = idempotencyClaim(input);
   return inTransaction(ctx, async (tx, audit) => {
-    const earlier = await claimIdempotencyKey<CommendationReceipt>(
-      ctx,
-      tx,
-      "commendation",
-      idempotencyKey,
-      requestHash,
-    );
+    const earlier = await claimIdempotencyKey<CommendationReceipt>(ctx, tx, "commendation", claim);
     if (earlier) return earlier;
     const officer = input.officer.badgeNumber
       ? await officerOnDay(
@@ -52,7 +43,7 @@ export async function submitCommendation(
           input.occurredAt,
         )
       : { officerId: null, unitId: null };
-    const { trackingNumber, registeredAt } = await registerNumber(tx, "CMD", ctx.config.timeZone);
+    const { trackingNumber, registeredAt } = await registerNumber(ctx, tx, "CMD");
     const [row] = await tx
       .insert(commendations)
       .values({
@@ -71,7 +62,7 @@ export async function submitCommendation(
       })
       .returning({ id: commendations.id });
     const receipt = { trackingNumber, registeredAt };
-    await recordIdempotentResult(ctx, tx, "commendation", idempotencyKey, row.id, receipt);
+    await recordIdempotentResult(ctx, tx, "commendation", claim.key, row.id, receipt);
     audit({ action: "submitCommendation", entity: "Commendation", entityId: row.id });
     return receipt;
   });
@@ -93,11 +84,7 @@ export async function recordCommendation(
       "input.officerBadge",
       input.occurredAt,
     );
-    const { trackingNumber, registeredAt: now } = await registerNumber(
-      tx,
-      "CMD",
-      ctx.config.timeZone,
-    );
+    const { trackingNumber, registeredAt: now } = await registerNumber(ctx, tx, "CMD");
     const [row] = await tx
       .insert(commendations)
       .values({

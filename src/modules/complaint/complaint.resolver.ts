@@ -31,7 +31,7 @@ import {
   SubmitComplaintInput,
 } from "./complaint.input";
 import * as cases from "./complaint.service";
-import * as intake from "./intake.service";
+import * as complainant from "./complainant.service";
 import {
   Allegation,
   Complainant,
@@ -83,7 +83,7 @@ export class ComplaintResolver {
       "Register a complaint (public; with a staff token the registering officer is recorded). Idempotent on idempotencyKey.",
   })
   async submitComplaint(@Arg("input") input: SubmitComplaintInput, @Ctx() ctx: Context) {
-    return { receipt: await intake.submitComplaint(ctx, input) };
+    return { receipt: await complainant.submitComplaint(ctx, input) };
   }
 
   @Query(() => ComplaintStatusView, {
@@ -95,14 +95,14 @@ export class ComplaintResolver {
     @Arg("accessCode") accessCode: string,
     @Ctx() ctx: Context,
   ) {
-    return intake.complaintStatus(ctx, trackingNumber, accessCode);
+    return complainant.complaintStatus(ctx, trackingNumber, accessCode);
   }
 
   @Mutation(() => SubmitComplaintFeedbackPayload, {
     description: "Rate the handling of a closed complaint, once (public).",
   })
   submitComplaintFeedback(@Arg("input") input: SubmitComplaintFeedbackInput, @Ctx() ctx: Context) {
-    return intake.submitComplaintFeedback(ctx, input);
+    return complainant.submitComplaintFeedback(ctx, input);
   }
 
   @Query(() => ComplaintConnection, {

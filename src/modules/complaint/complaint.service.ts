@@ -25,7 +25,7 @@ import {
 } from "../../common/pagination";
 import { officerOnDay } from "../officer/officer.service";
 import { publicMessages } from "./complaint.messages";
-import { deadlineInForce } from "./intake.service";
+import { deadlineInForce } from "./deadline.service";
 import type {
   AddAllegationInput,
   AddCaseNoteInput,
