@@ -1,9 +1,11 @@
+import type { GraphQLResolveInfo } from "graphql";
 import {
   Arg,
   Args,
   Ctx,
   Field,
   FieldResolver,
+  Info,
   Int,
   Mutation,
   ObjectType,
@@ -14,10 +16,16 @@ import {
 import { asc } from "drizzle-orm";
 import type { Context } from "../../context";
 import { ranks, type OfficerRow } from "../../db/schema";
-import { PageArgs } from "../../common/pagination";
+import { PageArgs, readPage, WantsItems, type ConnectionShape } from "../../common/pagination";
+import { selectedFields } from "../../common/selection";
 import { problemsIn } from "../../common/validation";
 import { badInput } from "../../errors";
 import { Unit } from "../unit/unit.type";
+import { AllegationConnection } from "../complaint/complaint.type";
+import { CommendationConnection } from "../commendation/commendation.type";
+import { DisciplinaryReview } from "../review/review.type";
+import { OfficerStanding } from "../standing/standing.type";
+import { checkHistoryCursor } from "./history.loader";
 import {
   ChangeOfficerStatusInput,
   CreateOfficerInput,
@@ -153,6 +161,58 @@ export class OfficerResolver {
     const rows = await loaders.assignmentsByOfficerId.load(officer.id);
     return rows.map((a) => ({ unitId: a.unitId, from: a.fromDate, to: a.toDate }));
   }
+
+  @FieldResolver(() => OfficerStanding, {
+    description: "The officer's standing (see officerStanding).",
+  })
+  standing(
+    @Root() officer: OfficerRow,
+    @Ctx() { loaders }: Context,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    return loaders.standingWith(officer.id, selectedFields(info));
+  }
+
+  @FieldResolver(() => AllegationConnection, {
+    description: "Allegations naming the officer, newest first.",
+  })
+  async allegations(
+    @Root() officer: OfficerRow,
+    @Args() args: PageArgs,
+    @Ctx() { loaders }: Context,
+    @WantsItems() items: boolean,
+  ) {
+    return toPage(
+      await loaders.allegationsByOfficer.load({
+        officerId: officer.id,
+        page: historyPage(args, items),
+      }),
+    );
+  }
+
+  @FieldResolver(() => CommendationConnection, {
+    description: "Commendations of the officer (every status), newest first.",
+  })
+  async commendations(
+    @Root() officer: OfficerRow,
+    @Args() args: PageArgs,
+    @Ctx() { loaders }: Context,
+    @WantsItems() items: boolean,
+  ) {
+    return toPage(
+      await loaders.commendationsByOfficer.load({
+        officerId: officer.id,
+        page: historyPage(args, items),
+      }),
+    );
+  }
+
+  @FieldResolver(() => [DisciplinaryReview], {
+    description: "The officer's disciplinary reviews, oldest first.",
+  })
+  reviews(@Root() officer: OfficerRow, @Ctx() { loaders }: Context) {
+    return loaders.reviewsByOfficerId.load(officer.id);
+  }
 }
 
 @Resolver(() => Assignment)
@@ -161,4 +221,27 @@ export class AssignmentResolver {
   unit(@Root() assignment: { unitId: string }, @Ctx() { loaders }: Context) {
     return loaders.unitById.load(assignment.unitId);
   }
+}
+
+/** The page to read; none of its rows when the client asked only for the total (a roster's commendation count). */
+function historyPage(args: PageArgs, items: boolean) {
+  const page = readPage(args);
+  checkHistoryCursor(page);
+  return items ? page : { ...page, limit: 0 };
+}
+
+function toPage<Row extends { cursor: string }>(result: {
+  rows: Row[];
+  total: number;
+  page: { first: number };
+}): ConnectionShape<Row> {
+  const visible = result.rows.slice(0, result.page.first);
+  return {
+    edges: visible.map((node) => ({ cursor: node.cursor, node })),
+    pageInfo: {
+      hasNextPage: result.rows.length > result.page.first,
+      endCursor: visible.at(-1)?.cursor ?? null,
+    },
+    totalCount: Promise.resolve(result.total),
+  };
 }

@@ -23,7 +23,7 @@ import {
 } from "./review.input";
 import * as service from "./review.service";
 import { AppealOutcome, DisciplinaryReview, ReviewDecision } from "./review.type";
-import type { ComplaintRow, OfficerRow, ReviewRow } from "../../db/schema";
+import type { ComplaintRow, ReviewRow } from "../../db/schema";
 
 @ObjectType({ description: "The review after the change." })
 class ReviewPayload {
@@ -129,15 +129,5 @@ export class ComplaintReviewsResolver {
   })
   reviews(@Root() complaint: ComplaintRow, @Ctx() { loaders }: Context) {
     return loaders.reviewsByComplaintId.load(complaint.id);
-  }
-}
-
-@Resolver(() => Officer)
-export class OfficerReviewsResolver {
-  @FieldResolver(() => [DisciplinaryReview], {
-    description: "The officer's disciplinary reviews, oldest first.",
-  })
-  reviews(@Root() officer: OfficerRow, @Ctx() { loaders }: Context) {
-    return loaders.reviewsByOfficerId.load(officer.id);
   }
 }

@@ -11,6 +11,7 @@ import {
 } from "../../db/schema";
 import { badInput } from "../../errors";
 import { groupByKey } from "../../common/loader";
+import { isUuid } from "../../common/ids";
 
 export interface HistoryKey {
   officerId: string;
@@ -111,7 +112,6 @@ function historyLoader<Row>(
 
 /** Cursors keep microseconds: rows written in one transaction share a timestamp down to the millisecond. */
 const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** BAD_USER_INPUT for an `after` this history never issued (checked before it reaches SQL). */
 export function checkHistoryCursor(page: Page): void {
@@ -122,7 +122,7 @@ export function checkHistoryCursor(page: Page): void {
     typeof at !== "string" ||
     typeof id !== "string" ||
     !CURSOR_AT.test(at) ||
-    !UUID.test(id)
+    !isUuid(id)
   ) {
     throw badInput("after", "after is not a cursor this API issued");
   }
