@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Config } from "./config";
 import type { KeyRing } from "./crypto/keyring";
 import type { Database, Db, Tx } from "./db/client";
@@ -6,6 +5,7 @@ import type { Logger } from "./logger";
 import { appendAudit, type AuditEntry } from "./audit/audit.writer";
 import { bearerToken, principalForToken, type Principal } from "./auth/token";
 import { todayIn } from "./common/clock";
+import { requestIdFrom } from "./common/ids";
 import { createLoaders, type Loaders } from "./loaders";
 import { RateLimiter } from "./ratelimit/rate-limiter";
 import { isRetryableInTransaction } from "./db/errors";
@@ -31,8 +31,6 @@ export interface Context {
   deniedAudits: Map<string, Promise<void>>;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
-
 export async function createContext(
   deps: {
     database: Database;
@@ -43,8 +41,7 @@ export async function createContext(
   },
   headers: { authorization?: string; requestId?: string; clientAddress?: string },
 ): Promise<Context> {
-  const requestId =
-    headers.requestId && REQUEST_ID.test(headers.requestId) ? headers.requestId : randomUUID();
+  const requestId = requestIdFrom(headers.requestId);
   const token = bearerToken(headers.authorization);
   const principal = token ? await principalForToken(deps.database.db, token) : null;
   const today = todayIn(deps.config.timeZone);

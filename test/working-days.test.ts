@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import type { Context } from "../src/context";
-import { addMonths, addWorkingDays } from "../src/common/working-days";
+import { addMonths } from "../src/common/dates";
+import { addWorkingDays } from "../src/common/working-days";
 import { responseDueAt } from "../src/modules/complaint/deadline.service";
 
 const none = new Set<string>();

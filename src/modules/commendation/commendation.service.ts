@@ -1,11 +1,12 @@
 import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
-import { commendations, officers, units, type CommendationRow } from "../../db/schema";
+import { commendations, officers, type CommendationRow } from "../../db/schema";
 import { badInput, invalidState, notFound } from "../../errors";
 import { isUuid } from "../../common/ids";
 import { cursorTimeAndId, readPage, toConnection, type PageArgs } from "../../common/pagination";
 import { officerOnDay } from "../officer/officer.service";
+import { inUnitSubtree } from "../unit/unit.sql";
 import { requirePastEvent } from "../../common/validation";
 import {
   claimIdempotencyKey,
@@ -167,9 +168,7 @@ export async function listCommendations(
   if (filter?.unitCode) {
     const unit = await ctx.loaders.unitByCode.load(filter.unitCode);
     if (!unit) throw badInput("filter.unitCode", "no unit has this code");
-    conditions.push(
-      sql`${commendations.unitId} in (select id from ${units} where path like ${`${unit.path}%`})`,
-    );
+    conditions.push(inUnitSubtree(commendations.unitId, unit.path));
   }
   if (filter?.officerBadge) {
     conditions.push(

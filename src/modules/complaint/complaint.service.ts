@@ -8,13 +8,12 @@ import {
   complaints,
   officers,
   principals,
-  units,
   type AllegationRow,
   type CaseStatus,
   type ComplaintRow,
 } from "../../db/schema";
 import { badInput, conflict, invalidState, notFound } from "../../errors";
-import { addMonths } from "../../common/working-days";
+import { addMonths } from "../../common/dates";
 import { isUuid } from "../../common/ids";
 import {
   cursorTimeAndId,
@@ -24,6 +23,7 @@ import {
   type PageArgs,
 } from "../../common/pagination";
 import { officerOnDay } from "../officer/officer.service";
+import { inUnitSubtree } from "../unit/unit.sql";
 import { publicMessages } from "./complaint.messages";
 import { deadlineInForce } from "./deadline.service";
 import type {
@@ -112,9 +112,7 @@ async function queueConditions(ctx: Context, filter: ComplaintFilter): Promise<S
   if (filter.unitCode) {
     const unit = await ctx.loaders.unitByCode.load(filter.unitCode);
     if (!unit) throw badInput("filter.unitCode", "no unit has this code");
-    conditions.push(
-      sql`${complaints.unitId} in (select id from ${units} where path like ${`${unit.path}%`})`,
-    );
+    conditions.push(inUnitSubtree(complaints.unitId, unit.path));
   }
   if (filter.overdue === true)
     conditions.push(and(ne(complaints.status, "CLOSED"), sql`${due} < ${now}::timestamptz`));

@@ -5,6 +5,7 @@ import { rows, type Queryable } from "../../db/client";
 import type { UnitRow } from "../../db/schema";
 import { CATEGORIES } from "../../db/schema";
 import { badInput } from "../../errors";
+import { addMonths } from "../../common/dates";
 import type { AllegationCategory } from "../complaint/complaint.type";
 import { MetricsInterval, type CategoryMetrics, type TrustMetrics } from "./metrics.type";
 
@@ -365,15 +366,4 @@ function publish(f: Figures, suppress: boolean): TrustMetrics {
     suppressedFields: hidden,
     suppress,
   };
-}
-
-/** Adds calendar months to a YYYY-MM-DD date whose day is 1, or clamps to the month's last day. */
-function addMonths(day: string, months: number): string {
-  const [y, m, d] = day.split("-").map(Number);
-  const target = new Date(Date.UTC(y, m - 1 + months, 1));
-  const last = new Date(
-    Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0),
-  ).getUTCDate();
-  target.setUTCDate(Math.min(d, last));
-  return target.toISOString().slice(0, 10);
 }

@@ -22,9 +22,6 @@ import type {
   ScheduleHearingInput,
 } from "./review.input";
 
-/** Statuses in which a review still awaits a decision: the officer is UNDER_REVIEW. */
-export const AWAITING_DECISION: ReviewStatus[] = ["OPEN", "HEARING_SCHEDULED", "APPEALED"];
-
 export async function findReview(ctx: Context, id: string): Promise<ReviewRow> {
   const review = isUuid(id) ? await ctx.loaders.reviewById.load(id) : null;
   if (!review) throw notFound("Disciplinary review");
