@@ -190,7 +190,7 @@ export async function complaintStatus(
   ]);
   return {
     trackingNumber: complaint.trackingNumber,
-    status: complaint.status as ComplaintStatusView["status"],
+    status: complaint.status,
     registeredAt: complaint.registeredAt,
     responseDueAt: deadlineInForce(complaint),
     closedAt: complaint.closedAt,

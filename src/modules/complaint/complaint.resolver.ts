@@ -69,12 +69,8 @@ class AllegationPayload {
   allegation: Allegation;
 }
 
-const complaintPayload = async (work: Promise<unknown>) => ({
-  complaint: (await work) as Complaint,
-});
-const allegationPayload = async (work: Promise<unknown>) => ({
-  allegation: (await work) as Allegation,
-});
+const complaintPayload = async (work: Promise<Complaint>) => ({ complaint: await work });
+const allegationPayload = async (work: Promise<Allegation>) => ({ allegation: await work });
 
 @Resolver(() => Complaint)
 export class ComplaintResolver {
@@ -223,7 +219,7 @@ export class ComplaintResolver {
       fullName: keys.open(c.complainantNameSealed),
       email: keys.open(c.complainantEmailSealed),
       phone: keys.open(c.complainantPhoneSealed),
-      type: c.complainantType as Complainant["type"],
+      type: c.complainantType,
     };
   }
 

@@ -6,7 +6,6 @@ import type { UnitRow } from "../../db/schema";
 import { CATEGORIES } from "../../db/schema";
 import { badInput } from "../../errors";
 import { addMonths } from "../../common/dates";
-import type { AllegationCategory } from "../complaint/complaint.type";
 import { MetricsInterval, type CategoryMetrics, type TrustMetrics } from "./metrics.type";
 
 /** Small-cell suppression for everyone the policy does not list as an exact reader (DESIGN.md, Trust metrics). */
@@ -329,7 +328,7 @@ function publish(f: Figures, suppress: boolean): TrustMetrics {
   const byCategory: CategoryMetrics[] = CATEGORIES.map((category) => {
     const c = f.byCategory.get(category) ?? { allegations: 0, sustained: 0 };
     return {
-      category: category as AllegationCategory,
+      category,
       allegations: count(`byCategory.${category}.allegations`, c.allegations),
       sustained: count(`byCategory.${category}.sustained`, c.sustained),
     };

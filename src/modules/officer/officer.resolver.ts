@@ -73,7 +73,7 @@ class ImportOfficersPayload {
   errors: ImportRowError[];
 }
 
-const payload = (officer: unknown) => ({ officer: officer as Officer });
+const payload = (officer: Officer) => ({ officer });
 
 /**
  * Validates an argument's own fields under its name ("filter.unitCode"), where the global validator

@@ -22,7 +22,7 @@ import {
   ScheduleHearingInput,
 } from "./review.input";
 import * as service from "./review.service";
-import { AppealOutcome, DisciplinaryReview, ReviewDecision } from "./review.type";
+import { DisciplinaryReview, ReviewDecision } from "./review.type";
 import type { ComplaintRow, ReviewRow } from "../../db/schema";
 
 @ObjectType({ description: "The review after the change." })
@@ -31,7 +31,7 @@ class ReviewPayload {
   review: DisciplinaryReview;
 }
 
-const payload = async (work: Promise<unknown>) => ({ review: (await work) as DisciplinaryReview });
+const payload = async (work: Promise<DisciplinaryReview>) => ({ review: await work });
 
 @Resolver(() => DisciplinaryReview)
 export class ReviewResolver {
@@ -116,7 +116,7 @@ export class ReviewResolver {
       aggravatingFactors: r.aggravatingFactors,
       mitigatingFactors: r.mitigatingFactors,
       decidedAt: r.decidedAt,
-      appealOutcome: r.appealOutcome as AppealOutcome | null,
+      appealOutcome: r.appealOutcome,
       overturned: r.overturned,
     };
   }
