@@ -4,7 +4,7 @@ import type { Database, Db, Tx } from "./db/client";
 import type { Logger } from "./logger";
 import { appendAudit, type AuditEntry } from "./audit/audit.writer";
 import { bearerToken, principalForToken, type Principal } from "./auth/token";
-import { todayIn } from "./common/clock";
+import { currentTime, todayIn } from "./common/clock";
 import { requestIdFrom } from "./common/ids";
 import { createLoaders, type Loaders } from "./loaders";
 import { RateLimiter } from "./ratelimit/rate-limiter";
@@ -25,6 +25,8 @@ export interface Context {
   rateLimiter: RateLimiter;
   log: Logger;
   loaders: Loaders;
+  /** The request's instant, read once when its context is made: every time it writes or compares is this one. */
+  now: Date;
   /** Today's date in the service's time zone, fixed for the whole request. */
   today: string;
   /** Denial records written (or being written) in this request, by action: one record per refused field. */
@@ -42,9 +44,10 @@ export async function createContext(
   headers: { authorization?: string; requestId?: string; clientAddress?: string },
 ): Promise<Context> {
   const requestId = requestIdFrom(headers.requestId);
+  const now = currentTime();
+  const today = todayIn(deps.config.timeZone, now);
   const token = bearerToken(headers.authorization);
-  const principal = token ? await principalForToken(deps.database.db, token) : null;
-  const today = todayIn(deps.config.timeZone);
+  const principal = token ? await principalForToken(deps.database.db, token, now) : null;
   return {
     db: deps.database.db,
     database: deps.database,
@@ -57,7 +60,8 @@ export async function createContext(
     rateLimiter:
       deps.rateLimiter ?? new RateLimiter(deps.database.db, deps.config.rateLimits.windowSeconds),
     log: deps.log.child({ requestId, principalId: principal?.id }),
-    loaders: createLoaders(deps.database.db, today),
+    loaders: createLoaders(deps.database.db, now, today),
+    now,
     today,
     deniedAudits: new Map(),
   };

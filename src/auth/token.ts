@@ -33,7 +33,7 @@ const principalByTokenHash = prepared((db) =>
 export async function principalForToken(
   db: Db,
   token: string,
-  now = new Date(),
+  now: Date,
 ): Promise<Principal | null> {
   const [row] = await principalByTokenHash(db, { hash: hashToken(token), now: now.toISOString() });
   return row ?? null;

@@ -27,7 +27,7 @@ export async function submitCommendation(
   ctx: Context,
   input: SubmitCommendationInput,
 ): Promise<CommendationReceipt> {
-  requirePastEvent("occurredAt", input.occurredAt);
+  requirePastEvent("occurredAt", input.occurredAt, ctx.now);
   if (!input.officer.badgeNumber === !input.officer.description) {
     throw badInput("input.officer", "give either badgeNumber or description for the officer");
   }
@@ -74,7 +74,7 @@ export async function recordCommendation(
   ctx: Context,
   input: RecordCommendationInput,
 ): Promise<CommendationRow> {
-  requirePastEvent("occurredAt", input.occurredAt);
+  requirePastEvent("occurredAt", input.occurredAt, ctx.now);
   if (input.type === "CITIZEN_COMPLIMENT")
     throw badInput("input.type", "citizens' compliments come through submitCommendation");
   return inTransaction(ctx, async (tx, audit) => {
@@ -140,7 +140,7 @@ async function review(
         status,
         ...officer,
         reviewedBy: ctx.principal!.id,
-        reviewedAt: new Date(),
+        reviewedAt: ctx.now,
         reviewNote: input.note ?? null,
       })
       .where(eq(commendations.id, row.id))

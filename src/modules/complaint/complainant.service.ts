@@ -36,7 +36,7 @@ export async function submitComplaint(
   ctx: Context,
   input: SubmitComplaintInput,
 ): Promise<ComplaintReceipt> {
-  requirePastEvent("incidentAt", input.incidentAt);
+  requirePastEvent("incidentAt", input.incidentAt, ctx.now);
   const refs = input.officers ?? [];
   refs.forEach((ref, i) => {
     if (!ref.badgeNumber === !ref.description) {
@@ -220,7 +220,7 @@ export async function submitComplaintFeedback(ctx: Context, input: SubmitComplai
     if (locked.status !== "CLOSED")
       throw invalidState("Feedback can be given once the complaint is closed");
     if (locked.feedbackAt) throw invalidState("Feedback was already given for this complaint");
-    const at = new Date();
+    const at = ctx.now;
     await tx
       .update(complaints)
       .set({

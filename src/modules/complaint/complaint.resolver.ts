@@ -196,8 +196,8 @@ export class ComplaintResolver {
   }
 
   @FieldResolver(() => Boolean, { description: "Open and past the deadline in force." })
-  overdue(@Root() complaint: ComplaintRow) {
-    return cases.isOverdue(complaint);
+  overdue(@Root() complaint: ComplaintRow, @Ctx() { now }: Context) {
+    return cases.isOverdue(complaint, now);
   }
 
   @FieldResolver(() => String, {

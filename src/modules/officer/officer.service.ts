@@ -442,7 +442,7 @@ export async function changeOfficerStatus(
       throw invalidState(`The officer's status is already ${input.status}`);
     const [updated] = await tx
       .update(officers)
-      .set({ status: input.status, updatedAt: new Date() })
+      .set({ status: input.status, updatedAt: ctx.now })
       .where(eq(officers.id, officer.id))
       .returning();
     await tx.insert(officerStatusChanges).values({
