@@ -4,7 +4,7 @@ import { prepared, type Db, type Queryable } from "../db/client";
 import { principals, type PrincipalRow, type Role } from "../db/schema";
 
 /** 256 random bits; the prefix lets secret scanners recognise a leaked token. */
-export const newToken = () => `snm_${randomBytes(32).toString("base64url")}`;
+const newToken = () => `snm_${randomBytes(32).toString("base64url")}`;
 
 /** Tokens are high-entropy, so a plain SHA-256 is enough to make the stored value useless. */
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");

@@ -11,7 +11,7 @@ import { badInput } from "../errors";
 import { selectedFields } from "./selection";
 import { isUuid } from "./ids";
 
-export const MAX_PAGE = 100;
+const MAX_PAGE = 100;
 export const DEFAULT_PAGE = 20;
 
 @ArgsType()

@@ -19,7 +19,7 @@ export function requirePastEvent(name: string, at: Date, now: Date) {
 }
 
 /** Flattens class-validator's tree into "path: message" problems, never including the value. */
-export function problemsOf(errors: ValidationError[], prefix = ""): FieldProblem[] {
+function problemsOf(errors: ValidationError[], prefix = ""): FieldProblem[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));

@@ -6,7 +6,7 @@ import { idempotencyKeys } from "../../db/schema";
 import { DomainError } from "../../errors";
 
 /** Stable JSON: keys sorted, so that the same input always hashes the same. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value && typeof value === "object") {

@@ -87,7 +87,7 @@ function checkPeriod(from: string, to: string) {
 const INTERVAL_MONTHS: Record<MetricsInterval, number> = { MONTH: 1, QUARTER: 3, YEAR: 12 };
 
 /** Calendar intervals (months, quarters, years) covering [from, to), the first and last clipped to it. */
-export function seriesPeriods(from: string, to: string, interval: MetricsInterval): Period[] {
+function seriesPeriods(from: string, to: string, interval: MetricsInterval): Period[] {
   const step = INTERVAL_MONTHS[interval];
   const periods: Period[] = [];
   let start = from;

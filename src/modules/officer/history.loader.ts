@@ -21,6 +21,13 @@ export interface HistoryKey {
 /** One officer's page: the same officer with another page size or cursor is another key. */
 const keyOf = (k: HistoryKey) => JSON.stringify([k.officerId, k.page.limit, k.page.after]);
 
+/** One officer's page of history rows (each with its cursor) and their total. */
+export interface HistoryPage<Row> {
+  rows: (Row & { cursor: string })[];
+  total: number;
+  page: Page;
+}
+
 interface Ranked {
   total: number;
 }
@@ -65,11 +72,7 @@ function historyLoader<Row>(
     ),
   );
   return (db: Db) =>
-    new DataLoader<
-      HistoryKey,
-      { rows: (Row & { cursor: string })[]; total: number; page: Page },
-      string
-    >(
+    new DataLoader<HistoryKey, HistoryPage<Row>, string>(
       async (keys) => {
         // One statement per page shape (size and cursor), for all the officers asked for with it.
         const groups = new Map<string, HistoryKey[]>();
@@ -79,10 +82,7 @@ function historyLoader<Row>(
           if (group) group.push(key);
           else groups.set(shape, [key]);
         }
-        const results = new Map<
-          string,
-          { rows: (Row & { cursor: string })[]; total: number; page: Page }
-        >();
+        const results = new Map<string, HistoryPage<Row>>();
         for (const group of groups.values()) {
           const { page } = group[0];
           const officerIds = group.map((k) => k.officerId);

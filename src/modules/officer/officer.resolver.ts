@@ -1,3 +1,4 @@
+import type DataLoader from "dataloader";
 import type { GraphQLResolveInfo } from "graphql";
 import {
   Arg,
@@ -25,7 +26,7 @@ import { AllegationConnection } from "../complaint/complaint.type";
 import { CommendationConnection } from "../commendation/commendation.type";
 import { DisciplinaryReview } from "../review/review.type";
 import { OfficerStanding } from "../standing/standing.type";
-import { checkHistoryCursor } from "./history.loader";
+import { checkHistoryCursor, type HistoryKey, type HistoryPage } from "./history.loader";
 import {
   ChangeOfficerStatusInput,
   CreateOfficerInput,
@@ -176,35 +177,25 @@ export class OfficerResolver {
   @FieldResolver(() => AllegationConnection, {
     description: "Allegations naming the officer, newest first.",
   })
-  async allegations(
+  allegations(
     @Root() officer: OfficerRow,
     @Args() args: PageArgs,
     @Ctx() { loaders }: Context,
     @WantsItems() items: boolean,
   ) {
-    return toPage(
-      await loaders.allegationsByOfficer.load({
-        officerId: officer.id,
-        page: historyPage(args, items),
-      }),
-    );
+    return historyConnection(loaders.allegationsByOfficer, officer.id, args, items);
   }
 
   @FieldResolver(() => CommendationConnection, {
     description: "Commendations of the officer (every status), newest first.",
   })
-  async commendations(
+  commendations(
     @Root() officer: OfficerRow,
     @Args() args: PageArgs,
     @Ctx() { loaders }: Context,
     @WantsItems() items: boolean,
   ) {
-    return toPage(
-      await loaders.commendationsByOfficer.load({
-        officerId: officer.id,
-        page: historyPage(args, items),
-      }),
-    );
+    return historyConnection(loaders.commendationsByOfficer, officer.id, args, items);
   }
 
   @FieldResolver(() => [DisciplinaryReview], {
@@ -223,18 +214,19 @@ export class AssignmentResolver {
   }
 }
 
-/** The page to read; none of its rows when the client asked only for the total (a roster's commendation count). */
-function historyPage(args: PageArgs, items: boolean) {
+/**
+ * A page of the officer's history from its loader; none of its rows are read when the client asked only for
+ * the total (a roster's commendation count).
+ */
+async function historyConnection<Row>(
+  loader: DataLoader<HistoryKey, HistoryPage<Row>, string>,
+  officerId: string,
+  args: PageArgs,
+  items: boolean,
+): Promise<ConnectionShape<Row & { cursor: string }>> {
   const page = readPage(args);
   checkHistoryCursor(page);
-  return items ? page : { ...page, limit: 0 };
-}
-
-function toPage<Row extends { cursor: string }>(result: {
-  rows: Row[];
-  total: number;
-  page: { first: number };
-}): ConnectionShape<Row> {
+  const result = await loader.load({ officerId, page: items ? page : { ...page, limit: 0 } });
   const visible = result.rows.slice(0, result.page.first);
   return {
     edges: visible.map((node) => ({ cursor: node.cursor, node })),
