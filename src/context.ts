@@ -1,11 +1,11 @@
-import { randomUUID } from "node:crypto";
 import type { Config } from "./config";
 import type { KeyRing } from "./crypto/keyring";
 import type { Database, Db, Tx } from "./db/client";
 import type { Logger } from "./logger";
 import { appendAudit, type AuditEntry } from "./audit/audit.writer";
 import { bearerToken, principalForToken, type Principal } from "./auth/token";
-import { todayIn } from "./common/clock";
+import { currentTime, todayIn } from "./common/clock";
+import { requestIdFrom } from "./common/ids";
 import { createLoaders, type Loaders } from "./loaders";
 import { RateLimiter } from "./ratelimit/rate-limiter";
 import { isRetryableInTransaction } from "./db/errors";
@@ -25,13 +25,13 @@ export interface Context {
   rateLimiter: RateLimiter;
   log: Logger;
   loaders: Loaders;
+  /** The request's instant, read once when its context is made: every time it writes or compares is this one. */
+  now: Date;
   /** Today's date in the service's time zone, fixed for the whole request. */
   today: string;
   /** Denial records written (or being written) in this request, by action: one record per refused field. */
   deniedAudits: Map<string, Promise<void>>;
 }
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 export async function createContext(
   deps: {
@@ -43,11 +43,11 @@ export async function createContext(
   },
   headers: { authorization?: string; requestId?: string; clientAddress?: string },
 ): Promise<Context> {
-  const requestId =
-    headers.requestId && REQUEST_ID.test(headers.requestId) ? headers.requestId : randomUUID();
+  const requestId = requestIdFrom(headers.requestId);
+  const now = currentTime();
+  const today = todayIn(deps.config.timeZone, now);
   const token = bearerToken(headers.authorization);
-  const principal = token ? await principalForToken(deps.database.db, token) : null;
-  const today = todayIn(deps.config.timeZone);
+  const principal = token ? await principalForToken(deps.database.db, token, now) : null;
   return {
     db: deps.database.db,
     database: deps.database,
@@ -60,7 +60,8 @@ export async function createContext(
     rateLimiter:
       deps.rateLimiter ?? new RateLimiter(deps.database.db, deps.config.rateLimits.windowSeconds),
     log: deps.log.child({ requestId, principalId: principal?.id }),
-    loaders: createLoaders(deps.database.db, today),
+    loaders: createLoaders(deps.database.db, now, today),
+    now,
     today,
     deniedAudits: new Map(),
   };

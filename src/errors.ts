@@ -1,7 +1,7 @@
 import { GraphQLError } from "graphql";
 
 /** The closed set of codes clients may branch on (DESIGN.md section 3). */
-export const ERROR_CODES = [
+const ERROR_CODES = [
   "UNAUTHENTICATED",
   "FORBIDDEN",
   "BAD_USER_INPUT",
@@ -42,8 +42,14 @@ export class DomainError extends GraphQLError {
 export const badInput = (field: string, message: string) =>
   new DomainError("BAD_USER_INPUT", message, { field });
 export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found`);
-export const unauthenticated = () =>
-  new DomainError("UNAUTHENTICATED", "A valid bearer token is required for this operation");
+/** No token, or (`tokenRejected`) one that is unknown, expired or revoked. */
+export const unauthenticated = (tokenRejected: boolean) =>
+  new DomainError(
+    "UNAUTHENTICATED",
+    tokenRejected
+      ? "The bearer token is unknown, expired or revoked"
+      : "A valid bearer token is required for this operation",
+  );
 export const forbidden = (what: string) =>
   new DomainError("FORBIDDEN", `Your role may not access ${what}`);
 export const conflict = (what: string) =>

@@ -14,7 +14,7 @@ const isFailedQuery = (err: Error): err is FailedQuery =>
  * drizzle's failed-query errors carry the bound values (names, badge numbers, ...) in their message,
  * stack and `params`: this copy keeps the SQL and drops the values, along the whole cause chain.
  */
-export function withoutBoundValues(err: Error, depth = 0): Error {
+function withoutBoundValues(err: Error, depth = 0): Error {
   const cause = (err as { cause?: unknown }).cause;
   const cleanCause =
     cause instanceof Error && depth < 8 ? withoutBoundValues(cause, depth + 1) : cause;

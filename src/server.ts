@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { randomUUID } from "node:crypto";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -19,6 +18,7 @@ import { senimSchema } from "./graphql/schema";
 import { costLimit, limitRules, LIMITS } from "./graphql/limits";
 import { knownOperationTypeRule } from "./graphql/rules";
 import { clientAddress } from "./ratelimit/client-address";
+import { requestIdFrom } from "./common/ids";
 import { RateLimiter } from "./ratelimit/rate-limiter";
 
 export interface SenimServer {
@@ -27,8 +27,6 @@ export interface SenimServer {
   /** Stops taking requests, lets those in flight finish (up to the grace period), then closes. */
   close(): Promise<void>;
 }
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 class PayloadTooLarge extends Error {}
 
@@ -315,8 +313,7 @@ export async function createSenimServer(options: {
 
   const http = createServer((req, res) => {
     const started = process.hrtime.bigint();
-    const header = req.headers["x-request-id"];
-    const requestId = typeof header === "string" && REQUEST_ID.test(header) ? header : randomUUID();
+    const requestId = requestIdFrom(req.headers["x-request-id"]);
     res.setHeader("x-request-id", requestId);
     if (draining) res.setHeader("connection", "close");
     open.add(res);

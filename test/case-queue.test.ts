@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
+import { addDays } from "../src/common/dates";
 import { createDistrict, createOfficer } from "./helpers/factories";
+import { yearsFromToday } from "./helpers/officers";
 import {
   advanceTo,
   caseIn,
@@ -164,7 +166,7 @@ describe("the case queue", () => {
     const ids = await complaintsIn(district, 3);
     for (const [i, id] of ids.entries()) {
       await db().execute(
-        sql`update complaints set response_due_at = ${`2030-01-0${i + 1} 08:00:00.123456+00`}::timestamptz where id = ${id}`,
+        sql`update complaints set response_due_at = ${`${addDays(yearsFromToday(4), i)} 08:00:00.123456+00`}::timestamptz where id = ${id}`,
       );
     }
     const seen: string[] = [];

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { eq, inArray, sql } from "drizzle-orm";
-import { addMonths } from "../src/common/working-days";
+import { addMonths } from "../src/common/dates";
 import {
   allegations,
   CLOSURE_REASONS as CLOSURES,

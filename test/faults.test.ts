@@ -281,7 +281,7 @@ onPostgresOnly(
       it("inside a pipelined wave of loader statements: every statement of the wave fails with a retryable error, and the next request's loaders work", async () => {
         const nobody = randomUUID();
         const pid = await backendPid(database.db);
-        const loaders = createLoaders(database.db, todayIn("Asia/Almaty"));
+        const loaders = createLoaders(database.db, new Date(), todayIn("Asia/Almaty"));
         // The sleep goes first on the one connection, so the loaders' statements are pipelined behind it.
         const wave = [
           rows(database.db, sql`select pg_sleep(5)`),
@@ -306,7 +306,7 @@ onPostgresOnly(
           "retryable",
           "retryable",
         ]);
-        const next = createLoaders(database.db, todayIn("Asia/Almaty"));
+        const next = createLoaders(database.db, new Date(), todayIn("Asia/Almaty"));
         expect((await next.unitByCode.load("MVD"))?.code).toBe("MVD");
         expect(await backendPid(database.db)).not.toBe(pid);
       });

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { addMonths } from "../src/common/working-days";
+import { addMonths } from "../src/common/dates";
 import { principals } from "../src/db/schema";
 import { createDistrict, createOfficer } from "./helpers/factories";
 import {

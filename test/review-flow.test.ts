@@ -1,6 +1,7 @@
 import { ok, startTestServer, type TestServer } from "./helpers/server";
 import { complaintId, submitComplaint } from "./helpers/complaints";
 import { createDistrict, createOfficer } from "./helpers/factories";
+import { yearsFromToday } from "./helpers/officers";
 
 let t: TestServer;
 beforeAll(async () => (t = await startTestServer()));
@@ -67,7 +68,7 @@ it("turns a sustained allegation into a sanction that HR sees as SANCTIONED", as
         expectedVersion: 2,
         penalty: "SEVERE_REPRIMAND",
         effectiveFrom: "2026-01-01",
-        effectiveUntil: "2030-01-01",
+        effectiveUntil: yearsFromToday(4),
         rationale: "r",
         aggravatingFactors: ["prior"],
         mitigatingFactors: [],

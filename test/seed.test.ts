@@ -1,6 +1,4 @@
 import { sql } from "drizzle-orm";
-import { todayIn } from "../src/common/clock";
-import { addDays } from "../src/common/dates";
 import { loadConfig } from "../src/config";
 import { rows, type Db } from "../src/db/client";
 import { loadKeyRing } from "../src/crypto/keys";
@@ -9,6 +7,7 @@ import { seedDemo, seedFrame, type SeedOptions, type SeedSummary } from "../src/
 import { submitComplaint } from "./helpers/complaints";
 import { openPrivateDatabase } from "./helpers/database";
 import { DELTA_RECOUNT, NO_DIFFERENCES, rollupDifferences } from "./helpers/metrics";
+import { daysFromToday, today } from "./helpers/officers";
 import { ok, startTestServer, type TestServer } from "./helpers/server";
 
 // A fixed period, so the expectations below do not move with the calendar (and the run is repeatable).
@@ -215,7 +214,7 @@ describe("npm run seed (demo data made by set-based statements)", () => {
       }),
     ).submitComplaint.receipt;
     // Nothing but the seed wrote to this database: a later year starts its own sequence.
-    const now = new Date().getUTCFullYear();
+    const now = Number(today().slice(0, 4));
     const expected = now === year ? last + 1 : 1;
     expect(submitted.trackingNumber).toBe(`SNM-${now}-${String(expected).padStart(6, "0")}`);
   });
@@ -239,8 +238,7 @@ describe("npm run seed (demo data made by set-based statements)", () => {
 
   it("leaves the roll-up triggers on for the writes that follow", async () => {
     const analyst = await t.as("ANALYST");
-    // The roll-ups count by day in the service's time zone, which may already be tomorrow in UTC terms.
-    const tomorrow = addDays(todayIn(loadConfig().timeZone), 1);
+    const tomorrow = daysFromToday(1);
     const received = async () =>
       ok(await analyst.op("TrustMetrics", { scope: "MVD", from: OPTIONS.asOf, to: tomorrow }))
         .trustMetrics.complaintsReceived as number;

@@ -1,7 +1,8 @@
 import "reflect-metadata";
 import type { Context } from "../src/context";
-import { addMonths, addWorkingDays } from "../src/common/working-days";
-import { responseDueAt } from "../src/modules/complaint/intake.service";
+import { addMonths } from "../src/common/dates";
+import { addWorkingDays } from "../src/common/working-days";
+import { responseDueAt } from "../src/modules/complaint/deadline.service";
 
 const none = new Set<string>();
 // Kazakhstan's Nauryz days off in 2026 (Saturday 21 to Wednesday 25 March) and Independence Day.

@@ -1,7 +1,7 @@
 import { defaultFieldResolver, isObjectType, type GraphQLField, type GraphQLSchema } from "graphql";
 import type { Context } from "../context";
 import { auditDenied } from "../context";
-import { DomainError, forbidden } from "../errors";
+import { forbidden, unauthenticated } from "../errors";
 import { decide, FIELD_POLICY, OPERATION_POLICY, type Audience } from "./policy";
 
 const ROOTS = new Set(["Query", "Mutation", "Subscription"]);
@@ -11,15 +11,7 @@ async function enforce(context: Context, audience: readonly Audience[] | undefin
   const decision = decide(audience, context.principal?.role ?? null);
   if (decision === "ALLOW") return;
   await auditDenied(context, key);
-  if (decision === "UNAUTHENTICATED") {
-    throw new DomainError(
-      "UNAUTHENTICATED",
-      context.tokenRejected
-        ? "The bearer token is unknown, expired or revoked"
-        : "A valid bearer token is required for this operation",
-    );
-  }
-  throw forbidden(key);
+  throw decision === "UNAUTHENTICATED" ? unauthenticated(context.tokenRejected) : forbidden(key);
 }
 
 /**

@@ -1,13 +1,9 @@
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { enumOf } from "../common/enums";
+import { ROLES } from "../db/schema";
 
-export enum RoleEnum {
-  INVESTIGATOR = "INVESTIGATOR",
-  SUPERVISOR = "SUPERVISOR",
-  HR = "HR",
-  ANALYST = "ANALYST",
-  AUDITOR = "AUDITOR",
-  ADMIN = "ADMIN",
-}
+export const RoleEnum = enumOf(ROLES);
+export type RoleEnum = keyof typeof RoleEnum;
 registerEnumType(RoleEnum, {
   name: "Role",
   description: "What a token may do (see the README's role table).",

@@ -7,7 +7,7 @@ import { createPrincipal } from "./token";
 import type { IssueApiTokenInput } from "./token.resolver";
 
 export async function issueApiToken(ctx: Context, input: IssueApiTokenInput) {
-  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+  if (input.expiresAt && input.expiresAt <= ctx.now) {
     throw badInput("input.expiresAt", "expiresAt must be in the future");
   }
   return inTransaction(ctx, async (tx, audit) => {
@@ -31,7 +31,7 @@ export async function revokeApiToken(ctx: Context, principalId: string) {
     if (!principal) throw notFound("Principal");
     await tx
       .update(principals)
-      .set({ revokedAt: new Date() })
+      .set({ revokedAt: ctx.now })
       .where(and(eq(principals.id, principalId), isNull(principals.revokedAt)));
     audit({ action: "revokeApiToken", entity: "Principal", entityId: principalId });
     return { revoked: true };

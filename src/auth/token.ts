@@ -4,7 +4,7 @@ import { prepared, type Db, type Queryable } from "../db/client";
 import { principals, type PrincipalRow, type Role } from "../db/schema";
 
 /** 256 random bits; the prefix lets secret scanners recognise a leaked token. */
-export const newToken = () => `snm_${randomBytes(32).toString("base64url")}`;
+const newToken = () => `snm_${randomBytes(32).toString("base64url")}`;
 
 /** Tokens are high-entropy, so a plain SHA-256 is enough to make the stored value useless. */
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
@@ -33,7 +33,7 @@ const principalByTokenHash = prepared((db) =>
 export async function principalForToken(
   db: Db,
   token: string,
-  now = new Date(),
+  now: Date,
 ): Promise<Principal | null> {
   const [row] = await principalByTokenHash(db, { hash: hashToken(token), now: now.toISOString() });
   return row ?? null;

@@ -4,7 +4,7 @@ import { CATEGORIES, publicHolidays } from "../db/schema";
 import { addDays } from "../common/dates";
 import { addWorkingDays } from "../common/working-days";
 import { publicMessages, type Language } from "../modules/complaint/complaint.messages";
-import { RESPONSE_WORKING_DAYS } from "../modules/complaint/intake.service";
+import { RESPONSE_WORKING_DAYS } from "../modules/complaint/deadline.service";
 import { INVESTIGATORS, principalId, SUPERVISORS, type OfficerPool } from "./seed-officers";
 import { PLACES, RATIONALES, type SealedPools } from "./seed-text";
 import {

@@ -1,3 +1,6 @@
+/** The wall clock, read only here: a request reads it once (ctx.now), so all it writes and compares is one instant. */
+export const currentTime = () => new Date();
+
 const formats = new Map<string, Intl.DateTimeFormat>();
 
 /**
@@ -15,7 +18,7 @@ export function dateFormat(
 }
 
 /** Today's calendar date in the service's time zone, as YYYY-MM-DD. */
-export function todayIn(timeZone: string, now = new Date()): string {
+export function todayIn(timeZone: string, now = currentTime()): string {
   // en-CA formats as YYYY-MM-DD.
   return dateFormat("en-CA", {
     timeZone,

@@ -9,8 +9,9 @@ import {
 } from "type-graphql";
 import { badInput } from "../errors";
 import { selectedFields } from "./selection";
+import { isUuid } from "./ids";
 
-export const MAX_PAGE = 100;
+const MAX_PAGE = 100;
 export const DEFAULT_PAGE = 20;
 
 @ArgsType()
@@ -172,7 +173,6 @@ export function cursorNumber(page: Page, index = 0): number | null {
 }
 
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A `[ISO time, uuid]` cursor (lists ordered by a timestamp, ties broken by id), or null on the first page. */
 export function cursorTimeAndId(page: Page): { at: string; id: string } | null {
@@ -181,7 +181,7 @@ export function cursorTimeAndId(page: Page): { at: string; id: string } | null {
   if (
     typeof at !== "string" ||
     typeof id !== "string" ||
-    !CURSOR_ID.test(id) ||
+    !isUuid(id) ||
     !CURSOR_TIME.test(at) ||
     Number.isNaN(Date.parse(at))
   ) {

@@ -1,10 +1,9 @@
 import { GraphQLScalarType, Kind } from "graphql";
-import { badInput } from "../errors";
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Checks a calendar date string for real (no 2026-02-30); returns it unchanged. */
-export function isCalendarDate(value: string): boolean {
+function isCalendarDate(value: string): boolean {
   const m = DATE.exec(value);
   if (!m) return false;
   const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
@@ -37,9 +36,3 @@ export const DateScalar = new GraphQLScalarType<string, string>({
     return ast.value;
   },
 });
-
-/** Guards a date argument that arrived as a string from code paths that bypass the scalar. */
-export function requireCalendarDate(field: string, value: string): string {
-  if (!isCalendarDate(value)) throw badInput(field, "must be a calendar date written YYYY-MM-DD");
-  return value;
-}

@@ -11,15 +11,15 @@ export const NO_NUL = { message: "must not contain NUL characters" };
 const SKEW_MS = 5 * 60_000;
 const EARLIEST_EVENT = new Date("2000-01-01T00:00:00Z");
 
-/** An incident or commended deed: not in the future, not before 2000. `name` is the input field. */
-export function requirePastEvent(name: string, at: Date) {
-  if (at.getTime() > Date.now() + SKEW_MS)
+/** An incident or commended deed: not in the future (as of `now`), not before 2000. `name` is the input field. */
+export function requirePastEvent(name: string, at: Date, now: Date) {
+  if (at.getTime() > now.getTime() + SKEW_MS)
     throw badInput(`input.${name}`, `${name} cannot be in the future`);
   if (at < EARLIEST_EVENT) throw badInput(`input.${name}`, `${name} is too far in the past`);
 }
 
 /** Flattens class-validator's tree into "path: message" problems, never including the value. */
-export function problemsOf(errors: ValidationError[], prefix = ""): FieldProblem[] {
+function problemsOf(errors: ValidationError[], prefix = ""): FieldProblem[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));

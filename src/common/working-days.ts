@@ -11,16 +11,3 @@ export function addWorkingDays(day: string, count: number, holidays: ReadonlySet
   }
   return current;
 }
-
-/** Calendar months later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb). */
-export function addMonths(at: Date, months: number): Date {
-  const result = new Date(at);
-  const day = result.getUTCDate();
-  result.setUTCDate(1);
-  result.setUTCMonth(result.getUTCMonth() + months);
-  const last = new Date(
-    Date.UTC(result.getUTCFullYear(), result.getUTCMonth() + 1, 0),
-  ).getUTCDate();
-  result.setUTCDate(Math.min(day, last));
-  return result;
-}

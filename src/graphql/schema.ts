@@ -11,12 +11,8 @@ import { AssignmentResolver, OfficerResolver } from "../modules/officer/officer.
 import { UnitResolver } from "../modules/unit/unit.resolver";
 import { CommendationResolver } from "../modules/commendation/commendation.resolver";
 import { MetricsResolver } from "../modules/metrics/metrics.resolver";
-import { OfficerHistoryResolver, StandingResolver } from "../modules/standing/standing.resolver";
-import {
-  ComplaintReviewsResolver,
-  OfficerReviewsResolver,
-  ReviewResolver,
-} from "../modules/review/review.resolver";
+import { StandingResolver } from "../modules/standing/standing.resolver";
+import { ComplaintReviewsResolver, ReviewResolver } from "../modules/review/review.resolver";
 import {
   AllegationResolver,
   ComplaintResolver,
@@ -35,10 +31,8 @@ export const resolvers = [
   CommendationResolver,
   ReviewResolver,
   ComplaintReviewsResolver,
-  OfficerReviewsResolver,
   StandingResolver,
   MetricsResolver,
-  OfficerHistoryResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -1,7 +1,7 @@
 import { asc, eq, inArray, sql } from "drizzle-orm";
 import { loadConfig } from "../../src/config";
 import { todayIn } from "../../src/common/clock";
-import { addDays } from "../../src/common/dates";
+import { addDays, addMonths } from "../../src/common/dates";
 import { rows, type Db } from "../../src/db/client";
 import { auditLog, officerAssignments, officers, officerStatusChanges } from "../../src/db/schema";
 import { officerInput } from "./factories";
@@ -39,6 +39,8 @@ export interface OfficerView {
 /** Today as the server counts it (its configured time zone). */
 export const today = () => todayIn(loadConfig({ NODE_ENV: "test" }).timeZone);
 export const daysFromToday = (days: number) => addDays(today(), days);
+/** A date this many years ahead, for a window that must still be open whenever the test runs. */
+export const yearsFromToday = (years: number) => addMonths(today(), 12 * years);
 
 export async function readOfficer(caller: Caller, badgeNumber: string): Promise<OfficerView> {
   return ok(await caller.query(OFFICER, { badgeNumber })).officer;

@@ -170,11 +170,6 @@ export const reviewRow = async (t: TestServer, id: string) =>
 export const reviewAudit = (t: TestServer, id: string) =>
   t.database.db.select().from(auditLog).where(eq(auditLog.entityId, id)).orderBy(asc(auditLog.seq));
 
-export const STANDING = `query($b: String!) { officerStanding(badgeNumber: $b) {
-  standing openInvestigations sustainedAllegations12m commendations12m
-  activeSanctions { penalty effectiveFrom effectiveUntil decidedAt }
-  earlyWarnings { rule count threshold windowDays } } }`;
-
 /** The officer's standing as HR reads it through the contract. */
 export async function standingOf(t: TestServer, badgeNumber: string) {
   return ok(await (await t.as("HR")).op("OfficerStanding", { badgeNumber })).officerStanding as {

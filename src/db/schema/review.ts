@@ -25,6 +25,8 @@ export const REVIEW_STATUSES = [
   "FINAL",
 ] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+/** Statuses in which a review still awaits a decision: the officer is UNDER_REVIEW. */
+export const AWAITING_DECISION: readonly ReviewStatus[] = ["OPEN", "HEARING_SCHEDULED", "APPEALED"];
 export const APPEAL_OUTCOMES = ["UPHELD", "REDUCED", "OVERTURNED"] as const;
 
 /** A disciplinary review of one officer, from opening to a final (possibly appealed) decision. */

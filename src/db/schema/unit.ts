@@ -9,13 +9,15 @@ import {
   type AnyPgColumn,
 } from "drizzle-orm/pg-core";
 
+export const UNIT_KINDS = ["MINISTRY", "REGION", "DISTRICT"] as const;
+
 export const units = pgTable(
   "units",
   {
     id: uuid().primaryKey().defaultRandom(),
     code: text().notNull().unique(),
     name: text().notNull(),
-    kind: text({ enum: ["MINISTRY", "REGION", "DISTRICT"] }).notNull(),
+    kind: text({ enum: UNIT_KINDS }).notNull(),
     parentId: uuid().references((): AnyPgColumn => units.id),
     /** Materialised path of codes, "/MVD/KZ-AST/KZ-AST-ESIL/", so a subtree is one prefix scan. */
     path: text().notNull(),

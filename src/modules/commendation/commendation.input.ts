@@ -15,7 +15,7 @@ import { OfficerRefInput } from "../complaint/complaint.input";
 import { Channel } from "../complaint/complaint.type";
 import { CommendationStatus, CommendationType } from "./commendation.type";
 
-export const MAX_COMMENDATION_NARRATIVE = 10_000;
+const MAX_COMMENDATION_NARRATIVE = 10_000;
 
 @InputType({ description: "Who sends the thanks; every field optional." })
 export class CommendationSubmitterInput {

@@ -42,7 +42,7 @@ class CommendationPayload {
   commendation: Commendation;
 }
 
-const payload = async (work: Promise<unknown>) => ({ commendation: (await work) as Commendation });
+const payload = async (work: Promise<Commendation>) => ({ commendation: await work });
 
 @Resolver(() => Commendation)
 export class CommendationResolver {

@@ -1,19 +1,19 @@
 import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
-import { commendations, officers, units, type CommendationRow } from "../../db/schema";
+import { commendations, officers, type CommendationRow } from "../../db/schema";
 import { badInput, invalidState, notFound } from "../../errors";
 import { isUuid } from "../../common/ids";
 import { cursorTimeAndId, readPage, toConnection, type PageArgs } from "../../common/pagination";
 import { officerOnDay } from "../officer/officer.service";
+import { inUnitSubtree } from "../unit/unit.sql";
 import { requirePastEvent } from "../../common/validation";
 import {
-  canonicalJson,
   claimIdempotencyKey,
+  idempotencyClaim,
   recordIdempotentResult,
-  registerNumber,
-  sha256,
-} from "../complaint/intake.service";
+} from "../intake/idempotency.service";
+import { registerNumber } from "../intake/tracking-number.service";
 import type {
   CommendationFilter,
   RecordCommendationInput,
@@ -27,21 +27,13 @@ export async function submitCommendation(
   ctx: Context,
   input: SubmitCommendationInput,
 ): Promise<CommendationReceipt> {
-  requirePastEvent("occurredAt", input.occurredAt);
+  requirePastEvent("occurredAt", input.occurredAt, ctx.now);
   if (!input.officer.badgeNumber === !input.officer.description) {
     throw badInput("input.officer", "give either badgeNumber or description for the officer");
   }
-  // One key however the form spells it: UUIDs are case-insensitive.
-  const idempotencyKey = input.idempotencyKey.toLowerCase();
-  const requestHash = sha256(canonicalJson({ ...input, idempotencyKey }));
+  const claim = idempotencyClaim(input);
   return inTransaction(ctx, async (tx, audit) => {
-    const earlier = await claimIdempotencyKey<CommendationReceipt>(
-      ctx,
-      tx,
-      "commendation",
-      idempotencyKey,
-      requestHash,
-    );
+    const earlier = await claimIdempotencyKey<CommendationReceipt>(ctx, tx, "commendation", claim);
     if (earlier) return earlier;
     const officer = input.officer.badgeNumber
       ? await officerOnDay(
@@ -52,7 +44,7 @@ export async function submitCommendation(
           input.occurredAt,
         )
       : { officerId: null, unitId: null };
-    const { trackingNumber, registeredAt } = await registerNumber(tx, "CMD", ctx.config.timeZone);
+    const { trackingNumber, registeredAt } = await registerNumber(ctx, tx, "CMD");
     const [row] = await tx
       .insert(commendations)
       .values({
@@ -71,7 +63,7 @@ export async function submitCommendation(
       })
       .returning({ id: commendations.id });
     const receipt = { trackingNumber, registeredAt };
-    await recordIdempotentResult(ctx, tx, "commendation", idempotencyKey, row.id, receipt);
+    await recordIdempotentResult(ctx, tx, "commendation", claim.key, row.id, receipt);
     audit({ action: "submitCommendation", entity: "Commendation", entityId: row.id });
     return receipt;
   });
@@ -82,7 +74,7 @@ export async function recordCommendation(
   ctx: Context,
   input: RecordCommendationInput,
 ): Promise<CommendationRow> {
-  requirePastEvent("occurredAt", input.occurredAt);
+  requirePastEvent("occurredAt", input.occurredAt, ctx.now);
   if (input.type === "CITIZEN_COMPLIMENT")
     throw badInput("input.type", "citizens' compliments come through submitCommendation");
   return inTransaction(ctx, async (tx, audit) => {
@@ -93,11 +85,7 @@ export async function recordCommendation(
       "input.officerBadge",
       input.occurredAt,
     );
-    const { trackingNumber, registeredAt: now } = await registerNumber(
-      tx,
-      "CMD",
-      ctx.config.timeZone,
-    );
+    const { trackingNumber, registeredAt: now } = await registerNumber(ctx, tx, "CMD");
     const [row] = await tx
       .insert(commendations)
       .values({
@@ -152,7 +140,7 @@ async function review(
         status,
         ...officer,
         reviewedBy: ctx.principal!.id,
-        reviewedAt: new Date(),
+        reviewedAt: ctx.now,
         reviewNote: input.note ?? null,
       })
       .where(eq(commendations.id, row.id))
@@ -180,9 +168,7 @@ export async function listCommendations(
   if (filter?.unitCode) {
     const unit = await ctx.loaders.unitByCode.load(filter.unitCode);
     if (!unit) throw badInput("filter.unitCode", "no unit has this code");
-    conditions.push(
-      sql`${commendations.unitId} in (select id from ${units} where path like ${`${unit.path}%`})`,
-    );
+    conditions.push(inUnitSubtree(commendations.unitId, unit.path));
   }
   if (filter?.officerBadge) {
     conditions.push(

@@ -1,24 +1,18 @@
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { enumOf } from "../../common/enums";
+import { COMMENDATION_STATUSES, COMMENDATION_TYPES } from "../../db/schema";
 import { Connection } from "../../common/pagination";
 import { Channel } from "../complaint/complaint.type";
 
-export enum CommendationType {
-  CITIZEN_COMPLIMENT = "CITIZEN_COMPLIMENT",
-  SUPERVISOR_COMMENDATION = "SUPERVISOR_COMMENDATION",
-  AWARD = "AWARD",
-  LIFE_SAVING = "LIFE_SAVING",
-  COMMUNITY_SERVICE = "COMMUNITY_SERVICE",
-}
+export const CommendationType = enumOf(COMMENDATION_TYPES);
+export type CommendationType = keyof typeof CommendationType;
 registerEnumType(CommendationType, {
   name: "CommendationType",
   description: "What an officer is commended for.",
 });
 
-export enum CommendationStatus {
-  SUBMITTED = "SUBMITTED",
-  VERIFIED = "VERIFIED",
-  REJECTED = "REJECTED",
-}
+export const CommendationStatus = enumOf(COMMENDATION_STATUSES);
+export type CommendationStatus = keyof typeof CommendationStatus;
 registerEnumType(CommendationStatus, {
   name: "CommendationStatus",
   description:

@@ -27,8 +27,8 @@ import {
   CaseStatus,
 } from "./complaint.type";
 
-export const MAX_NARRATIVE = 20_000;
-export const MAX_FORM_OFFICERS = 10;
+const MAX_NARRATIVE = 20_000;
+const MAX_FORM_OFFICERS = 10;
 
 @InputType({
   description: "An officer named on a form: by badge number when known, otherwise described.",

@@ -31,7 +31,7 @@ import {
   SubmitComplaintInput,
 } from "./complaint.input";
 import * as cases from "./complaint.service";
-import * as intake from "./intake.service";
+import * as complainant from "./complainant.service";
 import {
   Allegation,
   Complainant,
@@ -69,12 +69,8 @@ class AllegationPayload {
   allegation: Allegation;
 }
 
-const complaintPayload = async (work: Promise<unknown>) => ({
-  complaint: (await work) as Complaint,
-});
-const allegationPayload = async (work: Promise<unknown>) => ({
-  allegation: (await work) as Allegation,
-});
+const complaintPayload = async (work: Promise<Complaint>) => ({ complaint: await work });
+const allegationPayload = async (work: Promise<Allegation>) => ({ allegation: await work });
 
 @Resolver(() => Complaint)
 export class ComplaintResolver {
@@ -83,7 +79,7 @@ export class ComplaintResolver {
       "Register a complaint (public; with a staff token the registering officer is recorded). Idempotent on idempotencyKey.",
   })
   async submitComplaint(@Arg("input") input: SubmitComplaintInput, @Ctx() ctx: Context) {
-    return { receipt: await intake.submitComplaint(ctx, input) };
+    return { receipt: await complainant.submitComplaint(ctx, input) };
   }
 
   @Query(() => ComplaintStatusView, {
@@ -95,14 +91,14 @@ export class ComplaintResolver {
     @Arg("accessCode") accessCode: string,
     @Ctx() ctx: Context,
   ) {
-    return intake.complaintStatus(ctx, trackingNumber, accessCode);
+    return complainant.complaintStatus(ctx, trackingNumber, accessCode);
   }
 
   @Mutation(() => SubmitComplaintFeedbackPayload, {
     description: "Rate the handling of a closed complaint, once (public).",
   })
   submitComplaintFeedback(@Arg("input") input: SubmitComplaintFeedbackInput, @Ctx() ctx: Context) {
-    return intake.submitComplaintFeedback(ctx, input);
+    return complainant.submitComplaintFeedback(ctx, input);
   }
 
   @Query(() => ComplaintConnection, {
@@ -200,8 +196,8 @@ export class ComplaintResolver {
   }
 
   @FieldResolver(() => Boolean, { description: "Open and past the deadline in force." })
-  overdue(@Root() complaint: ComplaintRow) {
-    return cases.isOverdue(complaint);
+  overdue(@Root() complaint: ComplaintRow, @Ctx() { now }: Context) {
+    return cases.isOverdue(complaint, now);
   }
 
   @FieldResolver(() => String, {
@@ -223,7 +219,7 @@ export class ComplaintResolver {
       fullName: keys.open(c.complainantNameSealed),
       email: keys.open(c.complainantEmailSealed),
       phone: keys.open(c.complainantPhoneSealed),
-      type: c.complainantType as Complainant["type"],
+      type: c.complainantType,
     };
   }
 

@@ -8,13 +8,12 @@ import {
   complaints,
   officers,
   principals,
-  units,
   type AllegationRow,
   type CaseStatus,
   type ComplaintRow,
 } from "../../db/schema";
 import { badInput, conflict, invalidState, notFound } from "../../errors";
-import { addMonths } from "../../common/working-days";
+import { addMonths } from "../../common/dates";
 import { isUuid } from "../../common/ids";
 import {
   cursorTimeAndId,
@@ -24,8 +23,9 @@ import {
   type PageArgs,
 } from "../../common/pagination";
 import { officerOnDay } from "../officer/officer.service";
+import { inUnitSubtree } from "../unit/unit.sql";
 import { publicMessages } from "./complaint.messages";
-import { deadlineInForce } from "./intake.service";
+import { deadlineInForce } from "./deadline.service";
 import type {
   AddAllegationInput,
   AddCaseNoteInput,
@@ -53,7 +53,7 @@ export async function findComplaint(ctx: Context, id: string): Promise<Complaint
   return complaint;
 }
 
-export const isOverdue = (c: ComplaintRow, now = new Date()) =>
+export const isOverdue = (c: ComplaintRow, now: Date) =>
   c.status !== "CLOSED" && deadlineInForce(c) < now;
 
 /**
@@ -104,7 +104,7 @@ export async function listComplaints(
 
 async function queueConditions(ctx: Context, filter: ComplaintFilter): Promise<SQL | undefined> {
   const conditions: (SQL | undefined)[] = [];
-  const now = new Date().toISOString();
+  const now = ctx.now.toISOString();
   const due = sql`coalesce(${complaints.extendedTo}, ${complaints.responseDueAt})`;
   if (filter.status?.length) conditions.push(anyOf(complaints.status, filter.status));
   if (filter.trackingNumber)
@@ -112,9 +112,7 @@ async function queueConditions(ctx: Context, filter: ComplaintFilter): Promise<S
   if (filter.unitCode) {
     const unit = await ctx.loaders.unitByCode.load(filter.unitCode);
     if (!unit) throw badInput("filter.unitCode", "no unit has this code");
-    conditions.push(
-      sql`${complaints.unitId} in (select id from ${units} where path like ${`${unit.path}%`})`,
-    );
+    conditions.push(inUnitSubtree(complaints.unitId, unit.path));
   }
   if (filter.overdue === true)
     conditions.push(and(ne(complaints.status, "CLOSED"), sql`${due} < ${now}::timestamptz`));
@@ -191,7 +189,7 @@ async function changeComplaint(
       .set({ ...change, version: complaint.version + 1 })
       .where(eq(complaints.id, complaintId))
       .returning();
-    const at = Date.now();
+    const at = ctx.now.getTime();
     if (events.length) {
       // One millisecond apart: the timeline is ordered by time, and entries of one change keep their order.
       await tx.insert(complaintEvents).values(
@@ -227,7 +225,7 @@ export function assignComplaint(ctx: Context, input: AssignComplaintInput) {
         .select()
         .from(principals)
         .where(eq(principals.id, input.assigneeId));
-      const expired = assignee?.expiresAt != null && assignee.expiresAt <= new Date();
+      const expired = assignee?.expiresAt != null && assignee.expiresAt <= ctx.now;
       if (
         !assignee ||
         assignee.revokedAt ||
@@ -309,7 +307,7 @@ export function closeComplaint(ctx: Context, input: CloseComplaintInput) {
             : `${unresolved.length} allegation(s) have neither a finding nor a closure reason`,
         );
       }
-      const closedAt = new Date();
+      const closedAt = ctx.now;
       const events: Event[] = [
         { kind: "CLOSED", publicMessage: publicMessages.closed(complaint.language) },
       ];
@@ -397,7 +395,7 @@ export function eraseComplainantData(ctx: Context, input: EraseComplainantDataIn
           complainantPhoneSealed: null,
           feedbackCommentSealed: null,
           narrativeSealed: "",
-          complainantErasedAt: new Date(),
+          complainantErasedAt: ctx.now,
         },
         events: [{ kind: "COMPLAINANT_DATA_ERASED", note: input.reason }],
       };

@@ -1,98 +1,60 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { enumOf } from "../../common/enums";
+import {
+  CASE_STATUSES,
+  CATEGORIES,
+  CHANNELS,
+  CLOSURE_REASONS,
+  COMPLAINANT_TYPES,
+  FINDINGS,
+  LANGUAGES,
+} from "../../db/schema";
 import { Connection } from "../../common/pagination";
 
-export enum Channel {
-  WEB_FORM = "WEB_FORM",
-  EOTINISH = "EOTINISH",
-  EGOV = "EGOV",
-  HOTLINE_102 = "HOTLINE_102",
-  APP_102 = "APP_102",
-  CALL_CENTER_1414 = "CALL_CENTER_1414",
-  TELEGRAM_BOT = "TELEGRAM_BOT",
-  IN_PERSON = "IN_PERSON",
-  MAIL = "MAIL",
-  INTERNAL_REFERRAL = "INTERNAL_REFERRAL",
-}
+export const Channel = enumOf(CHANNELS);
+export type Channel = keyof typeof Channel;
 registerEnumType(Channel, {
   name: "Channel",
   description: "How a complaint or commendation reached the police.",
 });
 
-export enum ComplainantType {
-  VICTIM = "VICTIM",
-  WITNESS = "WITNESS",
-  THIRD_PARTY = "THIRD_PARTY",
-  INTERNAL = "INTERNAL",
-}
+export const ComplainantType = enumOf(COMPLAINANT_TYPES);
+export type ComplainantType = keyof typeof ComplainantType;
 registerEnumType(ComplainantType, {
   name: "ComplainantType",
   description: "The complainant's relation to the incident.",
 });
 
-export enum AllegationCategory {
-  FORCE = "FORCE",
-  ABUSE_OF_AUTHORITY = "ABUSE_OF_AUTHORITY",
-  DISCOURTESY = "DISCOURTESY",
-  OFFENSIVE_LANGUAGE = "OFFENSIVE_LANGUAGE",
-  UNTRUTHFUL_STATEMENT = "UNTRUTHFUL_STATEMENT",
-  LACK_OF_SERVICE = "LACK_OF_SERVICE",
-  CORRUPTION = "CORRUPTION",
-  CRIMINAL_CONDUCT = "CRIMINAL_CONDUCT",
-  DOMESTIC_VIOLENCE_HANDLING = "DOMESTIC_VIOLENCE_HANDLING",
-  MINORS_RIGHTS = "MINORS_RIGHTS",
-  CYBER_FRAUD_HANDLING = "CYBER_FRAUD_HANDLING",
-  DISCRIMINATION = "DISCRIMINATION",
-  OTHER = "OTHER",
-}
+export const AllegationCategory = enumOf(CATEGORIES);
+export type AllegationCategory = keyof typeof AllegationCategory;
 registerEnumType(AllegationCategory, {
   name: "AllegationCategory",
   description: "What an officer is accused of.",
 });
 
-export enum Finding {
-  SUSTAINED = "SUSTAINED",
-  NOT_SUSTAINED = "NOT_SUSTAINED",
-  EXONERATED = "EXONERATED",
-  UNFOUNDED = "UNFOUNDED",
-  POLICY_FAILURE = "POLICY_FAILURE",
-}
+export const Finding = enumOf(FINDINGS);
+export type Finding = keyof typeof Finding;
 registerEnumType(Finding, {
   name: "Finding",
   description: "A finding on the merits of an allegation.",
 });
 
-export enum ClosureReason {
-  WITHDRAWN = "WITHDRAWN",
-  MEDIATED = "MEDIATED",
-  COMPLAINANT_UNAVAILABLE = "COMPLAINANT_UNAVAILABLE",
-  OFFICER_UNIDENTIFIED = "OFFICER_UNIDENTIFIED",
-  SUBJECT_SEPARATED = "SUBJECT_SEPARATED",
-  REFERRED_TO_PROSECUTOR = "REFERRED_TO_PROSECUTOR",
-  ADMINISTRATIVELY_CLOSED = "ADMINISTRATIVELY_CLOSED",
-}
+export const ClosureReason = enumOf(CLOSURE_REASONS);
+export type ClosureReason = keyof typeof ClosureReason;
 registerEnumType(ClosureReason, {
   name: "ClosureReason",
   description: "Why an allegation ended without a finding on the merits.",
 });
 
-export enum CaseStatus {
-  REGISTERED = "REGISTERED",
-  ASSIGNED = "ASSIGNED",
-  UNDER_INVESTIGATION = "UNDER_INVESTIGATION",
-  PENDING_REVIEW = "PENDING_REVIEW",
-  CLOSED = "CLOSED",
-  REOPENED = "REOPENED",
-}
+export const CaseStatus = enumOf(CASE_STATUSES);
+export type CaseStatus = keyof typeof CaseStatus;
 registerEnumType(CaseStatus, {
   name: "CaseStatus",
   description: "Where a complaint stands in its handling (see the README's state machine).",
 });
 
-export enum Language {
-  KK = "KK",
-  RU = "RU",
-  EN = "EN",
-}
+export const Language = enumOf(LANGUAGES);
+export type Language = keyof typeof Language;
 registerEnumType(Language, {
   name: "Language",
   description: "Language of the system's messages to the complainant.",

@@ -5,7 +5,7 @@ import { rows, type Queryable } from "../../db/client";
 import type { UnitRow } from "../../db/schema";
 import { CATEGORIES } from "../../db/schema";
 import { badInput } from "../../errors";
-import type { AllegationCategory } from "../complaint/complaint.type";
+import { addMonths } from "../../common/dates";
 import { MetricsInterval, type CategoryMetrics, type TrustMetrics } from "./metrics.type";
 
 /** Small-cell suppression for everyone the policy does not list as an exact reader (DESIGN.md, Trust metrics). */
@@ -87,7 +87,7 @@ function checkPeriod(from: string, to: string) {
 const INTERVAL_MONTHS: Record<MetricsInterval, number> = { MONTH: 1, QUARTER: 3, YEAR: 12 };
 
 /** Calendar intervals (months, quarters, years) covering [from, to), the first and last clipped to it. */
-export function seriesPeriods(from: string, to: string, interval: MetricsInterval): Period[] {
+function seriesPeriods(from: string, to: string, interval: MetricsInterval): Period[] {
   const step = INTERVAL_MONTHS[interval];
   const periods: Period[] = [];
   let start = from;
@@ -328,7 +328,7 @@ function publish(f: Figures, suppress: boolean): TrustMetrics {
   const byCategory: CategoryMetrics[] = CATEGORIES.map((category) => {
     const c = f.byCategory.get(category) ?? { allegations: 0, sustained: 0 };
     return {
-      category: category as AllegationCategory,
+      category,
       allegations: count(`byCategory.${category}.allegations`, c.allegations),
       sustained: count(`byCategory.${category}.sustained`, c.sustained),
     };
@@ -365,15 +365,4 @@ function publish(f: Figures, suppress: boolean): TrustMetrics {
     suppressedFields: hidden,
     suppress,
   };
-}
-
-/** Adds calendar months to a YYYY-MM-DD date whose day is 1, or clamps to the month's last day. */
-function addMonths(day: string, months: number): string {
-  const [y, m, d] = day.split("-").map(Number);
-  const target = new Date(Date.UTC(y, m - 1 + months, 1));
-  const last = new Date(
-    Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0),
-  ).getUTCDate();
-  target.setUTCDate(Math.min(d, last));
-  return target.toISOString().slice(0, 10);
 }

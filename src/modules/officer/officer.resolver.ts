@@ -1,9 +1,12 @@
+import type DataLoader from "dataloader";
+import type { GraphQLResolveInfo } from "graphql";
 import {
   Arg,
   Args,
   Ctx,
   Field,
   FieldResolver,
+  Info,
   Int,
   Mutation,
   ObjectType,
@@ -14,10 +17,16 @@ import {
 import { asc } from "drizzle-orm";
 import type { Context } from "../../context";
 import { ranks, type OfficerRow } from "../../db/schema";
-import { PageArgs } from "../../common/pagination";
+import { PageArgs, readPage, WantsItems, type ConnectionShape } from "../../common/pagination";
+import { selectedFields } from "../../common/selection";
 import { problemsIn } from "../../common/validation";
 import { badInput } from "../../errors";
 import { Unit } from "../unit/unit.type";
+import { AllegationConnection } from "../complaint/complaint.type";
+import { CommendationConnection } from "../commendation/commendation.type";
+import { DisciplinaryReview } from "../review/review.type";
+import { OfficerStanding } from "../standing/standing.type";
+import { checkHistoryCursor, type HistoryKey, type HistoryPage } from "./history.loader";
 import {
   ChangeOfficerStatusInput,
   CreateOfficerInput,
@@ -65,7 +74,7 @@ class ImportOfficersPayload {
   errors: ImportRowError[];
 }
 
-const payload = (officer: unknown) => ({ officer: officer as Officer });
+const payload = (officer: Officer) => ({ officer });
 
 /**
  * Validates an argument's own fields under its name ("filter.unitCode"), where the global validator
@@ -153,6 +162,48 @@ export class OfficerResolver {
     const rows = await loaders.assignmentsByOfficerId.load(officer.id);
     return rows.map((a) => ({ unitId: a.unitId, from: a.fromDate, to: a.toDate }));
   }
+
+  @FieldResolver(() => OfficerStanding, {
+    description: "The officer's standing (see officerStanding).",
+  })
+  standing(
+    @Root() officer: OfficerRow,
+    @Ctx() { loaders }: Context,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    return loaders.standingWith(officer.id, selectedFields(info));
+  }
+
+  @FieldResolver(() => AllegationConnection, {
+    description: "Allegations naming the officer, newest first.",
+  })
+  allegations(
+    @Root() officer: OfficerRow,
+    @Args() args: PageArgs,
+    @Ctx() { loaders }: Context,
+    @WantsItems() items: boolean,
+  ) {
+    return historyConnection(loaders.allegationsByOfficer, officer.id, args, items);
+  }
+
+  @FieldResolver(() => CommendationConnection, {
+    description: "Commendations of the officer (every status), newest first.",
+  })
+  commendations(
+    @Root() officer: OfficerRow,
+    @Args() args: PageArgs,
+    @Ctx() { loaders }: Context,
+    @WantsItems() items: boolean,
+  ) {
+    return historyConnection(loaders.commendationsByOfficer, officer.id, args, items);
+  }
+
+  @FieldResolver(() => [DisciplinaryReview], {
+    description: "The officer's disciplinary reviews, oldest first.",
+  })
+  reviews(@Root() officer: OfficerRow, @Ctx() { loaders }: Context) {
+    return loaders.reviewsByOfficerId.load(officer.id);
+  }
 }
 
 @Resolver(() => Assignment)
@@ -161,4 +212,28 @@ export class AssignmentResolver {
   unit(@Root() assignment: { unitId: string }, @Ctx() { loaders }: Context) {
     return loaders.unitById.load(assignment.unitId);
   }
+}
+
+/**
+ * A page of the officer's history from its loader; none of its rows are read when the client asked only for
+ * the total (a roster's commendation count).
+ */
+async function historyConnection<Row>(
+  loader: DataLoader<HistoryKey, HistoryPage<Row>, string>,
+  officerId: string,
+  args: PageArgs,
+  items: boolean,
+): Promise<ConnectionShape<Row & { cursor: string }>> {
+  const page = readPage(args);
+  checkHistoryCursor(page);
+  const result = await loader.load({ officerId, page: items ? page : { ...page, limit: 0 } });
+  const visible = result.rows.slice(0, result.page.first);
+  return {
+    edges: visible.map((node) => ({ cursor: node.cursor, node })),
+    pageInfo: {
+      hasNextPage: result.rows.length > result.page.first,
+      endCursor: visible.at(-1)?.cursor ?? null,
+    },
+    totalCount: Promise.resolve(result.total),
+  };
 }

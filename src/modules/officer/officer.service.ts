@@ -17,6 +17,7 @@ import { problemsIn } from "../../common/validation";
 import { cursorString, readPage, toConnection, type PageArgs } from "../../common/pagination";
 import { addDays } from "../../common/dates";
 import { UNIT_CODE } from "../unit/unit.input";
+import { inUnitSubtree } from "../unit/unit.sql";
 import {
   BADGE_NUMBER,
   MAX_IMPORT_ROWS,
@@ -89,8 +90,8 @@ export const servingInSubtree = (
   day: string,
   officerId: SQL | typeof officers.id = officers.id,
 ) => sql`${officerId} in (${PLANNED_PER_CALL}
-  select a.officer_id from ${officerAssignments} a join ${units} u on u.id = a.unit_id
-  where u.path like ${`${path}%`} and a.from_date <= ${day} and (a.to_date is null or a.to_date > ${day}))`;
+  select a.officer_id from ${officerAssignments} a
+  where ${inUnitSubtree(sql`a.unit_id`, path)} and a.from_date <= ${day} and (a.to_date is null or a.to_date > ${day}))`;
 
 export async function createOfficer(ctx: Context, input: CreateOfficerInput): Promise<OfficerRow> {
   return inTransaction(ctx, async (tx, audit) => {
@@ -441,7 +442,7 @@ export async function changeOfficerStatus(
       throw invalidState(`The officer's status is already ${input.status}`);
     const [updated] = await tx
       .update(officers)
-      .set({ status: input.status, updatedAt: new Date() })
+      .set({ status: input.status, updatedAt: ctx.now })
       .where(eq(officers.id, officer.id))
       .returning();
     await tx.insert(officerStatusChanges).values({

@@ -1,15 +1,12 @@
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { enumOf } from "../../common/enums";
+import { OFFICER_STATUSES } from "../../db/schema";
 import { DateScalar } from "../../common/scalars";
 import { Connection } from "../../common/pagination";
 import { Unit } from "../unit/unit.type";
 
-export enum OfficerStatus {
-  ACTIVE = "ACTIVE",
-  SUSPENDED = "SUSPENDED",
-  ON_LEAVE = "ON_LEAVE",
-  DISMISSED = "DISMISSED",
-  RETIRED = "RETIRED",
-}
+export const OfficerStatus = enumOf(OFFICER_STATUSES);
+export type OfficerStatus = keyof typeof OfficerStatus;
 registerEnumType(OfficerStatus, {
   name: "OfficerStatus",
   description: "Service status. DISMISSED and RETIRED officers have left the force.",

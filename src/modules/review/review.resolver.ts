@@ -22,8 +22,8 @@ import {
   ScheduleHearingInput,
 } from "./review.input";
 import * as service from "./review.service";
-import { AppealOutcome, DisciplinaryReview, ReviewDecision } from "./review.type";
-import type { ComplaintRow, OfficerRow, ReviewRow } from "../../db/schema";
+import { DisciplinaryReview, ReviewDecision } from "./review.type";
+import type { ComplaintRow, ReviewRow } from "../../db/schema";
 
 @ObjectType({ description: "The review after the change." })
 class ReviewPayload {
@@ -31,7 +31,7 @@ class ReviewPayload {
   review: DisciplinaryReview;
 }
 
-const payload = async (work: Promise<unknown>) => ({ review: (await work) as DisciplinaryReview });
+const payload = async (work: Promise<DisciplinaryReview>) => ({ review: await work });
 
 @Resolver(() => DisciplinaryReview)
 export class ReviewResolver {
@@ -116,7 +116,7 @@ export class ReviewResolver {
       aggravatingFactors: r.aggravatingFactors,
       mitigatingFactors: r.mitigatingFactors,
       decidedAt: r.decidedAt,
-      appealOutcome: r.appealOutcome as AppealOutcome | null,
+      appealOutcome: r.appealOutcome,
       overturned: r.overturned,
     };
   }
@@ -129,15 +129,5 @@ export class ComplaintReviewsResolver {
   })
   reviews(@Root() complaint: ComplaintRow, @Ctx() { loaders }: Context) {
     return loaders.reviewsByComplaintId.load(complaint.id);
-  }
-}
-
-@Resolver(() => Officer)
-export class OfficerReviewsResolver {
-  @FieldResolver(() => [DisciplinaryReview], {
-    description: "The officer's disciplinary reviews, oldest first.",
-  })
-  reviews(@Root() officer: OfficerRow, @Ctx() { loaders }: Context) {
-    return loaders.reviewsByOfficerId.load(officer.id);
   }
 }

@@ -22,9 +22,6 @@ import type {
   ScheduleHearingInput,
 } from "./review.input";
 
-/** Statuses in which a review still awaits a decision: the officer is UNDER_REVIEW. */
-export const AWAITING_DECISION: ReviewStatus[] = ["OPEN", "HEARING_SCHEDULED", "APPEALED"];
-
 export async function findReview(ctx: Context, id: string): Promise<ReviewRow> {
   const review = isUuid(id) ? await ctx.loaders.reviewById.load(id) : null;
   if (!review) throw notFound("Disciplinary review");
@@ -62,7 +59,7 @@ export async function openDisciplinaryReview(
         officerId: officer.id,
         summary: input.summary,
         openedBy: ctx.principal?.id ?? null,
-        openedAt: new Date(),
+        openedAt: ctx.now,
       })
       .returning();
     if (ids.length)
@@ -111,7 +108,7 @@ async function penaltySeverity(tx: Tx, code: string, field: string): Promise<num
 }
 
 export function scheduleHearing(ctx: Context, input: ScheduleHearingInput) {
-  if (input.hearingAt.getTime() < Date.now() - 86_400_000)
+  if (input.hearingAt.getTime() < ctx.now.getTime() - 86_400_000)
     throw badInput("input.hearingAt", "hearingAt cannot be in the past");
   return changeReview(ctx, "scheduleHearing", input, ["OPEN", "HEARING_SCHEDULED"], async () => ({
     status: "HEARING_SCHEDULED",
@@ -138,7 +135,7 @@ export function decideDisciplinaryReview(ctx: Context, input: DecideDisciplinary
         rationale: input.rationale,
         aggravatingFactors: input.aggravatingFactors ?? [],
         mitigatingFactors: input.mitigatingFactors ?? [],
-        decidedAt: new Date(),
+        decidedAt: ctx.now,
         decidedBy: ctx.principal?.id ?? null,
       };
     },
@@ -149,7 +146,7 @@ export function appealDisciplinaryReview(ctx: Context, input: AppealInput) {
   return changeReview(ctx, "appealDisciplinaryReview", input, ["DECIDED"], async () => ({
     status: "APPEALED",
     appealReason: input.reason ?? null,
-    appealedAt: new Date(),
+    appealedAt: ctx.now,
   }));
 }
 
@@ -161,7 +158,7 @@ export function decideAppeal(ctx: Context, input: DecideAppealInput) {
     const base = {
       status: "APPEAL_DECIDED" as const,
       appealOutcome: input.outcome,
-      appealDecidedAt: new Date(),
+      appealDecidedAt: ctx.now,
     };
     if (input.outcome === "OVERTURNED") return { ...base, overturned: true };
     if (input.outcome === "UPHELD") return base;
@@ -178,6 +175,6 @@ export function decideAppeal(ctx: Context, input: DecideAppealInput) {
 export function finalizeReview(ctx: Context, input: ReviewTransitionInput) {
   return changeReview(ctx, "finalizeReview", input, ["DECIDED", "APPEAL_DECIDED"], async () => ({
     status: "FINAL",
-    finalizedAt: new Date(),
+    finalizedAt: ctx.now,
   }));
 }

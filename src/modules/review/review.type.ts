@@ -1,24 +1,17 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { enumOf } from "../../common/enums";
+import { APPEAL_OUTCOMES, REVIEW_STATUSES } from "../../db/schema";
 import { DateScalar } from "../../common/scalars";
 
-export enum ReviewStatus {
-  OPEN = "OPEN",
-  HEARING_SCHEDULED = "HEARING_SCHEDULED",
-  DECIDED = "DECIDED",
-  APPEALED = "APPEALED",
-  APPEAL_DECIDED = "APPEAL_DECIDED",
-  FINAL = "FINAL",
-}
+export const ReviewStatus = enumOf(REVIEW_STATUSES);
+export type ReviewStatus = keyof typeof ReviewStatus;
 registerEnumType(ReviewStatus, {
   name: "ReviewStatus",
   description: "OPEN → (HEARING_SCHEDULED →) DECIDED → (APPEALED → APPEAL_DECIDED →) FINAL.",
 });
 
-export enum AppealOutcome {
-  UPHELD = "UPHELD",
-  REDUCED = "REDUCED",
-  OVERTURNED = "OVERTURNED",
-}
+export const AppealOutcome = enumOf(APPEAL_OUTCOMES);
+export type AppealOutcome = keyof typeof AppealOutcome;
 registerEnumType(AppealOutcome, {
   name: "AppealOutcome",
   description: "What the appeal decided about the penalty.",

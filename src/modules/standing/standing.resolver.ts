@@ -15,11 +15,8 @@ import {
 } from "type-graphql";
 import { selectedFields } from "../../common/selection";
 import type { Context } from "../../context";
-import { PageArgs, readPage, WantsItems, type ConnectionShape } from "../../common/pagination";
-import { AllegationConnection } from "../complaint/complaint.type";
-import { CommendationConnection } from "../commendation/commendation.type";
+import { PageArgs } from "../../common/pagination";
 import { Officer } from "../officer/officer.type";
-import { checkHistoryCursor } from "./history.loader";
 import { SetEarlyWarningRuleInput } from "./standing.input";
 import * as service from "./standing.service";
 import {
@@ -30,7 +27,6 @@ import {
   Sanction,
   Standing,
 } from "./standing.type";
-import type { OfficerRow } from "../../db/schema";
 
 @ObjectType({ description: "Result of setEarlyWarningRule." })
 class SetEarlyWarningRulePayload {
@@ -113,75 +109,4 @@ export class StandingResolver {
   earlyWarnings(@Root() standing: OfficerStanding, @Ctx() { loaders }: Context) {
     return loaders.earlyWarningsByOfficerId.load(standing.officerId);
   }
-}
-
-@Resolver(() => Officer)
-export class OfficerHistoryResolver {
-  @FieldResolver(() => OfficerStanding, {
-    description: "The officer's standing (see officerStanding).",
-  })
-  standing(
-    @Root() officer: OfficerRow,
-    @Ctx() { loaders }: Context,
-    @Info() info: GraphQLResolveInfo,
-  ) {
-    return loaders.standingWith(officer.id, selectedFields(info));
-  }
-
-  @FieldResolver(() => AllegationConnection, {
-    description: "Allegations naming the officer, newest first.",
-  })
-  async allegations(
-    @Root() officer: OfficerRow,
-    @Args() args: PageArgs,
-    @Ctx() { loaders }: Context,
-    @WantsItems() items: boolean,
-  ) {
-    return toPage(
-      await loaders.allegationsByOfficer.load({
-        officerId: officer.id,
-        page: historyPage(args, items),
-      }),
-    );
-  }
-
-  @FieldResolver(() => CommendationConnection, {
-    description: "Commendations of the officer (every status), newest first.",
-  })
-  async commendations(
-    @Root() officer: OfficerRow,
-    @Args() args: PageArgs,
-    @Ctx() { loaders }: Context,
-    @WantsItems() items: boolean,
-  ) {
-    return toPage(
-      await loaders.commendationsByOfficer.load({
-        officerId: officer.id,
-        page: historyPage(args, items),
-      }),
-    );
-  }
-}
-
-/** The page to read; none of its rows when the client asked only for the total (a roster's commendation count). */
-function historyPage(args: PageArgs, items: boolean) {
-  const page = readPage(args);
-  checkHistoryCursor(page);
-  return items ? page : { ...page, limit: 0 };
-}
-
-function toPage<Row extends { cursor: string }>(result: {
-  rows: Row[];
-  total: number;
-  page: { first: number };
-}): ConnectionShape<Row> {
-  const visible = result.rows.slice(0, result.page.first);
-  return {
-    edges: visible.map((node) => ({ cursor: node.cursor, node })),
-    pageInfo: {
-      hasNextPage: result.rows.length > result.page.first,
-      endCursor: visible.at(-1)?.cursor ?? null,
-    },
-    totalCount: Promise.resolve(result.total),
-  };
 }

@@ -89,10 +89,9 @@ const partLoader = <T>(
 /**
  * An officer's standing, and each thing it rests on, as separate loaders: a request pays only for the
  * parts it selects (a roster asks for the standing alone), and all the parts selected cost one statement for
- * a whole batch of officers. `now` is shared, so every part of one response is computed at the same instant.
+ * a whole batch of officers. `now` is the request's (ctx.now), so every part of one response is computed at one instant.
  */
-export const createStandingLoaders = (db: Db, today: string) => {
-  const now = new Date();
+export const createStandingLoaders = (db: Db, now: Date, today: string) => {
   const parts = partsLoader(db, {
     today,
     now: now.toISOString(),
@@ -122,8 +121,6 @@ export const createStandingLoaders = (db: Db, today: string) => {
     earlyWarnings: partLoader(parts, "earlyWarnings", (value) => (value ?? []) as EarlyWarning[]),
   };
   return {
-    /** The instant every standing in this request is computed at. */
-    standingAsOf: now,
     standingByOfficerId,
     sanctionsByOfficerId: byField.activeSanctions,
     openInvestigationsByOfficerId: byField.openInvestigations,
@@ -166,7 +163,7 @@ export async function officerStandings(
   const unit = await ctx.loaders.unitByCode.load(unitCode ?? "MVD");
   if (!unit) throw badInput("unitCode", "no unit has this code");
   const after = cursorString(page);
-  const now = ctx.loaders.standingAsOf;
+  const now = ctx.now;
   const serving = servingInSubtree(unit.path, ctx.today, sql`o.id`);
   // Filtered by standing, every officer's standing is computed to find the page; otherwise the page is
   // found by badge number alone, and only its officers' standings are computed (one batch, below).

@@ -1,7 +1,11 @@
 import { sql, type Placeholder, type SQL } from "drizzle-orm";
+import { AWAITING_DECISION } from "../../db/schema";
 
 /** A date ("YYYY-MM-DD") or instant (ISO) the rules are applied at, or a placeholder for it in a prepared read. */
 type At = string | Placeholder;
+
+/** Constants as SQL literals, ('OPEN', 'APPEALED'): the statement's text, not parameters, so it plans as before. */
+const literals = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(", "));
 
 /**
  * The standing rules of DESIGN.md, in order, as one SQL expression over officer `o`: the single
@@ -11,7 +15,7 @@ export const standingCase = (today: At, now: At) => sql`case
   when o.status in ('DISMISSED', 'RETIRED') then 'SEPARATED'
   when o.status = 'SUSPENDED' then 'SUSPENDED'
   when exists (select 1 from disciplinary_reviews r where r.officer_id = o.id
-    and r.status in ('OPEN', 'HEARING_SCHEDULED', 'APPEALED')) then 'UNDER_REVIEW'
+    and r.status in (${literals(AWAITING_DECISION)})) then 'UNDER_REVIEW'
   when exists (select 1 from disciplinary_reviews r where r.officer_id = o.id and ${inForce(sql`r`, today)}) then 'SANCTIONED'
   when exists (select 1 from early_warning_rules w where w.active and w.threshold <= (
     select count(*) from allegations a join complaints c on c.id = a.complaint_id

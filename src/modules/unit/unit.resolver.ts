@@ -41,7 +41,7 @@ export class UnitResolver {
     @Arg("input") input: CreateUnitInput,
     @Ctx() ctx: Context,
   ): Promise<CreateUnitPayload> {
-    return { unit: (await createUnit(ctx, input)) as Unit };
+    return { unit: await createUnit(ctx, input) };
   }
 
   @FieldResolver(() => Unit, {

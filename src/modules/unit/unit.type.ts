@@ -1,10 +1,9 @@
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { enumOf } from "../../common/enums";
+import { UNIT_KINDS } from "../../db/schema";
 
-export enum UnitKind {
-  MINISTRY = "MINISTRY",
-  REGION = "REGION",
-  DISTRICT = "DISTRICT",
-}
+export const UnitKind = enumOf(UNIT_KINDS);
+export type UnitKind = keyof typeof UnitKind;
 registerEnumType(UnitKind, {
   name: "UnitKind",
   description: "Level in the tree: the ministry, a regional police department, or a district unit.",

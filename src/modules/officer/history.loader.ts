@@ -11,6 +11,7 @@ import {
 } from "../../db/schema";
 import { badInput } from "../../errors";
 import { groupByKey } from "../../common/loader";
+import { isUuid } from "../../common/ids";
 
 export interface HistoryKey {
   officerId: string;
@@ -19,6 +20,13 @@ export interface HistoryKey {
 
 /** One officer's page: the same officer with another page size or cursor is another key. */
 const keyOf = (k: HistoryKey) => JSON.stringify([k.officerId, k.page.limit, k.page.after]);
+
+/** One officer's page of history rows (each with its cursor) and their total. */
+export interface HistoryPage<Row> {
+  rows: (Row & { cursor: string })[];
+  total: number;
+  page: Page;
+}
 
 interface Ranked {
   total: number;
@@ -64,11 +72,7 @@ function historyLoader<Row>(
     ),
   );
   return (db: Db) =>
-    new DataLoader<
-      HistoryKey,
-      { rows: (Row & { cursor: string })[]; total: number; page: Page },
-      string
-    >(
+    new DataLoader<HistoryKey, HistoryPage<Row>, string>(
       async (keys) => {
         // One statement per page shape (size and cursor), for all the officers asked for with it.
         const groups = new Map<string, HistoryKey[]>();
@@ -78,10 +82,7 @@ function historyLoader<Row>(
           if (group) group.push(key);
           else groups.set(shape, [key]);
         }
-        const results = new Map<
-          string,
-          { rows: (Row & { cursor: string })[]; total: number; page: Page }
-        >();
+        const results = new Map<string, HistoryPage<Row>>();
         for (const group of groups.values()) {
           const { page } = group[0];
           const officerIds = group.map((k) => k.officerId);
@@ -111,7 +112,6 @@ function historyLoader<Row>(
 
 /** Cursors keep microseconds: rows written in one transaction share a timestamp down to the millisecond. */
 const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** BAD_USER_INPUT for an `after` this history never issued (checked before it reaches SQL). */
 export function checkHistoryCursor(page: Page): void {
@@ -122,7 +122,7 @@ export function checkHistoryCursor(page: Page): void {
     typeof at !== "string" ||
     typeof id !== "string" ||
     !CURSOR_AT.test(at) ||
-    !UUID.test(id)
+    !isUuid(id)
   ) {
     throw badInput("after", "after is not a cursor this API issued");
   }

@@ -1,0 +1,81 @@
+import { createHash } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import type { Context } from "../../context";
+import type { Tx } from "../../db/client";
+import { idempotencyKeys } from "../../db/schema";
+import { DomainError } from "../../errors";
+
+/** Stable JSON: keys sorted, so that the same input always hashes the same. */
+function canonicalJson(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined && v !== null);
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** What identifies a submission: its key and a hash of everything it says. */
+export interface IdempotencyClaim {
+  key: string;
+  requestHash: string;
+}
+
+/** A UUID is the same key in either case: the database compares it as a uuid, so the hash must too. */
+export function idempotencyClaim(input: { idempotencyKey: string }): IdempotencyClaim {
+  const key = input.idempotencyKey.toLowerCase();
+  return { key, requestHash: sha256(canonicalJson({ ...input, idempotencyKey: key })) };
+}
+
+/**
+ * Claims an idempotency key inside the caller's transaction. Returns null when this request owns the key;
+ * otherwise the earlier receipt (same input) or IDEMPOTENCY_KEY_REUSED (different input). A concurrent
+ * first request makes this one wait on the key's row until it commits or rolls back.
+ */
+export async function claimIdempotencyKey<T>(
+  ctx: Context,
+  tx: Tx,
+  scope: string,
+  { key, requestHash }: IdempotencyClaim,
+): Promise<T | null> {
+  const claimed = await tx
+    .insert(idempotencyKeys)
+    .values({ scope, key, requestHash })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
+  if (claimed.length) return null;
+  const [earlier] = await tx
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+  if (earlier.requestHash !== requestHash) {
+    throw new DomainError(
+      "IDEMPOTENCY_KEY_REUSED",
+      "This idempotencyKey was already used for a different submission",
+      { field: "input.idempotencyKey" },
+    );
+  }
+  return JSON.parse(ctx.keys.open(earlier.receiptSealed!), (k, v) =>
+    k.endsWith("At") ? new Date(v) : v,
+  ) as T;
+}
+
+export async function recordIdempotentResult(
+  ctx: Context,
+  tx: Tx,
+  scope: string,
+  key: string,
+  resultId: string,
+  receipt: object,
+) {
+  await tx
+    .update(idempotencyKeys)
+    .set({ resultId, receiptSealed: ctx.keys.seal(JSON.stringify(receipt)) })
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+}
