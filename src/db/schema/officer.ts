@@ -11,6 +11,8 @@ export const OFFICER_STATUSES = [
   "RETIRED",
 ] as const;
 export type OfficerStatus = (typeof OFFICER_STATUSES)[number];
+/** Statuses of officers who have left the force: their standing is SEPARATED, and they cannot be transferred. */
+export const LEFT_THE_FORCE: readonly OfficerStatus[] = ["DISMISSED", "RETIRED"];
 
 export const officers = pgTable(
   "officers",

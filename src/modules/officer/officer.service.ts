@@ -4,6 +4,7 @@ import type { Context } from "../../context";
 import { inTransaction } from "../../context";
 import { anyOf, PLANNED_PER_CALL, type Queryable, type Tx } from "../../db/client";
 import {
+  LEFT_THE_FORCE,
   officerAssignments,
   officerStatusChanges,
   officers,
@@ -194,7 +195,7 @@ export async function importOfficers(
   });
 }
 
-const SEPARATED: ReadonlySet<string> = new Set(["DISMISSED", "RETIRED"]);
+const SEPARATED: ReadonlySet<string> = new Set(LEFT_THE_FORCE);
 
 interface ExistingOfficer {
   id: string;
@@ -407,7 +408,7 @@ export async function transferOfficer(
   }
   return inTransaction(ctx, async (tx, audit) => {
     const officer = await lockOfficer(tx, input.badgeNumber);
-    if (officer.status === "DISMISSED" || officer.status === "RETIRED") {
+    if (SEPARATED.has(officer.status)) {
       throw invalidState("An officer who has left the force cannot be transferred");
     }
     const [unit] = await tx.select().from(units).where(eq(units.code, input.unitCode));

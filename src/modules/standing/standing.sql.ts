@@ -1,5 +1,5 @@
 import { sql, type Placeholder, type SQL } from "drizzle-orm";
-import { AWAITING_DECISION } from "../../db/schema";
+import { AWAITING_DECISION, LEFT_THE_FORCE } from "../../db/schema";
 
 /** A date ("YYYY-MM-DD") or instant (ISO) the rules are applied at, or a placeholder for it in a prepared read. */
 type At = string | Placeholder;
@@ -12,7 +12,7 @@ const literals = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}
  * definition used for one officer, a roster page and a whole region (set-based, one statement).
  */
 export const standingCase = (today: At, now: At) => sql`case
-  when o.status in ('DISMISSED', 'RETIRED') then 'SEPARATED'
+  when o.status in (${literals(LEFT_THE_FORCE)}) then 'SEPARATED'
   when o.status = 'SUSPENDED' then 'SUSPENDED'
   when exists (select 1 from disciplinary_reviews r where r.officer_id = o.id
     and r.status in (${literals(AWAITING_DECISION)})) then 'UNDER_REVIEW'
