@@ -30,8 +30,9 @@ export interface Config {
   /** PostgreSQL connections per process; PGlite has one. The limits below are set on each as it opens (0 = off). */
   dbPoolMax: number;
   /**
-   * The hot reads (built with `prepared`) run as named statements, parsed once per connection, whose plans
-   * PostgreSQL can keep; off sends every statement unnamed, as a transaction-mode PgBouncer before 1.21 requires.
+   * Statements run as named statements, parsed once per connection, whose plans PostgreSQL can keep (all but
+   * those marked PLANNED_PER_CALL); off sends every statement unnamed, as a transaction-mode PgBouncer before
+   * 1.21 requires.
    */
   dbPreparedStatements: boolean;
   /** A statement running longer is cancelled (SQLSTATE 57014); lock waits count toward it. */

@@ -147,12 +147,12 @@ onPostgresOnly(
         )
       ).length;
 
-    /** The statements this connection holds prepared, asked in a statement that is not prepared itself. */
+    /** The statements this connection holds prepared, asked in a statement that is not named itself. */
     const preparedOn = async (database: Database) =>
       (
         await rows<{ statement: string }>(
           database.db,
-          sql`select statement from pg_prepared_statements order by prepare_time`,
+          sql`select ${PLANNED_PER_CALL} statement from pg_prepared_statements order by prepare_time`,
         )
       ).map((p) => p.statement);
     const plusOne = prepared((db) =>
@@ -162,16 +162,19 @@ onPostgresOnly(
       ),
     );
 
-    it("runs the prepared reads as named statements, once per connection, and every other statement unnamed", async () => {
+    it("runs statements as named statements, each text prepared once per connection", async () => {
       const database = await openDatabase({ databaseUrl: own.url!, poolMax: 1 });
       try {
         const other = async () =>
-          (await rows<{ v: string }>(database.db, sql`select 'other' as v`))[0].v;
+          (await rows<{ v: string }>(database.db, sql`select ${"other"}::text as v`))[0].v;
         const values = [];
         for (const n of [1, 2, 3])
           values.push((await plusOne(database.db, { n }))[0].v, await other());
         expect(values).toEqual([2, "other", 3, "other", 4, "other"]);
-        expect(await preparedOn(database)).toEqual(["select $1::int + 1 as v"]);
+        expect(await preparedOn(database)).toEqual([
+          "select $1::int + 1 as v",
+          "select $1::text as v",
+        ]);
       } finally {
         await database.close();
       }
