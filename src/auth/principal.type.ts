@@ -1,13 +1,12 @@
-import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
-import { enumOf } from "../common/enums";
+import { Field, ID, ObjectType } from "type-graphql";
+import { graphqlEnum } from "../common/enums";
 import { ROLES } from "../db/schema";
 
-export const RoleEnum = enumOf(ROLES);
-export type RoleEnum = keyof typeof RoleEnum;
-registerEnumType(RoleEnum, {
-  name: "Role",
-  description: "What a token may do (see the README's role table).",
-  valuesConfig: {
+export const RoleEnum = graphqlEnum(
+  ROLES,
+  "Role",
+  "What a token may do (see the README's role table).",
+  {
     INVESTIGATOR: {
       description:
         "Internal-affairs staff: work complaints, allegations, commendations and reviews.",
@@ -31,7 +30,8 @@ registerEnumType(RoleEnum, {
       description: "System administrators: units, officers and API tokens; no complaint contents.",
     },
   },
-});
+);
+export type RoleEnum = keyof typeof RoleEnum;
 
 @ObjectType({ description: "A holder of an API token: a person or a connected system." })
 export class Principal {

@@ -1,23 +1,22 @@
-import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
-import { enumOf } from "../../common/enums";
+import { Field, ID, ObjectType } from "type-graphql";
+import { graphqlEnum } from "../../common/enums";
 import { COMMENDATION_STATUSES, COMMENDATION_TYPES } from "../../db/schema";
 import { Connection } from "../../common/pagination";
 import { Channel } from "../complaint/complaint.type";
 
-export const CommendationType = enumOf(COMMENDATION_TYPES);
+export const CommendationType = graphqlEnum(
+  COMMENDATION_TYPES,
+  "CommendationType",
+  "What an officer is commended for.",
+);
 export type CommendationType = keyof typeof CommendationType;
-registerEnumType(CommendationType, {
-  name: "CommendationType",
-  description: "What an officer is commended for.",
-});
 
-export const CommendationStatus = enumOf(COMMENDATION_STATUSES);
+export const CommendationStatus = graphqlEnum(
+  COMMENDATION_STATUSES,
+  "CommendationStatus",
+  "SUBMITTED until a SUPERVISOR verifies or rejects it; only VERIFIED commendations count anywhere.",
+);
 export type CommendationStatus = keyof typeof CommendationStatus;
-registerEnumType(CommendationStatus, {
-  name: "CommendationStatus",
-  description:
-    "SUBMITTED until a SUPERVISOR verifies or rejects it; only VERIFIED commendations count anywhere.",
-});
 
 @ObjectType({ description: "Proof of a commendation's submission." })
 export class CommendationReceipt {

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
-import { enumOf } from "../../common/enums";
+import { graphqlEnum } from "../../common/enums";
 import {
   CASE_STATUSES,
   CATEGORIES,
@@ -11,54 +11,54 @@ import {
 } from "../../db/schema";
 import { Connection } from "../../common/pagination";
 
-export const Channel = enumOf(CHANNELS);
+export const Channel = graphqlEnum(
+  CHANNELS,
+  "Channel",
+  "How a complaint or commendation reached the police.",
+);
 export type Channel = keyof typeof Channel;
-registerEnumType(Channel, {
-  name: "Channel",
-  description: "How a complaint or commendation reached the police.",
-});
 
-export const ComplainantType = enumOf(COMPLAINANT_TYPES);
+export const ComplainantType = graphqlEnum(
+  COMPLAINANT_TYPES,
+  "ComplainantType",
+  "The complainant's relation to the incident.",
+);
 export type ComplainantType = keyof typeof ComplainantType;
-registerEnumType(ComplainantType, {
-  name: "ComplainantType",
-  description: "The complainant's relation to the incident.",
-});
 
-export const AllegationCategory = enumOf(CATEGORIES);
+export const AllegationCategory = graphqlEnum(
+  CATEGORIES,
+  "AllegationCategory",
+  "What an officer is accused of.",
+);
 export type AllegationCategory = keyof typeof AllegationCategory;
-registerEnumType(AllegationCategory, {
-  name: "AllegationCategory",
-  description: "What an officer is accused of.",
-});
 
-export const Finding = enumOf(FINDINGS);
+export const Finding = graphqlEnum(
+  FINDINGS,
+  "Finding",
+  "A finding on the merits of an allegation.",
+);
 export type Finding = keyof typeof Finding;
-registerEnumType(Finding, {
-  name: "Finding",
-  description: "A finding on the merits of an allegation.",
-});
 
-export const ClosureReason = enumOf(CLOSURE_REASONS);
+export const ClosureReason = graphqlEnum(
+  CLOSURE_REASONS,
+  "ClosureReason",
+  "Why an allegation ended without a finding on the merits.",
+);
 export type ClosureReason = keyof typeof ClosureReason;
-registerEnumType(ClosureReason, {
-  name: "ClosureReason",
-  description: "Why an allegation ended without a finding on the merits.",
-});
 
-export const CaseStatus = enumOf(CASE_STATUSES);
+export const CaseStatus = graphqlEnum(
+  CASE_STATUSES,
+  "CaseStatus",
+  "Where a complaint stands in its handling (see the README's state machine).",
+);
 export type CaseStatus = keyof typeof CaseStatus;
-registerEnumType(CaseStatus, {
-  name: "CaseStatus",
-  description: "Where a complaint stands in its handling (see the README's state machine).",
-});
 
-export const Language = enumOf(LANGUAGES);
+export const Language = graphqlEnum(
+  LANGUAGES,
+  "Language",
+  "Language of the system's messages to the complainant.",
+);
 export type Language = keyof typeof Language;
-registerEnumType(Language, {
-  name: "Language",
-  description: "Language of the system's messages to the complainant.",
-});
 
 export enum ComplaintOutcome {
   UPHELD = "UPHELD",

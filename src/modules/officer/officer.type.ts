@@ -1,16 +1,16 @@
-import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
-import { enumOf } from "../../common/enums";
+import { Field, ID, ObjectType } from "type-graphql";
+import { graphqlEnum } from "../../common/enums";
 import { OFFICER_STATUSES } from "../../db/schema";
 import { DateScalar } from "../../common/scalars";
 import { Connection } from "../../common/pagination";
 import { Unit } from "../unit/unit.type";
 
-export const OfficerStatus = enumOf(OFFICER_STATUSES);
+export const OfficerStatus = graphqlEnum(
+  OFFICER_STATUSES,
+  "OfficerStatus",
+  "Service status. DISMISSED and RETIRED officers have left the force.",
+);
 export type OfficerStatus = keyof typeof OfficerStatus;
-registerEnumType(OfficerStatus, {
-  name: "OfficerStatus",
-  description: "Service status. DISMISSED and RETIRED officers have left the force.",
-});
 
 @ObjectType({ description: "A police officer's service record." })
 export class Officer {

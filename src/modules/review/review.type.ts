@@ -1,21 +1,21 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
-import { enumOf } from "../../common/enums";
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import { graphqlEnum } from "../../common/enums";
 import { APPEAL_OUTCOMES, REVIEW_STATUSES } from "../../db/schema";
 import { DateScalar } from "../../common/scalars";
 
-export const ReviewStatus = enumOf(REVIEW_STATUSES);
+export const ReviewStatus = graphqlEnum(
+  REVIEW_STATUSES,
+  "ReviewStatus",
+  "OPEN → (HEARING_SCHEDULED →) DECIDED → (APPEALED → APPEAL_DECIDED →) FINAL.",
+);
 export type ReviewStatus = keyof typeof ReviewStatus;
-registerEnumType(ReviewStatus, {
-  name: "ReviewStatus",
-  description: "OPEN → (HEARING_SCHEDULED →) DECIDED → (APPEALED → APPEAL_DECIDED →) FINAL.",
-});
 
-export const AppealOutcome = enumOf(APPEAL_OUTCOMES);
+export const AppealOutcome = graphqlEnum(
+  APPEAL_OUTCOMES,
+  "AppealOutcome",
+  "What the appeal decided about the penalty.",
+);
 export type AppealOutcome = keyof typeof AppealOutcome;
-registerEnumType(AppealOutcome, {
-  name: "AppealOutcome",
-  description: "What the appeal decided about the penalty.",
-});
 
 @ObjectType({ description: "The decision of a disciplinary review (after any appeal)." })
 export class ReviewDecision {

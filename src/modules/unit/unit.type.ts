@@ -1,13 +1,13 @@
-import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
-import { enumOf } from "../../common/enums";
+import { Field, ID, ObjectType } from "type-graphql";
+import { graphqlEnum } from "../../common/enums";
 import { UNIT_KINDS } from "../../db/schema";
 
-export const UnitKind = enumOf(UNIT_KINDS);
+export const UnitKind = graphqlEnum(
+  UNIT_KINDS,
+  "UnitKind",
+  "Level in the tree: the ministry, a regional police department, or a district unit.",
+);
 export type UnitKind = keyof typeof UnitKind;
-registerEnumType(UnitKind, {
-  name: "UnitKind",
-  description: "Level in the tree: the ministry, a regional police department, or a district unit.",
-});
 
 @ObjectType({
   description: "A police unit: the ministry (MVD), a regional department, or a district unit.",
