@@ -33,6 +33,8 @@ interface Measured {
   p99: number;
   errors: number;
   statementsPerRequest: number | null;
+  /** The server process's CPU (user + system) per request, in ms. */
+  cpuPerRequest: number | null;
   note?: string;
 }
 
@@ -65,11 +67,16 @@ function startChild(
   });
 }
 
-/** How many SQL statements the server has sent so far (bench/server.ts answers over IPC). */
-function statementsOf(child: ChildProcess): Promise<number> {
+interface Counters {
+  statements: number;
+  cpuMicros: number;
+}
+
+/** The SQL statements the server has sent so far, and its CPU time (bench/server.ts answers over IPC). */
+function countersOf(child: ChildProcess): Promise<Counters> {
   return new Promise((resolve) => {
-    child.once("message", (message: { statements: number }) => resolve(message.statements));
-    child.send("statements");
+    child.once("message", (message: Counters) => resolve(message));
+    child.send("counters");
   });
 }
 
@@ -127,6 +134,7 @@ async function bareSelect(
     p99: percentile(latencies, 0.99),
     errors,
     statementsPerRequest: 1,
+    cpuPerRequest: null,
   };
 }
 
@@ -154,17 +162,20 @@ async function drive(
       : { body: "{}" }),
   };
   if (options.warmup > 0) await autocannon({ ...base, duration: options.warmup });
-  const before = server ? await statementsOf(server) : 0;
+  const before = server && (await countersOf(server));
   const result = await autocannon({ ...base, duration: options.seconds });
-  const statements = server ? (await statementsOf(server)) - before : null;
+  const after = server && (await countersOf(server));
   const total = result.requests.total;
+  const perRequest = (of: (c: Counters) => number, scale = 1) =>
+    before && after && total ? (of(after) - of(before)) / total / scale : null;
   return {
     name,
     requestsPerSecond: total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx + result.mismatches,
-    statementsPerRequest: statements === null || !total ? null : statements / total,
+    statementsPerRequest: perRequest((c) => c.statements),
+    cpuPerRequest: perRequest((c) => c.cpuMicros, 1000),
   };
 }
 
@@ -422,6 +433,7 @@ async function main() {
           p99: 0,
           errors: 0,
           statementsPerRequest: null,
+          cpuPerRequest: null,
           note: `skipped: ${error.message}`,
         });
         continue;
@@ -448,6 +460,7 @@ async function main() {
       ms(m.p99).padStart(7),
       String(m.errors).padStart(6),
       (m.statementsPerRequest === null ? "-" : m.statementsPerRequest.toFixed(1)).padStart(6),
+      (m.cpuPerRequest === null ? "-" : m.cpuPerRequest.toFixed(2)).padStart(7),
       (m.requestsPerSecond / http.requestsPerSecond).toFixed(3).padStart(8),
       (m.statementsPerRequest === null
         ? "-"
@@ -460,7 +473,7 @@ async function main() {
     `\nSenim benchmarks: ${kind}, ${JSON.stringify(seeded)}; ${options.seconds} s x ${options.connections} connections per scenario, ${cpus().length} cores, Node ${process.version}`,
   );
   console.log(
-    "÷HTTP: requests/s as a share of the bare HTTP round trip's. DB: statements/s as a share of the bare select's.\n",
+    "CPU ms: the server process's CPU per request. ÷HTTP: requests/s as a share of the bare HTTP round trip's. DB: statements/s as a share of the bare select's.\n",
   );
   console.log(
     [
@@ -470,6 +483,7 @@ async function main() {
       "p99 ms".padStart(7),
       "errors".padStart(6),
       "SQL/rq".padStart(6),
+      "CPU ms".padStart(7),
       "÷HTTP".padStart(8),
       "DB".padStart(8),
     ].join(" "),

@@ -6,7 +6,8 @@ import { createSenimServer } from "../src/server";
 
 /**
  * The server as `npm start` runs it (src/main.ts), forked by bench/run.ts with one addition for the
- * benchmark only: the parent asks over the IPC channel how many SQL statements the server has sent.
+ * benchmark only: the parent asks over the IPC channel how many SQL statements the server has sent, and
+ * how much CPU it has used (a machine's noise moves req/s far more than it moves CPU per request).
  */
 async function main() {
   const config = loadConfig();
@@ -15,7 +16,9 @@ async function main() {
   const server = await createSenimServer({ database, config, log });
   const port = await server.listen(config.port, config.host);
   process.on("message", (message) => {
-    if (message === "statements") process.send!({ statements: database.statements.count });
+    if (message !== "counters") return;
+    const { user, system } = process.cpuUsage();
+    process.send!({ statements: database.statements.count, cpuMicros: user + system });
   });
   process.on("SIGTERM", () => {
     void server
