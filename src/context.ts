@@ -5,7 +5,7 @@ import type { Logger } from "./logger";
 import { appendAudit, type AuditEntry } from "./audit/audit.writer";
 import { bearerToken, principalForToken, type Principal } from "./auth/token";
 import { currentTime, todayIn } from "./common/clock";
-import { requestIdFrom } from "./common/ids";
+import { newRequestId } from "./common/ids";
 import { createLoaders, type Loaders } from "./loaders";
 import { RateLimiter } from "./ratelimit/rate-limiter";
 import { isRetryableInTransaction } from "./db/errors";
@@ -41,9 +41,16 @@ export async function createContext(
     keys: KeyRing;
     rateLimiter?: RateLimiter;
   },
-  headers: { authorization?: string; requestId?: string; clientAddress?: string },
+  headers: {
+    authorization?: string;
+    /** The server's id for the request (a fresh one when absent). */
+    requestId?: string;
+    /** The client's X-Request-Id, already checked: logged beside the server's, never audited. */
+    clientRequestId?: string;
+    clientAddress?: string;
+  },
 ): Promise<Context> {
-  const requestId = requestIdFrom(headers.requestId);
+  const requestId = headers.requestId ?? newRequestId();
   const now = currentTime();
   const today = todayIn(deps.config.timeZone, now);
   const token = bearerToken(headers.authorization);
@@ -59,7 +66,11 @@ export async function createContext(
     clientAddress: headers.clientAddress ?? "",
     rateLimiter:
       deps.rateLimiter ?? new RateLimiter(deps.database.db, deps.config.rateLimits.windowSeconds),
-    log: deps.log.child({ requestId, principalId: principal?.id }),
+    log: deps.log.child({
+      requestId,
+      clientRequestId: headers.clientRequestId,
+      principalId: principal?.id,
+    }),
     loaders: createLoaders(deps.database.db, now, today),
     now,
     today,

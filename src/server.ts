@@ -18,7 +18,7 @@ import { senimSchema } from "./graphql/schema";
 import { costLimit, limitRules, LIMITS } from "./graphql/limits";
 import { knownOperationTypeRule } from "./graphql/rules";
 import { clientAddress } from "./ratelimit/client-address";
-import { requestIdFrom } from "./common/ids";
+import { clientRequestIdFrom, newRequestId } from "./common/ids";
 import { RateLimiter } from "./ratelimit/rate-limiter";
 
 export interface SenimServer {
@@ -230,6 +230,7 @@ export async function createSenimServer(options: {
     req: IncomingMessage,
     res: ServerResponse,
     requestId: string,
+    clientRequestId: string | undefined,
   ): Promise<string> {
     const url = splitTarget(req.url ?? "/");
     if (url.pathname === "/healthz") {
@@ -290,13 +291,17 @@ export async function createSenimServer(options: {
         createContext(deps, {
           authorization: req.headers.authorization,
           requestId,
+          clientRequestId,
           clientAddress: clientAddress(
             req.socket.remoteAddress,
             forwardedFor(req),
             config.trustedProxies,
           ),
         }).catch((err: unknown) => {
-          log.error({ err, requestId }, "unexpected error creating the request context");
+          log.error(
+            { err, requestId, clientRequestId },
+            "unexpected error creating the request context",
+          );
           throw err;
         }),
     });
@@ -313,7 +318,8 @@ export async function createSenimServer(options: {
 
   const http = createServer((req, res) => {
     const started = process.hrtime.bigint();
-    const requestId = requestIdFrom(req.headers["x-request-id"]);
+    const requestId = newRequestId();
+    const clientRequestId = clientRequestIdFrom(req.headers["x-request-id"]);
     res.setHeader("x-request-id", requestId);
     if (draining) res.setHeader("connection", "close");
     open.add(res);
@@ -323,9 +329,9 @@ export async function createSenimServer(options: {
       open.delete(res);
       if (draining && open.size === 0) http.closeIdleConnections();
     });
-    handle(req, res, requestId)
+    handle(req, res, requestId, clientRequestId)
       .catch((err: unknown) => {
-        log.error({ err, requestId }, "request failed");
+        log.error({ err, requestId, clientRequestId }, "request failed");
         if (!res.headersSent)
           sendJson(res, 500, {
             errors: [
@@ -341,6 +347,7 @@ export async function createSenimServer(options: {
         log.info(
           {
             requestId,
+            clientRequestId,
             method: req.method,
             route,
             status: res.statusCode,

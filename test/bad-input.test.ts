@@ -19,7 +19,7 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { OPERATION_POLICY } from "../src/auth/policy";
-import { rows } from "../src/db/client";
+import { arrayParam, rows } from "../src/db/client";
 import type { Role } from "../src/db/schema";
 import { complaintId, submitComplaint } from "./helpers/complaints";
 import { contractOperations } from "./helpers/contract";
@@ -839,7 +839,13 @@ async function send(p: Probe): Promise<Outcome> {
     return closed;
   }
   const problems: string[] = [];
-  const outcome: Outcome = { requestId, status: res.status, codes: [], wrote: false };
+  // Audit rows carry the server's own id for the request, not the one sent.
+  const outcome: Outcome = {
+    requestId: res.headers.get("x-request-id") ?? requestId,
+    status: res.status,
+    codes: [],
+    wrote: false,
+  };
   if (res.status >= 500) problems.push(`HTTP ${res.status}`);
   let body: any;
   try {
@@ -949,7 +955,11 @@ async function sendAll(probes: Probe[]): Promise<void> {
 async function auditViolations(): Promise<string[]> {
   const written = await rows<{ request_id: string; outcome: string }>(
     t.database.db,
-    sql`select request_id, outcome from audit_log where request_id like ${`bad-${runId}-%`}`,
+    sql`select request_id, outcome from audit_log
+        where request_id = any(${arrayParam(
+          outcomes.map((o) => o.requestId),
+          "text",
+        )})`,
   );
   const problems: string[] = [];
   const byId = new Map(outcomes.map((o) => [o.requestId, o]));

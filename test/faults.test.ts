@@ -376,7 +376,8 @@ onPostgresOnly(
         expect(JSON.stringify(result)).not.toMatch(/terminat|SQL|select|insert/i);
         expect(await complaintsAt(input.incidentPlace)).toBe(0);
         expect(await keyRow(input.idempotencyKey)).toBe(0);
-        expect(await auditRowsOf(failedRequest)).toBe(0);
+        expect(result.requestId).toBeDefined();
+        expect(await auditRowsOf(result.requestId!)).toBe(0);
 
         const retried = await submitTo(senim.origin, input, requestId());
         expect(retried.receipt).toBeDefined();
@@ -402,10 +403,10 @@ onPostgresOnly(
       /** A submission stuck behind the counter lock until the server's own timeout ends it. */
       async function stuckSubmission(senim: SenimProcess) {
         const input = complaintInput({ incidentPlace: `timeout-${randomUUID()}` });
-        const request = requestId();
         const lock = await lockCounters();
         try {
-          return { input, request, result: await submitTo(senim.origin, input, request) };
+          const result = await submitTo(senim.origin, input, requestId());
+          return { input, request: result.requestId!, result };
         } finally {
           await lock.release();
         }

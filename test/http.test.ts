@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
 import { contractOperation } from "./helpers/contract";
+import { auditRowsOfRequest } from "./helpers/audit";
 import { unique, unitInput } from "./helpers/factories";
 import { startLoggedServer, type LoggedServer } from "./helpers/logged-server";
 import {
@@ -205,7 +206,7 @@ describe("what reaches the log", () => {
     expect(errorOf(res.json)).toEqual({ code: "INTERNAL_SERVER_ERROR" });
 
     const failure = logged.lines.find(
-      (line) => line.requestId === requestId && line.msg === "unexpected error",
+      (line) => line.clientRequestId === requestId && line.msg === "unexpected error",
     );
     expect(failure).toBeDefined();
     expect(JSON.stringify(failure)).toMatch(/Failed query: select/i);
@@ -226,9 +227,9 @@ describe("what reaches the log", () => {
     expect(res.status).toBe(500);
     expect(errorOf(res.json)).toEqual({ code: "INTERNAL_SERVER_ERROR" });
     expectNoLeak(res.text);
-    expect(logged.lines.some((line) => line.requestId === requestId && line.level >= 50)).toBe(
-      true,
-    );
+    expect(
+      logged.lines.some((line) => line.clientRequestId === requestId && line.level >= 50),
+    ).toBe(true);
   });
 });
 
@@ -361,16 +362,22 @@ describe("request ids", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it("echoes a well-formed incoming x-request-id and replaces a malformed one", async () => {
+  it("answers with its own id whatever the client sends, and audits under it, never under the client's", async () => {
     const mine = `client-${randomBytes(8).toString("hex")}`;
-    expect((await get("/healthz", { "x-request-id": mine })).headers.get("x-request-id")).toBe(
+    expect((await get("/healthz", { "x-request-id": mine })).headers.get("x-request-id")).not.toBe(
       mine,
     );
-    const graphql = await post(JSON.stringify({ query: "{ __typename }" }), {
-      ...JSON_TYPE,
-      "x-request-id": mine,
-    });
-    expect(graphql.headers.get("x-request-id")).toBe(mine);
+    // Anonymous, so refused: its DENIED audit row is the one to find.
+    const refused = await post(
+      JSON.stringify({ query: contractOperation("CreateUnit"), variables: { input: unitInput() } }),
+      { ...JSON_TYPE, "x-request-id": mine },
+    );
+    const ours = refused.headers.get("x-request-id")!;
+    expect(ours).not.toBe(mine);
+    expect(await auditRowsOfRequest(t.database.db, mine)).toEqual([]);
+    expect(await auditRowsOfRequest(t.database.db, ours)).toEqual([
+      expect.objectContaining({ outcome: "DENIED" }),
+    ]);
 
     for (const malformed of [
       "short",

@@ -78,7 +78,10 @@ describe("a running server process", () => {
     expect(res.status).toBe(200);
     await res.text();
 
-    const line = await senim.waitForLog((l) => l.requestId === requestId && l.msg === "request");
+    const line = await senim.waitForLog(
+      (l) => l.clientRequestId === requestId && l.msg === "request",
+    );
+    expect(line.requestId).toBe(res.headers.get("x-request-id")); // the server's own, beside the client's
     expect(line).toMatchObject({ method: "POST", route: "graphql", status: 200, service: "senim" });
     const lines = senim.logLines(); // throws on any line that is not JSON
     expect(

@@ -1,6 +1,5 @@
 import "reflect-metadata";
 import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,13 +15,13 @@ import type { GraphQLResult } from "./server";
 import { built, ROOT } from "./process";
 import { contractOperation } from "./contract";
 
-/** A request with its own x-request-id, so that the audit rows it wrote can be found exactly. */
+/** A request with the server's id for it (the X-Request-Id response header), under which its audit rows are. */
 export interface TracedResult<T = any> extends GraphQLResult<T> {
   requestId: string;
 }
 
 /**
- * Sends a document with a raw Authorization header (or none) and a fresh request id.
+ * Sends a document with a raw Authorization header (or none), and returns the server's id for the request.
  * `auth` is a token (sent as a Bearer), `{ header }` for any other Authorization value, or null.
  */
 export async function traced<T = any>(
@@ -31,18 +30,17 @@ export async function traced<T = any>(
   document: string,
   variables?: Record<string, unknown>,
 ): Promise<TracedResult<T>> {
-  const requestId = `test-${randomUUID()}`;
   const authorization =
     auth === null ? undefined : typeof auth === "string" ? `Bearer ${auth}` : auth.header;
   const res = await fetch(url, {
     method: "POST",
     headers: {
       "content-type": "application/json",
-      "x-request-id": requestId,
       ...(authorization ? { authorization } : {}),
     },
     body: JSON.stringify({ query: document, variables }),
   });
+  const requestId = res.headers.get("x-request-id")!;
   return { status: res.status, requestId, ...((await res.json()) as object) };
 }
 

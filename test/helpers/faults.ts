@@ -93,13 +93,15 @@ export async function holdLock(
 
 export interface SubmitResult {
   status: number;
+  /** The server's id for the request (its X-Request-Id response header), under which it audits. */
+  requestId?: string;
   receipt?: { trackingNumber: string; accessCode: string };
   error?: { code: string; message: string };
   /** The request never got an HTTP response (refused, reset). */
   networkError?: string;
 }
 
-/** Sends SubmitComplaint to a server process as a web form would, with this request id; never throws. */
+/** Sends SubmitComplaint to a server process as a web form would, with this X-Request-Id; never throws. */
 export async function submitTo(
   origin: string,
   input: Record<string, unknown>,
@@ -122,11 +124,16 @@ export async function submitTo(
     try {
       body = JSON.parse(text);
     } catch {
-      return { status: res.status, error: { code: "NOT_JSON", message: text.slice(0, 200) } };
+      return {
+        status: res.status,
+        requestId: res.headers.get("x-request-id") ?? undefined,
+        error: { code: "NOT_JSON", message: text.slice(0, 200) },
+      };
     }
     const error = body.errors?.[0];
     return {
       status: res.status,
+      requestId: res.headers.get("x-request-id") ?? undefined,
       receipt: body.data?.submitComplaint?.receipt,
       error: error && { code: error.extensions?.code, message: error.message },
     };

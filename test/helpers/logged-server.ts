@@ -5,7 +5,12 @@ import { createLogger } from "../../src/logger";
 import { createSenimServer, type SenimServer } from "../../src/server";
 import { openTestDatabase } from "./database";
 
-export type LogLine = Record<string, unknown> & { msg?: string; requestId?: string; level: number };
+export type LogLine = Record<string, unknown> & {
+  msg?: string;
+  requestId?: string;
+  clientRequestId?: string;
+  level: number;
+};
 
 export interface LoggedServer {
   /** http://127.0.0.1:port, without a path. */
