@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { addDays } from "../src/common/dates";
 import { loadConfig } from "../src/config";
-import { idempotencyKeys, publicHolidays } from "../src/db/schema";
+import { CATEGORIES, idempotencyKeys, publicHolidays } from "../src/db/schema";
 import { createLogger } from "../src/logger";
 import { createSenimServer } from "../src/server";
 import { complaintId, complaintInput, submitComplaint, type Receipt } from "./helpers/complaints";
@@ -737,21 +737,7 @@ describe("submitComplaint: bad input", () => {
 
   it("accepts the most the form allows: 10 officers, every category, a 20,000-character narrative", async () => {
     const named = await createOfficer(admin);
-    const categories = [
-      "FORCE",
-      "ABUSE_OF_AUTHORITY",
-      "DISCOURTESY",
-      "OFFENSIVE_LANGUAGE",
-      "UNTRUTHFUL_STATEMENT",
-      "LACK_OF_SERVICE",
-      "CORRUPTION",
-      "CRIMINAL_CONDUCT",
-      "DOMESTIC_VIOLENCE_HANDLING",
-      "MINORS_RIGHTS",
-      "CYBER_FRAUD_HANDLING",
-      "DISCRIMINATION",
-      "OTHER",
-    ];
+    const categories = [...CATEGORIES];
     const long = "ә".repeat(20_000);
     const input = formWith({
       narrative: long,
