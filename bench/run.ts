@@ -11,7 +11,7 @@ import { prepared, preparedRows, rows, type Database } from "../src/db/client";
 import { openConfiguredDatabase } from "../src/db/open";
 import { createLogger } from "../src/logger";
 import { createPrincipal } from "../src/auth/token";
-import { loadKeyRing } from "../src/crypto/keys";
+import { loadAuditKeys, loadKeyRing } from "../src/crypto/keys";
 import { cliArgs, integerOption } from "../src/cli/args";
 import { seedDemo } from "../src/cli/seed";
 import { contractOperation } from "../test/helpers/contract";
@@ -253,11 +253,15 @@ async function main() {
     process.stderr.write(
       `bench: seeding ${seedSize.officers} officers and ${seedSize.complaints} complaints\n`,
     );
-    seeded = await seedDemo(database.db, loadKeyRing(config, log), {
-      ...seedSize,
-      seed: 1,
-      districtsPerRegion: 10,
-    });
+    seeded = await seedDemo(
+      database.db,
+      { keys: loadKeyRing(config, log), auditKeys: loadAuditKeys(config, log) },
+      {
+        ...seedSize,
+        seed: 1,
+        districtsPerRegion: 10,
+      },
+    );
   } else {
     seeded = {
       officers: demoOfficers,

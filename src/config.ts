@@ -55,6 +55,12 @@ export interface Config {
   encryptionKeys: KeyRing | null;
   /** Where a development installation keeps a generated key (beside the PGlite data). */
   encryptionKeyFile: string;
+  /** AUDIT_KEY, "id:base64key,...", first = active: keys the audit chain and signs checkpoints; null = the key file. */
+  auditKeys: KeyRing | null;
+  /** Where a development installation keeps a generated audit key (beside the PGlite data). */
+  auditKeyFile: string;
+  /** AUDIT_CHECKPOINT_INTERVAL: seconds between signed chain heads written to the log; 0 = none. */
+  auditCheckpointIntervalSeconds: number;
   rateLimits: RateLimits;
   /** TRUST_PROXY: the proxies whose X-Forwarded-For is believed; null = the socket's peer is the client. */
   trustedProxies: TrustedProxies | null;
@@ -75,6 +81,24 @@ const onOff = (env: Env, name: string, fallback: boolean, problems: string[]) =>
   problems.push(`${name} must be on or off (got "${raw}")`);
   return fallback;
 };
+
+/** A key ring variable ("id:base64key,..."); required in production, where no key file is generated. */
+function keyRing(env: Env, name: string, required: boolean, problems: string[]): KeyRing | null {
+  const spec = text(env, name);
+  if (!spec) {
+    if (required)
+      problems.push(
+        `${name} is required in production: "id:base64 of 32 random bytes", e.g. from \`openssl rand -base64 32\``,
+      );
+    return null;
+  }
+  try {
+    return KeyRing.parse(spec);
+  } catch (e) {
+    problems.push(`${name}: ${(e as Error).message}`);
+    return null;
+  }
+}
 
 const integer = (
   env: Env,
@@ -150,9 +174,19 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     timeZone,
     shutdownGraceMs: integer(env, "SHUTDOWN_GRACE_MS", 10_000, 0, 600_000, problems),
-    encryptionKeys: null,
+    encryptionKeys: keyRing(env, "ENCRYPTION_KEYS", nodeEnv === "production", problems),
     encryptionKeyFile: resolve(
       env.ENCRYPTION_KEY_FILE || `${resolve(env.PGLITE_DIR || "./data")}.keys`,
+    ),
+    auditKeys: keyRing(env, "AUDIT_KEY", nodeEnv === "production", problems),
+    auditKeyFile: resolve(env.AUDIT_KEY_FILE || `${resolve(env.PGLITE_DIR || "./data")}.audit-key`),
+    auditCheckpointIntervalSeconds: integer(
+      env,
+      "AUDIT_CHECKPOINT_INTERVAL",
+      0,
+      0,
+      604_800,
+      problems,
     ),
     rateLimits: {
       windowSeconds: integer(env, "RATE_LIMIT_WINDOW_SECONDS", 600, 1, 86_400, problems),
@@ -173,18 +207,6 @@ export function loadConfig(env: Env = process.env): Config {
     } catch (e) {
       problems.push(`TRUST_PROXY: ${(e as Error).message}`);
     }
-  }
-  const keySpec = env.ENCRYPTION_KEYS?.trim();
-  if (keySpec) {
-    try {
-      config.encryptionKeys = KeyRing.parse(keySpec);
-    } catch (e) {
-      problems.push(`ENCRYPTION_KEYS: ${(e as Error).message}`);
-    }
-  } else if (config.env === "production") {
-    problems.push(
-      'ENCRYPTION_KEYS is required in production: "id:base64 of 32 random bytes", e.g. from `openssl rand -base64 32`',
-    );
   }
   if (problems.length)
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);

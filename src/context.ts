@@ -3,6 +3,7 @@ import type { KeyRing } from "./crypto/keyring";
 import type { Database, Db, Tx } from "./db/client";
 import type { Logger } from "./logger";
 import { appendAudit, type AuditEntry } from "./audit/audit.writer";
+import { PersonalDataReads } from "./audit/access-log";
 import { bearerToken, principalForToken, type Principal } from "./auth/token";
 import { currentTime, todayIn } from "./common/clock";
 import { newRequestId } from "./common/ids";
@@ -16,6 +17,8 @@ export interface Context {
   config: Config;
   /** Seals and opens personal data. */
   keys: KeyRing;
+  /** Keys the audit chain (AUDIT_KEY). */
+  auditKeys: KeyRing;
   principal: Principal | null;
   /** True when a token was sent but is unknown, expired or revoked. */
   tokenRejected: boolean;
@@ -29,6 +32,8 @@ export interface Context {
   now: Date;
   /** Today's date in the service's time zone, fixed for the whole request. */
   today: string;
+  /** Complaints and commendations whose citizen's data this request returned: one audit record at the end. */
+  personalReads: PersonalDataReads;
   /** Denial records written (or being written) in this request, by action: one record per refused field. */
   deniedAudits: Map<string, Promise<void>>;
 }
@@ -39,6 +44,7 @@ export async function createContext(
     config: Config;
     log: Logger;
     keys: KeyRing;
+    auditKeys: KeyRing;
     rateLimiter?: RateLimiter;
   },
   headers: {
@@ -60,6 +66,7 @@ export async function createContext(
     database: deps.database,
     config: deps.config,
     keys: deps.keys,
+    auditKeys: deps.auditKeys,
     principal,
     tokenRejected: Boolean(token && !principal),
     requestId,
@@ -74,6 +81,7 @@ export async function createContext(
     loaders: createLoaders(deps.database.db, now, today),
     now,
     today,
+    personalReads: new PersonalDataReads(),
     deniedAudits: new Map(),
   };
 }

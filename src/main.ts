@@ -1,9 +1,11 @@
 import "reflect-metadata";
 import { existsSync } from "node:fs";
+import { anchorChain } from "./audit/audit.writer";
 import { announceFirstAdmin } from "./auth/first-admin";
 import { ConfigError, loadConfig } from "./config";
 import { openConfiguredDatabase } from "./db/open";
 import { DataDirInUseError } from "./db/pglite-lock";
+import { loadAuditKeys } from "./crypto/keys";
 import { createLogger } from "./logger";
 import { createSenimServer } from "./server";
 
@@ -13,8 +15,10 @@ async function main() {
   const log = createLogger(config.logLevel);
   const fresh = !config.databaseUrl && !existsSync(config.pgliteDir);
   const database = await openConfiguredDatabase(config, log, { purpose: "the Senim server" });
-  await announceFirstAdmin(database.db, config.env, log);
-  const server = await createSenimServer({ database, config, log });
+  const auditKeys = loadAuditKeys(config, log);
+  await anchorChain(database.db, { principal: null, requestId: `start-${process.pid}`, auditKeys });
+  await announceFirstAdmin(database.db, config.env, auditKeys, log);
+  const server = await createSenimServer({ database, config, log, auditKeys });
   const port = await server.listen();
   log.info(
     { port, database: database.kind, freshDataDir: fresh, startupMs: Date.now() - started },

@@ -9,7 +9,9 @@ import {
 import client from "prom-client";
 import type { Config } from "./config";
 import type { KeyRing } from "./crypto/keyring";
-import { loadKeyRing } from "./crypto/keys";
+import { loadAuditKeys, loadKeyRing } from "./crypto/keys";
+import { checkpoint } from "./audit/audit.verify";
+import { personalDataAccessLog } from "./audit/access-log";
 import { createContext, type Context } from "./context";
 import type { Database } from "./db/client";
 import type { Logger } from "./logger";
@@ -148,6 +150,7 @@ export async function createSenimServer(options: {
   config: Config;
   log: Logger;
   keys?: KeyRing;
+  auditKeys?: KeyRing;
 }): Promise<SenimServer> {
   const { config, log, database } = options;
   // Bound below, once the registry exists; Apollo needs its plugins first.
@@ -170,6 +173,7 @@ export async function createSenimServer(options: {
     stopOnTerminationSignals: false,
     plugins: [
       errorLogging,
+      personalDataAccessLog,
       operationTiming(() => observe),
       costLimit(schema),
       // Installed by default, and the cache-control plugin wraps every field resolver of every response
@@ -220,7 +224,22 @@ export async function createSenimServer(options: {
     config.rateLimits.windowSeconds,
     (operation, limit) => refusals.inc({ operation, limit }),
   );
-  const deps = { ...options, keys: options.keys ?? loadKeyRing(config, log), rateLimiter };
+  const deps = {
+    ...options,
+    keys: options.keys ?? loadKeyRing(config, log),
+    auditKeys: options.auditKeys ?? loadAuditKeys(config, log),
+    rateLimiter,
+  };
+
+  // A signed head in the log now and then: kept by the log pipeline, outside the database, it lets
+  // `npm run audit:verify -- --since` notice a tail cut off the chain after it.
+  const checkpoints = config.auditCheckpointIntervalSeconds
+    ? setInterval(() => {
+        checkpoint(database.db, deps.auditKeys)
+          .then((c) => log.info({ auditCheckpoint: c }, "audit checkpoint"))
+          .catch((err: unknown) => log.warn({ err }, "could not take an audit checkpoint"));
+      }, config.auditCheckpointIntervalSeconds * 1000).unref()
+    : null;
 
   /** Responses not yet flushed to their socket: shutdown waits for these. */
   const open = new Set<ServerResponse>();
@@ -372,6 +391,7 @@ export async function createSenimServer(options: {
       }),
     async close() {
       draining = true;
+      if (checkpoints) clearInterval(checkpoints);
       // Responses still being prepared end their connection instead of keeping it alive.
       for (const res of open) if (!res.headersSent) res.setHeader("connection", "close");
       // Stops accepting and closes idle keep-alive connections; resolves once the busy ones have finished.

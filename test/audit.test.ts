@@ -4,12 +4,12 @@ import { eq, sql } from "drizzle-orm";
 import {
   appendAudit,
   canonical,
-  chainHash,
   GENESIS_HASH,
+  legacyHash,
   type AuditEntry,
 } from "../src/audit/audit.writer";
 import { verifyChain, type ChainReport } from "../src/audit/audit.verify";
-import { createPrincipal } from "../src/auth/token";
+import { issuePrincipal } from "../src/auth/token";
 import { loadConfig } from "../src/config";
 import { createContext, inTransaction } from "../src/context";
 import type { Queryable } from "../src/db/client";
@@ -26,7 +26,7 @@ import {
   traced,
   withServer,
 } from "./helpers/audit";
-import { openPrivateDatabase } from "./helpers/database";
+import { fixtureActor, openPrivateDatabase, testAuditKeys } from "./helpers/database";
 import {
   createDistrict,
   createOfficer,
@@ -299,7 +299,13 @@ describe("the transaction a mutation runs in", () => {
       ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS,
     });
     const ctx = await createContext(
-      { database: t.database, config, log: createLogger("silent"), keys: config.encryptionKeys! },
+      {
+        database: t.database,
+        config,
+        log: createLogger("silent"),
+        keys: config.encryptionKeys!,
+        auditKeys: testAuditKeys(),
+      },
       { requestId: `test-${randomUUID()}` },
     );
     return { ...ctx, principal };
@@ -312,7 +318,10 @@ describe("the transaction a mutation runs in", () => {
   });
 
   it("keeps the change and its record together when the work fails after writing", async () => {
-    const { principal } = await createPrincipal(t.database.db, { role: "ADMIN", name: "Direct" });
+    const { principal } = await issuePrincipal(t.database.db, fixtureActor(), {
+      role: "ADMIN",
+      name: "Direct",
+    });
     const ctx = await contextFor({ id: principal.id, name: principal.name, role: "ADMIN" });
     const unit = district();
     await expect(
@@ -327,7 +336,10 @@ describe("the transaction a mutation runs in", () => {
   });
 
   it("undoes the change when its audit record cannot be written", async () => {
-    const { principal } = await createPrincipal(t.database.db, { role: "ADMIN", name: "Direct" });
+    const { principal } = await issuePrincipal(t.database.db, fixtureActor(), {
+      role: "ADMIN",
+      name: "Direct",
+    });
     const ctx = await contextFor({ id: principal.id, name: principal.name, role: "ADMIN" });
     const unit = district();
     await expect(
@@ -430,6 +442,7 @@ describe("the chain on the shared database", () => {
       ok: true,
       checked: expect.any(Number),
       firstBrokenSeq: null,
+      problem: null,
     });
     expect(verifyAuditChain.checked).toBeGreaterThanOrEqual(n);
   });
@@ -463,8 +476,9 @@ describe("the chain on the shared database", () => {
       .where(eq(auditLog.seq, row.seq - 1));
     expect(row.prevHash).toBe(previous ? previous.hash : GENESIS_HASH);
     const { prevHash, hash, ...record } = row;
-    expect(hash).toBe(chainHash(prevHash, record));
-    expect(canonical(record)).not.toMatch(/Test admin/);
+    expect(record.keyId).toBe("test-audit");
+    expect(hash).toBe(testAuditKeys().macWith("test-audit", canonical(prevHash, record)));
+    expect(canonical(prevHash, record)).not.toMatch(/Test admin/);
   });
 });
 
@@ -507,29 +521,24 @@ describe("tampering", () => {
   const actor = {
     principal: { id: randomUUID(), name: "Writer", role: "ADMIN" as const },
     requestId: "test-tampering",
+    auditKeys: testAuditKeys(),
   };
+
+  const INTACT = { ok: true, checked: 6, firstBrokenSeq: null, problem: null };
 
   let priv: Awaited<ReturnType<typeof openPrivateDatabase>>;
   beforeAll(async () => {
     priv = await openPrivateDatabase();
     await priv.database.db.transaction((tx) => appendAudit(tx, actor, entries(3)));
     await priv.database.db.transaction((tx) =>
-      appendAudit(tx, { principal: null, requestId: "test-tampering-2" }, entries(3)),
+      appendAudit(tx, { ...actor, principal: null, requestId: "test-tampering-2" }, entries(3)),
     );
   });
   afterAll(() => priv.drop());
 
   it("starts from an intact chain of six records", async () => {
-    expect(await verifyChain(priv.database.db)).toEqual({
-      ok: true,
-      checked: 6,
-      firstBrokenSeq: null,
-    });
-    expect(await verifyChain(priv.database.db, 4)).toEqual({
-      ok: true,
-      checked: 6,
-      firstBrokenSeq: null,
-    });
+    expect(await verifyChain(priv.database.db, testAuditKeys())).toEqual(INTACT);
+    expect(await verifyChain(priv.database.db, testAuditKeys(), { batch: 4 })).toEqual(INTACT);
   });
 
   /** Tampers and verifies inside one transaction that is then rolled back, so each case starts from the intact chain. */
@@ -540,7 +549,7 @@ describe("tampering", () => {
     const error = await failureInRolledBackTransaction(priv.database.db, async (tx) => {
       await tx.execute(sql`set local session_replication_role = replica`);
       await tamperWith(tx);
-      report = await verifyChain(tx);
+      report = await verifyChain(tx, testAuditKeys());
     });
     expect(error).toBeUndefined();
     return report;
@@ -548,6 +557,14 @@ describe("tampering", () => {
 
   it.each([
     ["a changed action", sql`update audit_log set action = 'harmless' where seq = 3`, 3, 2],
+    ["a changed digest", sql`update audit_log set digest = md5(digest) where seq = 2`, 2, 1],
+    ["a record unkeyed", sql`update audit_log set key_id = null where seq = 5`, 5, 4],
+    [
+      "a record keyed with an unknown key",
+      sql`update audit_log set key_id = 'other' where seq = 5`,
+      5,
+      4,
+    ],
     [
       "a changed principal",
       sql`update audit_log set principal_id = null, principal_role = null where seq = 2`,
@@ -568,8 +585,8 @@ describe("tampering", () => {
       6,
       5,
     ],
-    ["a deleted record (its successor breaks)", sql`delete from audit_log where seq = 3`, 4, 2],
-    ["a renumbered record", sql`update audit_log set seq = 60 where seq = 6`, 60, 5],
+    ["a deleted record", sql`delete from audit_log where seq = 3`, 3, 2],
+    ["a renumbered record", sql`update audit_log set seq = 60 where seq = 6`, 6, 5],
     [
       "a forged record appended",
       sql`insert into audit_log select 7, at, principal_id, principal_role, 'forged', entity, entity_id, outcome, request_id, ${"f".repeat(64)}, hash from audit_log where seq = 6`,
@@ -583,26 +600,33 @@ describe("tampering", () => {
         ok: false,
         checked,
         firstBrokenSeq,
+        problem: expect.stringMatching(/^(record|records) \d+ /),
       });
-      expect(await verifyChain(priv.database.db)).toEqual({
-        ok: true,
-        checked: 6,
-        firstBrokenSeq: null,
-      });
+      expect(await verifyChain(priv.database.db, testAuditKeys())).toEqual(INTACT);
     },
   );
 
-  it("finds a record rewritten with a freshly computed hash, at the next link", async () => {
+  it("finds a record rewritten with a hash computed without AUDIT_KEY, and its successors relinked", async () => {
     const report = await verifyTampered(async (tx) => {
-      const [row] = await tx.select().from(auditLog).where(eq(auditLog.seq, 2));
-      const { prevHash, hash: _old, ...record } = row;
-      const forged = { ...record, action: "harmless" };
-      await tx
-        .update(auditLog)
-        .set({ action: forged.action, hash: chainHash(prevHash, forged) })
-        .where(eq(auditLog.seq, 2));
+      // All a database user can compute: sha256 hashes, relinking every later record too.
+      let prevHash = GENESIS_HASH;
+      for (const row of await tx.select().from(auditLog).orderBy(auditLog.seq)) {
+        const { prevHash: _p, hash: _h, ...record } = row;
+        const forged = { ...record, action: row.seq === 2 ? "harmless" : row.action };
+        const hash = legacyHash(prevHash, { ...forged, keyId: null });
+        await tx
+          .update(auditLog)
+          .set({ action: forged.action, keyId: null, prevHash, hash })
+          .where(eq(auditLog.seq, row.seq));
+        prevHash = hash;
+      }
     });
-    expect(report).toEqual({ ok: false, checked: 2, firstBrokenSeq: 3 });
+    expect(report).toEqual({
+      ok: false,
+      checked: 6,
+      firstBrokenSeq: 6,
+      problem: "no record is keyed with AUDIT_KEY yet: start the server once to anchor the chain",
+    });
   });
 
   it("finds an altered record committed behind the trigger's back", async () => {
@@ -610,10 +634,11 @@ describe("tampering", () => {
     try {
       await own.database.db.transaction((tx) => appendAudit(tx, actor, entries(4)));
       await tamper(own.database.db, sql`update audit_log set action = 'harmless' where seq = 2`);
-      expect(await verifyChain(own.database.db)).toEqual({
+      expect(await verifyChain(own.database.db, testAuditKeys())).toEqual({
         ok: false,
         checked: 1,
         firstBrokenSeq: 2,
+        problem: "record 2 was changed after it was written",
       });
     } finally {
       await own.drop();
@@ -627,7 +652,7 @@ describe("the audit:verify command and verifyAuditChain on a tampered database",
     try {
       const auditorToken = await target.use(async (database) => {
         await database.db.transaction((tx) =>
-          appendAudit(tx, { principal: null, requestId: "test-cli" }, [
+          appendAudit(tx, { principal: null, requestId: "test-cli", auditKeys: testAuditKeys() }, [
             { action: "createUnit", entity: "Unit", entityId: randomUUID(), outcome: "SUCCESS" },
             {
               action: "createOfficer",
@@ -638,12 +663,19 @@ describe("the audit:verify command and verifyAuditChain on a tampered database",
             { action: "officers", entity: null, entityId: null, outcome: "DENIED" },
           ]),
         );
-        return (await createPrincipal(database.db, { role: "AUDITOR", name: "Inspector" })).token;
+        return (
+          await issuePrincipal(database.db, fixtureActor(), { role: "AUDITOR", name: "Inspector" })
+        ).token;
       });
 
       const intact = await runCli("audit-verify", [], target.env);
       expect(intact).toMatchObject({ code: 0, stderr: "" });
-      expect(JSON.parse(intact.stdout)).toEqual({ ok: true, checked: 3, firstBrokenSeq: null });
+      expect(JSON.parse(intact.stdout)).toEqual({
+        ok: true,
+        checked: 4,
+        firstBrokenSeq: null,
+        problem: null,
+      });
 
       await target.use((database) =>
         tamper(database.db, sql`update audit_log set action = 'units' where seq = 3`),
@@ -651,8 +683,14 @@ describe("the audit:verify command and verifyAuditChain on a tampered database",
 
       const broken = await runCli("audit-verify", [], target.env);
       expect(broken.code).toBe(1);
-      expect(JSON.parse(broken.stdout)).toEqual({ ok: false, checked: 2, firstBrokenSeq: 3 });
-      expect(broken.stderr).toMatch(/audit chain broken at seq 3/);
+      const problem = "record 3 was changed after it was written";
+      expect(JSON.parse(broken.stdout)).toEqual({
+        ok: false,
+        checked: 2,
+        firstBrokenSeq: 3,
+        problem,
+      });
+      expect(broken.stderr).toMatch(`audit chain broken: ${problem}`);
 
       await target.use((database) =>
         withServer(database, async (op) => {
@@ -660,6 +698,7 @@ describe("the audit:verify command and verifyAuditChain on a tampered database",
             ok: false,
             checked: 2,
             firstBrokenSeq: 3,
+            problem,
           });
         }),
       );

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { senimSchema } from "../src/graphql/schema";
 import { decide, OPERATION_POLICY } from "../src/auth/policy";
-import { createPrincipal, hashToken } from "../src/auth/token";
+import { hashToken, issuePrincipal } from "../src/auth/token";
 import { principals, ROLES, type Role } from "../src/db/schema";
 import {
   auditRowsOfEntity,
@@ -15,7 +15,7 @@ import {
   type TracedCaller,
   type TracedResult,
 } from "./helpers/audit";
-import { onPostgres } from "./helpers/database";
+import { onPostgres, asFixture, fixtureActor } from "./helpers/database";
 import { createOfficer, officerInput, unique, unitInput } from "./helpers/factories";
 import { errorOf, ok, startTestServer, type Caller, type TestServer } from "./helpers/server";
 
@@ -93,15 +93,17 @@ describe("API tokens", () => {
 
   it("refuses a token whose expiry has passed (made so in the database)", async () => {
     const { token, principal } = await issue({ role: "INVESTIGATOR", expiresAt: inDays(1) });
-    await t.database.db
-      .update(principals)
-      .set({ expiresAt: new Date(Date.now() - 1000) })
-      .where(eq(principals.id, principal.id));
+    await asFixture(t.database.db, (tx) =>
+      tx
+        .update(principals)
+        .set({ expiresAt: new Date(Date.now() - 1000) })
+        .where(eq(principals.id, principal.id)),
+    );
     expect(errorOf(await t.caller(token).op("Me"))).toEqual({ code: "UNAUTHENTICATED" });
   });
 
   it("refuses a token created with an expiry in the past", async () => {
-    const { token } = await createPrincipal(t.database.db, {
+    const { token } = await issuePrincipal(t.database.db, fixtureActor(), {
       role: "SUPERVISOR",
       name: "Expired",
       expiresAt: new Date(Date.now() - 60_000),
@@ -356,8 +358,9 @@ const MATRIX: Record<string, Operation> = {
     allowed: ["ADMIN"],
     send: async (c) =>
       c.op("RevokeApiToken", {
-        principalId: (await createPrincipal(t.database.db, { role: "HR", name: "To revoke" }))
-          .principal.id,
+        principalId: (
+          await issuePrincipal(t.database.db, fixtureActor(), { role: "HR", name: "To revoke" })
+        ).principal.id,
       }),
   },
 };

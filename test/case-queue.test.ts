@@ -1,3 +1,4 @@
+import { asFixture } from "./helpers/database";
 import { sql } from "drizzle-orm";
 import { addDays } from "../src/common/dates";
 import { createDistrict, createOfficer } from "./helpers/factories";
@@ -165,8 +166,10 @@ describe("the case queue", () => {
     const district = await createDistrict(admin);
     const ids = await complaintsIn(district, 3);
     for (const [i, id] of ids.entries()) {
-      await db().execute(
-        sql`update complaints set response_due_at = ${`${addDays(yearsFromToday(4), i)} 08:00:00.123456+00`}::timestamptz where id = ${id}`,
+      await asFixture(db(), (tx) =>
+        tx.execute(
+          sql`update complaints set response_due_at = ${`${addDays(yearsFromToday(4), i)} 08:00:00.123456+00`}::timestamptz where id = ${id}`,
+        ),
       );
     }
     const seen: string[] = [];

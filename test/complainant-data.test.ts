@@ -1,14 +1,14 @@
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { createPrincipal } from "../src/auth/token";
+import { issuePrincipal } from "../src/auth/token";
 import { loadConfig } from "../src/config";
 import { KeyRing } from "../src/crypto/keyring";
 import { complaints } from "../src/db/schema";
 import { createLogger } from "../src/logger";
 import { createSenimServer } from "../src/server";
 import { complaintId, complaintInput, submitComplaint } from "./helpers/complaints";
-import { onPostgres } from "./helpers/database";
+import { onPostgres, asFixture, fixtureActor } from "./helpers/database";
 import { createOfficer } from "./helpers/factories";
 import {
   callerAt,
@@ -134,13 +134,15 @@ describe("encryption at rest", () => {
     const rotated = new KeyRing(testKeys(), "test-b");
     const narrative = marker("Narrative sealed with test-b");
     const fullName = marker("Name sealed with test-b");
-    await t.database.db
-      .update(complaints)
-      .set({
-        narrativeSealed: rotated.seal(narrative),
-        complainantNameSealed: rotated.seal(fullName),
-      })
-      .where(eq(complaints.id, id));
+    await asFixture(t.database.db, (tx) =>
+      tx
+        .update(complaints)
+        .set({
+          narrativeSealed: rotated.seal(narrative),
+          complainantNameSealed: rotated.seal(fullName),
+        })
+        .where(eq(complaints.id, id)),
+    );
 
     const file = await caseFile(investigator, id);
     expect(file.narrative).toBe(narrative);
@@ -302,11 +304,11 @@ describe("logs", () => {
     const logged = await startLoggedServer({ LOG_LEVEL: "trace" });
     try {
       const url = `${logged.origin}/graphql`;
-      const { token } = await createPrincipal(logged.database.db, {
+      const { token } = await issuePrincipal(logged.database.db, fixtureActor(), {
         role: "INVESTIGATOR",
         name: "Logged investigator",
       });
-      const { token: hrToken } = await createPrincipal(logged.database.db, {
+      const { token: hrToken } = await issuePrincipal(logged.database.db, fixtureActor(), {
         role: "HR",
         name: "Logged HR",
       });

@@ -20,7 +20,12 @@ import { createLoaders } from "../src/loaders";
 import { TRANSIENT_FAULT } from "../src/graphql/format-error";
 import { createLogger } from "../src/logger";
 import { complaintInput } from "./helpers/complaints";
-import { onPostgres, openPrivateDatabase, openTestDatabase } from "./helpers/database";
+import {
+  onPostgres,
+  openPrivateDatabase,
+  openTestDatabase,
+  testAuditKeys,
+} from "./helpers/database";
 import {
   appName,
   backendsOf,
@@ -422,7 +427,10 @@ onPostgresOnly(
         expect(await complaintsAt(input.incidentPlace as string)).toBe(0);
         expect(await keyRow(input.idempotencyKey as string)).toBe(0);
         expect(await auditRowsOf(request)).toBe(0);
-        expect(await verifyChain(db)).toMatchObject({ ok: true, firstBrokenSeq: null });
+        expect(await verifyChain(db, testAuditKeys())).toMatchObject({
+          ok: true,
+          firstBrokenSeq: null,
+        });
       }
 
       it("gives up a lock wait after DB_LOCK_TIMEOUT_MS: a masked, retryable error, nothing half-written, the chain intact", async () => {
@@ -566,7 +574,13 @@ onPostgresOnly(
           NODE_ENV: "test",
           ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS,
         });
-        const deps = { database: own.database, config, log, keys: config.encryptionKeys! };
+        const deps = {
+          database: own.database,
+          config,
+          log,
+          keys: config.encryptionKeys!,
+          auditKeys: testAuditKeys(),
+        };
         const [a, b] = ["A", "B"].map((side) => `DL${side}-${randomBytes(4).toString("hex")}`);
         await db.execute(
           sql`insert into tracking_counters (scope, year, last) values (${a}, 0, 0), (${b}, 0, 0)`,
@@ -607,7 +621,7 @@ onPostgresOnly(
         expect(
           lines.filter((line) => line.includes("running it again") && line.includes("40P01")),
         ).toHaveLength(1);
-        expect(await verifyChain(db)).toMatchObject({ ok: true });
+        expect(await verifyChain(db, testAuditKeys())).toMatchObject({ ok: true });
       });
     });
 
@@ -701,7 +715,10 @@ onPostgresOnly(
           expect(ledger.complaints.filter((c) => !c.key)).toEqual([]);
           expect(numberingGaps(ledger.complaints.map((c) => c.trackingNumber))).toEqual([]);
           expect([...ledger.auditedIds].sort()).toEqual(ledger.complaints.map((c) => c.id).sort());
-          expect(await verifyChain(db)).toMatchObject({ ok: true, firstBrokenSeq: null });
+          expect(await verifyChain(db, testAuditKeys())).toMatchObject({
+            ok: true,
+            firstBrokenSeq: null,
+          });
           for (const senim of senims) expect(senim.child.exitCode).toBeNull();
         } finally {
           await Promise.all(senims.map((s) => s.stop()));

@@ -8,7 +8,7 @@ import { openDatabase, type Database } from "../src/db/client";
 import { LOCK_FILE } from "../src/db/pglite-lock";
 import { auditLog, principals } from "../src/db/schema";
 import { runCli } from "./helpers/audit";
-import { onPostgres, openPrivateDatabase } from "./helpers/database";
+import { onPostgres, openPrivateDatabase, testAuditKeys } from "./helpers/database";
 import { freePort, spawnSenim, startSenim, stopAll, type SenimProcess } from "./helpers/process";
 
 // Each test starts real processes; a fresh PGlite directory takes seconds to create.
@@ -213,7 +213,9 @@ describe("createFirstAdmin", () => {
     try {
       const expiresAt = new Date(Date.now() + 3600_000);
       const results = await Promise.all(
-        Array.from({ length: 4 }, () => createFirstAdmin(own.database.db, expiresAt)),
+        Array.from({ length: 4 }, () =>
+          createFirstAdmin(own.database.db, expiresAt, testAuditKeys()),
+        ),
       );
       expect(results.filter(Boolean).length).toBe(1);
       expect(await own.database.db.select({ role: principals.role }).from(principals)).toEqual([

@@ -1,3 +1,4 @@
+import { asFixture } from "./helpers/database";
 import { eq } from "drizzle-orm";
 import { addMonths } from "../src/common/dates";
 import { principals } from "../src/db/schema";
@@ -406,10 +407,12 @@ describe("assignComplaint", () => {
     },
     "an investigator whose token has expired": async () => {
       const gone = await t.newCaller("INVESTIGATOR");
-      await db()
-        .update(principals)
-        .set({ expiresAt: new Date(Date.now() - 60_000) })
-        .where(eq(principals.id, gone.principalId!));
+      await asFixture(db(), (tx) =>
+        tx
+          .update(principals)
+          .set({ expiresAt: new Date(Date.now() - 60_000) })
+          .where(eq(principals.id, gone.principalId!)),
+      );
       return gone.principalId!;
     },
   };

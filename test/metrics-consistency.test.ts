@@ -1,3 +1,4 @@
+import { asFixture } from "./helpers/database";
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { rows } from "../src/db/client";
@@ -345,10 +346,12 @@ describe("roll-ups against a recount from the records", () => {
                 },
               }),
             ).recordCommendation.commendation;
-            await t.database.db
-              .update(commendations)
-              .set({ registeredAt: at(randomDay()) })
-              .where(eq(commendations.id, id));
+            await asFixture(t.database.db, (tx) =>
+              tx
+                .update(commendations)
+                .set({ registeredAt: at(randomDay()) })
+                .where(eq(commendations.id, id)),
+            );
           } else {
             const input = {
               idempotencyKey: randomUUID(),

@@ -1,3 +1,4 @@
+import { asFixture } from "./helpers/database";
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { commendations } from "../src/db/schema";
@@ -159,10 +160,12 @@ async function buildScenario() {
         },
       }),
     ).recordCommendation.commendation;
-    await t.database.db
-      .update(commendations)
-      .set({ registeredAt: at(day) })
-      .where(eq(commendations.id, id));
+    await asFixture(t.database.db, (tx) =>
+      tx
+        .update(commendations)
+        .set({ registeredAt: at(day) })
+        .where(eq(commendations.id, id)),
+    );
   };
   await record("o1", "2025-06-01");
   await record("o7", "2025-09-01");
@@ -180,10 +183,12 @@ async function buildScenario() {
       .select()
       .from(commendations)
       .where(eq(commendations.trackingNumber, trackingNumber));
-    await t.database.db
-      .update(commendations)
-      .set({ registeredAt: at("2025-06-02") })
-      .where(eq(commendations.id, row.id));
+    await asFixture(t.database.db, (tx) =>
+      tx
+        .update(commendations)
+        .set({ registeredAt: at("2025-06-02") })
+        .where(eq(commendations.id, row.id)),
+    );
     return row.id;
   };
   await submitted("o2");

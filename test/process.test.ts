@@ -195,6 +195,16 @@ describe("bad configuration", () => {
     }
   });
 
+  it("refuses to start in production without an audit key, and names AUDIT_KEY", async () => {
+    const senim = spawnSenim({ NODE_ENV: "production", AUDIT_KEY: "" });
+    try {
+      expect(await senim.exited).toEqual({ code: 1, signal: null });
+      expect(senim.stderr()).toMatch(/AUDIT_KEY is required in production/);
+    } finally {
+      await senim.stop();
+    }
+  });
+
   it("refuses a malformed key ring without printing the key material", async () => {
     const senim = spawnSenim({ ENCRYPTION_KEYS: "main:c2hvcnQ=" });
     try {

@@ -457,7 +457,11 @@ describe("windows", () => {
 });
 
 describe("configuration", () => {
-  const production = { NODE_ENV: "production", ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS! };
+  const production = {
+    NODE_ENV: "production",
+    ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS!,
+    AUDIT_KEY: process.env.AUDIT_KEY!,
+  };
 
   it("limits by default outside tests, and trusts no proxy", () => {
     const config = loadConfig(production);

@@ -5,7 +5,7 @@ import { loadKeyRing } from "../src/crypto/keys";
 import { createLogger } from "../src/logger";
 import { seedDemo, seedFrame, type SeedOptions, type SeedSummary } from "../src/cli/seed";
 import { submitComplaint } from "./helpers/complaints";
-import { openPrivateDatabase } from "./helpers/database";
+import { openPrivateDatabase, testAuditKeys } from "./helpers/database";
 import { DELTA_RECOUNT, NO_DIFFERENCES, rollupDifferences } from "./helpers/metrics";
 import { daysFromToday, today } from "./helpers/officers";
 import { ok, startTestServer, type TestServer } from "./helpers/server";
@@ -21,11 +21,13 @@ const OPTIONS: SeedOptions = {
   batch: 300,
 };
 const quiet = () => {};
-const keys = () =>
-  loadKeyRing(
+const keys = () => ({
+  keys: loadKeyRing(
     loadConfig({ NODE_ENV: "test", ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS }),
     createLogger("silent"),
-  );
+  ),
+  auditKeys: testAuditKeys(),
+});
 const count = async (db: Db, query: ReturnType<typeof sql>) =>
   (await rows<{ n: number }>(db, query))[0].n;
 

@@ -1,3 +1,4 @@
+import { asFixture } from "./helpers/database";
 import { randomBytes, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { disciplinaryReviews, officers } from "../src/db/schema";
@@ -30,7 +31,10 @@ const changeStatus = async (badgeNumber: string, status: string) =>
 const setStatusInDb = (
   badgeNumber: string,
   status: "ACTIVE" | "SUSPENDED" | "DISMISSED" | "RETIRED" | "ON_LEAVE",
-) => t.database.db.update(officers).set({ status }).where(eq(officers.badgeNumber, badgeNumber));
+) =>
+  asFixture(t.database.db, (tx) =>
+    tx.update(officers).set({ status }).where(eq(officers.badgeNumber, badgeNumber)),
+  );
 const standing = async (badgeNumber: string) => (await standingOf(t, badgeNumber)).standing;
 const commend = async (officerBadge: string, occurredAt: Date) =>
   ok(
@@ -115,10 +119,12 @@ describe("the ordered standing rules", () => {
     expect(await standing(badge)).toBe("UNDER_REVIEW");
     await moved(t, pending, "decide", { penalty: "NO_ACTION" });
     expect(await standing(badge)).toBe("SANCTIONED");
-    await t.database.db
-      .update(disciplinaryReviews)
-      .set({ effectiveFrom: daysFromToday(-100), effectiveUntil: daysFromToday(-1) })
-      .where(eq(disciplinaryReviews.id, sanction.id));
+    await asFixture(t.database.db, (tx) =>
+      tx
+        .update(disciplinaryReviews)
+        .set({ effectiveFrom: daysFromToday(-100), effectiveUntil: daysFromToday(-1) })
+        .where(eq(disciplinaryReviews.id, sanction.id)),
+    );
     expect(await standing(badge)).toBe("MONITORED");
     await advanceTo(t, first.id, "CLOSED");
     expect(await standing(badge)).toBe("MONITORED"); // whatever the outcome

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql, type SQL } from "drizzle-orm";
+import { and, arrayContains, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
 import { GraphQLSafeInt } from "graphql-scalars";
 import {
   Arg,
@@ -7,6 +7,7 @@ import {
   Field,
   FieldResolver,
   ID,
+  InputType,
   ObjectType,
   Query,
   Resolver,
@@ -17,7 +18,7 @@ import { auditLog, type AuditRow } from "../db/schema";
 import { Connection, cursorNumber, PageArgs, readPage, toConnection } from "../common/pagination";
 import { isUuid } from "../common/ids";
 import { Principal } from "../auth/principal.type";
-import { verifyChain } from "./audit.verify";
+import { checkpoint, verifyChain } from "./audit.verify";
 
 @ObjectType({
   description:
@@ -45,17 +46,70 @@ export class AuditRecord {
   entityId: string | null;
 
   @Field({
-    description: "SUCCESS, or DENIED for a refused attempt (UNAUTHENTICATED or FORBIDDEN).",
+    description:
+      "SUCCESS; DENIED for a refused attempt (UNAUTHENTICATED or FORBIDDEN); UNAUDITED for a change to a case record that no audited mutation made (written by the database, never by the service).",
   })
   outcome: string;
 
-  @Field({ description: "Request id, matching the server's log lines." })
+  @Field({
+    description:
+      "The server's request id, matching its log lines (a client's X-Request-Id is logged, never recorded here). For an UNAUDITED record: db:<database role>:<backend pid>.",
+  })
   requestId: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "sha256 of what the change did: a keyed hash of its input (secrets left out) and the versions of the rows it wrote. Null on records from before the chain was keyed.",
+  })
+  digest: string | null;
+
+  @Field(() => [ID], {
+    nullable: true,
+    description:
+      "Further records named by this one: the complaints or commendations a READ_PERSONAL_DATA request returned.",
+  })
+  records: string[] | null;
 
   principalId: string | null;
 }
 
 const AuditConnection = Connection(AuditRecord, "Audit", "audit record");
+
+@ObjectType({
+  description:
+    "The signed head of the audit chain. Keep it outside the database: verifyAuditChain(since:) then fails if the chain no longer holds it.",
+})
+class AuditCheckpoint {
+  @Field(() => GraphQLSafeInt, {
+    description: "Sequence number of the newest record (0 for an empty chain).",
+  })
+  seq: number;
+
+  @Field({ description: "That record's hash." })
+  hash: string;
+
+  @Field({ description: "When the checkpoint was taken." })
+  at: Date;
+
+  @Field({ description: "HMAC-SHA256 of seq, hash and at under AUDIT_KEY: <key id>.<hex>." })
+  signature: string;
+}
+
+@InputType({ description: "A checkpoint as auditCheckpoint returned it." })
+class AuditCheckpointInput {
+  @Field(() => GraphQLSafeInt, { description: "Sequence number of the checkpointed record." })
+  seq: number;
+
+  @Field({ description: "That record's hash." })
+  hash: string;
+
+  @Field({ description: "When the checkpoint was taken." })
+  at: Date;
+
+  @Field({ description: "The checkpoint's signature." })
+  signature: string;
+}
 
 @ObjectType({ description: "Result of re-computing the audit chain's hashes." })
 class AuditChainReport {
@@ -72,6 +126,13 @@ class AuditChainReport {
     description: "Sequence number of the first record that does not verify.",
   })
   firstBrokenSeq: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "What broke: a changed, missing or inserted record, a change made outside the service (naming its entity), or a checkpoint the chain no longer holds.",
+  })
+  problem: string | null;
 }
 
 @Resolver(() => AuditRecord)
@@ -88,7 +149,11 @@ export class AuditResolver {
   ) {
     const page = readPage(args);
     const filters: SQL[] = [];
-    if (entityId) filters.push(eq(auditLog.entityId, entityId));
+    // A record is named in entityId, or among several in `records` (READ_PERSONAL_DATA).
+    if (entityId)
+      filters.push(
+        or(eq(auditLog.entityId, entityId), arrayContains(auditLog.records, [entityId]))!,
+      );
     // A principal id that is not a UUID names no principal: match nothing rather than fail in SQL.
     if (principalId)
       filters.push(isUuid(principalId) ? eq(auditLog.principalId, principalId) : sql`false`);
@@ -115,10 +180,22 @@ export class AuditResolver {
   }
 
   @Query(() => AuditChainReport, {
-    description: "Re-compute every hash in the audit chain and report the first break (AUDITOR).",
+    description:
+      "Re-compute every hash in the audit chain and report the first break (AUDITOR). With `since`, the chain must also still hold that checkpoint.",
   })
-  verifyAuditChain(@Ctx() { db }: Context) {
-    return verifyChain(db);
+  verifyAuditChain(
+    @Arg("since", () => AuditCheckpointInput, { nullable: true })
+    since: AuditCheckpointInput | null,
+    @Ctx() { db, auditKeys }: Context,
+  ) {
+    return verifyChain(db, auditKeys, { since });
+  }
+
+  @Query(() => AuditCheckpoint, {
+    description: "The signed head of the audit chain, to keep outside the database (AUDITOR).",
+  })
+  auditCheckpoint(@Ctx() { db, auditKeys, now }: Context) {
+    return checkpoint(db, auditKeys, now);
   }
 
   @FieldResolver(() => Principal, {

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { appendAudit } from "../audit/audit.writer";
 import type { Db } from "../db/client";
+import type { KeyRing } from "../crypto/keyring";
 import type { Logger } from "../logger";
 import { principals, type PrincipalRow } from "../db/schema";
 import { createPrincipal } from "./token";
@@ -18,18 +19,20 @@ const DAY_MS = 24 * 3600_000;
 export async function createFirstAdmin(
   db: Db,
   expiresAt: Date,
+  auditKeys: KeyRing,
 ): Promise<{ token: string; principal: PrincipalRow } | null> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_ADMIN_LOCK})`);
     const [existing] = await tx.select({ id: principals.id }).from(principals).limit(1);
     if (existing) return null;
     const issued = await createPrincipal(tx, { role: "ADMIN", name: FIRST_ADMIN_NAME, expiresAt });
-    await appendAudit(tx, { principal: null, requestId: `first-start-${process.pid}` }, [
+    await appendAudit(tx, { principal: null, requestId: `first-start-${process.pid}`, auditKeys }, [
       {
         action: "issueApiToken",
         entity: "Principal",
         entityId: issued.principal.id,
         outcome: "SUCCESS",
+        input: { role: "ADMIN", name: FIRST_ADMIN_NAME, expiresAt },
       },
     ]);
     return issued;
@@ -44,11 +47,12 @@ export async function createFirstAdmin(
 export async function announceFirstAdmin(
   db: Db,
   env: "development" | "test" | "production",
+  auditKeys: KeyRing,
   log: Logger,
 ): Promise<void> {
   const lifetimeMs = env === "production" ? DAY_MS : 90 * DAY_MS;
   const expiresAt = new Date(Date.now() + lifetimeMs);
-  const issued = await createFirstAdmin(db, expiresAt);
+  const issued = await createFirstAdmin(db, expiresAt, auditKeys);
   if (!issued) return;
   log.warn(
     { principalId: issued.principal.id, role: "ADMIN", expiresAt: expiresAt.toISOString() },

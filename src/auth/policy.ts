@@ -38,6 +38,7 @@ export const OPERATION_POLICY: Record<string, readonly Audience[]> = {
   revokeApiToken: ["ADMIN"],
   auditTrail: ["AUDITOR"],
   verifyAuditChain: ["AUDITOR"],
+  auditCheckpoint: ["AUDITOR"],
   // Public intake: forms carry no token; staff registering a walk-in or call are recorded.
   submitComplaint: ["PUBLIC"],
   complaintStatus: ["PUBLIC"],

@@ -15,7 +15,7 @@ export async function issueApiToken(ctx: Context, input: IssueApiTokenInput) {
       ...input,
       createdBy: ctx.principal?.id,
     });
-    audit({ action: "issueApiToken", entity: "Principal", entityId: principal.id });
+    audit({ action: "issueApiToken", entity: "Principal", entityId: principal.id, input });
     return { token, principal };
   });
 }
@@ -33,7 +33,12 @@ export async function revokeApiToken(ctx: Context, principalId: string) {
       .update(principals)
       .set({ revokedAt: ctx.now })
       .where(and(eq(principals.id, principalId), isNull(principals.revokedAt)));
-    audit({ action: "revokeApiToken", entity: "Principal", entityId: principalId });
+    audit({
+      action: "revokeApiToken",
+      entity: "Principal",
+      entityId: principalId,
+      input: { principalId },
+    });
     return { revoked: true };
   });
 }

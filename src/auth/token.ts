@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { prepared, type Db, type Queryable } from "../db/client";
 import { principals, type PrincipalRow, type Role } from "../db/schema";
+import { appendAudit, type Actor } from "../audit/audit.writer";
 
 /** 256 random bits; the prefix lets secret scanners recognise a leaked token. */
 const newToken = () => `snm_${randomBytes(32).toString("base64url")}`;
@@ -62,3 +63,26 @@ export function bearerToken(authorization: string | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   return match ? match[1] : null;
 }
+
+/**
+ * A principal issued outside a request (`npm run token`, tests): created with its issueApiToken record in
+ * one transaction, as the API does it.
+ */
+export const issuePrincipal = (
+  db: Db,
+  actor: Actor,
+  input: { name: string; role: Role; expiresAt?: Date | null },
+) =>
+  db.transaction(async (tx) => {
+    const issued = await createPrincipal(tx, input);
+    await appendAudit(tx, actor, [
+      {
+        action: "issueApiToken",
+        entity: "Principal",
+        entityId: issued.principal.id,
+        outcome: "SUCCESS",
+        input,
+      },
+    ]);
+    return issued;
+  });

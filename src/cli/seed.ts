@@ -4,7 +4,8 @@ import { loadConfig } from "../config";
 import { rows, type Db } from "../db/client";
 import { openConfiguredDatabase } from "../db/open";
 import { createLogger } from "../logger";
-import { loadKeyRing } from "../crypto/keys";
+import { loadAuditKeys, loadKeyRing } from "../crypto/keys";
+import { appendAudit } from "../audit/audit.writer";
 import type { KeyRing } from "../crypto/keyring";
 import { cliArgs, integerOption } from "./args";
 import { seedOfficers } from "./seed-officers";
@@ -17,6 +18,7 @@ import {
   run,
   withoutKeysAndIndexes,
   withRollupsRebuilt,
+  withTriggersOff,
   type SeedFrame,
 } from "./seed-sql";
 
@@ -73,12 +75,13 @@ export function seedFrame(seed: number, asOf: string): SeedFrame {
 
 /**
  * Deterministic demo data at national scale, made by the database in set-based statements (INSERT ...
- * SELECT over generate_series), in one transaction: all of it or none. The audit log is not written:
- * seeded rows are demo data, not anyone's action. Refuses a database that already holds seeded officers.
+ * SELECT over generate_series), in one transaction: all of it or none. Row versions are not recorded row by
+ * row (that would double the writes); one audit record, seedDemoData, says what was seeded, with its
+ * counts in the digest. Refuses a database that already holds seeded officers.
  */
 export async function seedDemo(
   db: Db,
-  keys: KeyRing,
+  { keys, auditKeys }: { keys: KeyRing; auditKeys: KeyRing },
   options: SeedOptions,
   log = progress(Date.now()),
 ): Promise<SeedSummary> {
@@ -107,51 +110,64 @@ export async function seedDemo(
       () => run(tx, "release savepoint buffers"),
       () => run(tx, "rollback to savepoint buffers"),
     );
-    return withRollupsRebuilt(tx, log, async () => {
-      const pool = await seedOfficers(
-        tx,
-        frame,
-        { officers: options.officers, districtsPerRegion: options.districtsPerRegion, batch },
-        log,
-      );
-      const { complaints, commended, reviews } = await withoutKeysAndIndexes(
-        tx,
-        BULK_TABLES,
-        log,
-        async () => ({
-          complaints: options.complaints
-            ? await seedComplaints(
-                tx,
-                frame,
-                pool,
-                sealed,
-                { complaints: options.complaints, batch },
-                log,
-              )
-            : { complaints: 0, allegations: 0, events: 0 },
-          commended: await seedCommendations(
-            tx,
-            frame,
-            pool,
-            sealed,
-            { commendations, batch },
-            log,
-          ),
-          reviews: options.complaints
-            ? await seedReviews(tx, frame, log)
-            : { reviews: 0, sanctions: 0 },
-        }),
-      );
-      return {
-        districts: pool.districts,
-        officers: pool.officers,
-        complaints: complaints.complaints,
-        allegations: complaints.allegations,
-        complaintEvents: complaints.events,
-        commendations: commended,
-        ...reviews,
-      };
-    });
+    const counts = await withTriggersOff(tx, "versions_", () =>
+      withRollupsRebuilt(tx, log, async () => {
+        const pool = await seedOfficers(
+          tx,
+          frame,
+          { officers: options.officers, districtsPerRegion: options.districtsPerRegion, batch },
+          log,
+        );
+        const { complaints, commended, reviews } = await withoutKeysAndIndexes(
+          tx,
+          BULK_TABLES,
+          log,
+          async () => ({
+            complaints: options.complaints
+              ? await seedComplaints(
+                  tx,
+                  frame,
+                  pool,
+                  sealed,
+                  { complaints: options.complaints, batch },
+                  log,
+                )
+              : { complaints: 0, allegations: 0, events: 0 },
+            commended: await seedCommendations(
+              tx,
+              frame,
+              pool,
+              sealed,
+              { commendations, batch },
+              log,
+            ),
+            reviews: options.complaints
+              ? await seedReviews(tx, frame, log)
+              : { reviews: 0, sanctions: 0 },
+          }),
+        );
+        return {
+          districts: pool.districts,
+          officers: pool.officers,
+          complaints: complaints.complaints,
+          allegations: complaints.allegations,
+          complaintEvents: complaints.events,
+          commendations: commended,
+          ...reviews,
+        };
+      }),
+    );
+    await appendAudit(tx, { principal: null, requestId: `seed-${process.pid}`, auditKeys }, [
+      {
+        action: "seedDemoData",
+        entity: null,
+        entityId: null,
+        outcome: "SUCCESS",
+        input: { options, counts },
+      },
+    ]);
+    log("audited", 1);
+    return counts;
   });
   log(
     "committed",
@@ -218,7 +234,11 @@ async function main() {
     purpose: "npm run seed",
   });
   try {
-    const summary = await seedDemo(database.db, loadKeyRing(config, log), options);
+    const summary = await seedDemo(
+      database.db,
+      { keys: loadKeyRing(config, log), auditKeys: loadAuditKeys(config, log) },
+      options,
+    );
     process.stdout.write(`${JSON.stringify({ database: database.kind, ...summary })}\n`);
   } finally {
     await database.close();

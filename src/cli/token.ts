@@ -2,9 +2,9 @@ import "reflect-metadata";
 import { loadConfig } from "../config";
 import { ROLES, type Role } from "../db/schema";
 import { openConfiguredDatabase } from "../db/open";
+import { loadAuditKeys } from "../crypto/keys";
 import { createLogger } from "../logger";
-import { appendAudit } from "../audit/audit.writer";
-import { createPrincipal } from "../auth/token";
+import { issuePrincipal } from "../auth/token";
 import { cliArgs } from "./args";
 
 const USAGE = `npm run token -- --role <${ROLES.join("|")}> --name "Who holds it" [--expires-at 2027-12-31T00:00:00Z]`;
@@ -31,18 +31,15 @@ async function main() {
       "While the server runs, issue tokens through it instead: call issueApiToken with the ADMIN token it printed on its first start (Authorization: Bearer <token>), or with any ADMIN token.",
   });
   try {
-    const token = await database.db.transaction(async (tx) => {
-      const { token, principal } = await createPrincipal(tx, { role, name, expiresAt });
-      await appendAudit(tx, { principal: null, requestId: `cli-token-${process.pid}` }, [
-        {
-          action: "issueApiToken",
-          entity: "Principal",
-          entityId: principal.id,
-          outcome: "SUCCESS",
-        },
-      ]);
-      return token;
-    });
+    const { token } = await issuePrincipal(
+      database.db,
+      {
+        principal: null,
+        requestId: `cli-token-${process.pid}`,
+        auditKeys: loadAuditKeys(config, log),
+      },
+      { role, name, expiresAt },
+    );
     process.stdout.write(`${token}\n`);
   } finally {
     await database.close();

@@ -1,9 +1,11 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 
 /**
- * Application-level encryption of personal data (AES-256-GCM). Each value carries the id of the key
- * that sealed it, so keys can rotate: new values use the first (active) key, old ones still open.
- * Sealed form: "v1.<keyId>.<iv>.<tag>.<ciphertext>", base64url parts, safe in a text column.
+ * Keys from configuration, each with an id so they can rotate: new work uses the first (active) key,
+ * older values still open or verify under theirs.
+ * - ENCRYPTION_KEYS seal personal data (AES-256-GCM). Sealed form: "v1.<keyId>.<iv>.<tag>.<ciphertext>",
+ *   base64url parts, safe in a text column.
+ * - AUDIT_KEY keys the audit chain and signs its checkpoints (HMAC-SHA256).
  */
 export class KeyRing {
   private readonly keys: Map<string, Buffer>;
@@ -26,7 +28,7 @@ export class KeyRing {
       throw new Error("the active encryption key is not in the key ring");
   }
 
-  /** Parses ENCRYPTION_KEYS: "id1:base64key,id2:base64key", the first being the active one. */
+  /** Parses "id1:base64key,id2:base64key" (ENCRYPTION_KEYS, AUDIT_KEY), the first being the active one. */
   static parse(spec: string): KeyRing {
     const keys = spec
       .split(",")
@@ -34,14 +36,29 @@ export class KeyRing {
       .filter(Boolean)
       .map((part) => {
         const [id, material] = part.split(":");
-        if (!id || !material)
-          throw new Error('ENCRYPTION_KEYS must look like "id1:base64key,id2:base64key"');
+        if (!id || !material) throw new Error('must look like "id1:base64key,id2:base64key"');
         return { id, key: Buffer.from(material, "base64") };
       });
     return new KeyRing(keys);
   }
 
   static generateKey = () => randomBytes(32).toString("base64");
+
+  /** HMAC-SHA256 of `data` (hex) under the active key, and that key's id. */
+  mac(data: string): { keyId: string; mac: string } {
+    const keyId = this.activeKeyId!;
+    return { keyId, mac: this.macWith(keyId, data)! };
+  }
+
+  /** HMAC-SHA256 of `data` (hex) under the key `keyId`; null when the ring does not hold it. */
+  macWith(keyId: string, data: string): string | null {
+    const key = this.keys.get(keyId);
+    return key ? createHmac("sha256", key).update(data).digest("hex") : null;
+  }
+
+  has(keyId: string): boolean {
+    return this.keys.has(keyId);
+  }
 
   seal(plaintext: string): string;
   seal(plaintext: string | null | undefined): string | null;

@@ -4,18 +4,31 @@ import type { Logger } from "../logger";
 import { KeyRing } from "./keyring";
 
 /**
- * The key ring personal data is sealed with. Production must configure ENCRYPTION_KEYS (checked by
- * loadConfig); elsewhere a key is generated once into a file beside the data, with a warning, so that
- * `npm start` works with no set-up and the data stays readable across restarts.
+ * The configured key ring, or outside production (where loadConfig requires the variable) one generated once
+ * into a file beside the data, with a warning, so that `npm start` works with no set-up and what the key
+ * protects stays readable across restarts.
  */
-export function loadKeyRing(config: Config, log: Logger): KeyRing {
-  if (config.encryptionKeys) return config.encryptionKeys;
-  if (!existsSync(config.encryptionKeyFile)) {
-    writeFileSync(config.encryptionKeyFile, `local:${KeyRing.generateKey()}\n`, { mode: 0o600 });
+function configuredOrLocal(
+  configured: KeyRing | null,
+  file: string,
+  variable: string,
+  log: Logger,
+): KeyRing {
+  if (configured) return configured;
+  if (!existsSync(file)) {
+    writeFileSync(file, `local:${KeyRing.generateKey()}\n`, { mode: 0o600 });
     log.warn(
-      { file: config.encryptionKeyFile },
-      "generated a local encryption key; set ENCRYPTION_KEYS in production and keep a copy of this file with the data",
+      { file },
+      `generated a local key; set ${variable} in production and keep a copy of this file with the data`,
     );
   }
-  return KeyRing.parse(readFileSync(config.encryptionKeyFile, "utf8"));
+  return KeyRing.parse(readFileSync(file, "utf8"));
 }
+
+/** Seals personal data (ENCRYPTION_KEYS). */
+export const loadKeyRing = (config: Config, log: Logger) =>
+  configuredOrLocal(config.encryptionKeys, config.encryptionKeyFile, "ENCRYPTION_KEYS", log);
+
+/** Keys the audit chain and signs its checkpoints (AUDIT_KEY). */
+export const loadAuditKeys = (config: Config, log: Logger) =>
+  configuredOrLocal(config.auditKeys, config.auditKeyFile, "AUDIT_KEY", log);

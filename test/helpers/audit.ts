@@ -201,6 +201,7 @@ export async function withServer<T>(
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
     ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS,
+    AUDIT_KEY: process.env.AUDIT_KEY,
   });
   const server = await createSenimServer({ database, config, log: createLogger("silent") });
   const port = await server.listen(0, "127.0.0.1");

@@ -1,3 +1,4 @@
+import { asFixture } from "./database";
 import { asc, eq } from "drizzle-orm";
 import type { Db } from "../../src/db/client";
 import { allegations, auditLog, complaintEvents, complaints } from "../../src/db/schema";
@@ -198,7 +199,7 @@ export async function setDeadline(
   id: string,
   deadline: { responseDueAt?: Date; extendedTo?: Date | null; registeredAt?: Date },
 ) {
-  await db.update(complaints).set(deadline).where(eq(complaints.id, id));
+  await asFixture(db, (tx) => tx.update(complaints).set(deadline).where(eq(complaints.id, id)));
 }
 
 /** How many SQL statements the server sent while `work` ran (this test file's database only). */

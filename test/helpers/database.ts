@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import postgres from "postgres";
-import { openDatabase, type Database } from "../../src/db/client";
+import { openDatabase, type Database, type Db, type Tx } from "../../src/db/client";
+import { appendAudit } from "../../src/audit/audit.writer";
+import { KeyRing } from "../../src/crypto/keyring";
 import { migrate } from "../../src/db/migrate";
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
@@ -60,4 +62,29 @@ export async function openPrivateDatabase(): Promise<{
       await admin.end();
     },
   };
+}
+
+/** The audit key every test process shares (set by the global setup), as the server loads it. */
+export const testAuditKeys = () => KeyRing.parse(process.env.AUDIT_KEY!);
+
+/** The test harness as an audit actor: its set-up writes are on the chain like anyone's. */
+export const fixtureActor = () => ({
+  principal: null,
+  requestId: "test-fixture",
+  auditKeys: testAuditKeys(),
+});
+
+/**
+ * Runs a test's direct set-up writes (backdating a deadline, a status no mutation sets) in one transaction
+ * with an audit record of them: a case-table write with no record is an UNAUDITED change, which would make
+ * every test asserting an intact chain on the shared database fail.
+ */
+export function asFixture<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    const result = await work(tx);
+    await appendAudit(tx, fixtureActor(), [
+      { action: "testFixture", entity: null, entityId: null, outcome: "SUCCESS" },
+    ]);
+    return result;
+  });
 }

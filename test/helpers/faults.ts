@@ -17,6 +17,7 @@ export const startSenimOn = (
     DATABASE_URL: url,
     DB_APPLICATION_NAME: app,
     ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS!,
+    AUDIT_KEY: process.env.AUDIT_KEY!,
     LOG_LEVEL: "warn",
     ...env,
   });

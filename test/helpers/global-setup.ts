@@ -19,6 +19,7 @@ export default async function globalSetup() {
   const testKey = (name: string) =>
     createHash("sha256").update(`senim test key ${name}`).digest("base64");
   process.env.ENCRYPTION_KEYS ??= `test-a:${testKey("a")},test-b:${testKey("b")}`;
+  process.env.AUDIT_KEY ??= `test-audit:${testKey("audit")}`;
   // The tests that start real processes run this build: swc, about a second, where tsc takes 15 s.
   execFileSync(
     process.execPath,

@@ -167,7 +167,11 @@ export async function twoServersOn(
   database: Database,
 ): Promise<{ senders: [PublicSender, PublicSender]; stop(): Promise<void> }> {
   if (onPostgres) {
-    const env = { ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS!, LOG_LEVEL: "warn" };
+    const env = {
+      ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS!,
+      AUDIT_KEY: process.env.AUDIT_KEY!,
+      LOG_LEVEL: "warn",
+    };
     const started: SenimProcess[] = [];
     try {
       started.push(await startSenim(env));
@@ -188,6 +192,7 @@ export async function twoServersOn(
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
     ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS,
+    AUDIT_KEY: process.env.AUDIT_KEY,
   });
   const servers = await Promise.all(
     [1, 2].map(() => createSenimServer({ database, config, log: createLogger("silent") })),

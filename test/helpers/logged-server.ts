@@ -33,6 +33,7 @@ export async function startLoggedServer(env: Record<string, string> = {}): Promi
     NODE_ENV: "test",
     LOG_LEVEL: "info",
     ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS,
+    AUDIT_KEY: process.env.AUDIT_KEY,
     ...env,
   });
   const raw: string[] = [];

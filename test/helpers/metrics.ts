@@ -1,3 +1,4 @@
+import { asFixture } from "./database";
 import { eq, sql, TransactionRollbackError, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../src/db/client";
 import { CLOSURE_REASONS as REASONS, FINDINGS, complaints } from "../../src/db/schema";
@@ -36,7 +37,9 @@ export async function moveDates(
   id: string,
   dates: { registeredAt?: Date; responseDueAt?: Date; extendedTo?: Date | null; closedAt?: Date },
 ) {
-  await t.database.db.update(complaints).set(dates).where(eq(complaints.id, id));
+  await asFixture(t.database.db, (tx) =>
+    tx.update(complaints).set(dates).where(eq(complaints.id, id)),
+  );
 }
 
 /** Drives a complaint to CLOSED with one outcome per allegation: merits findings, or closure reasons from where it stands. */

@@ -74,6 +74,9 @@ export function spawnSenim(env: Record<string, string>): SenimProcess {
       ? { ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS }
       : {}),
     ENCRYPTION_KEY_FILE: join(dataDir, "data.keys"),
+    // One audit key for every process on a shared test database, or their records would not verify in each other's.
+    ...(process.env.AUDIT_KEY ? { AUDIT_KEY: process.env.AUDIT_KEY } : {}),
+    AUDIT_KEY_FILE: join(dataDir, "data.audit-key"),
   };
   const child = spawn(process.execPath, [MAIN], {
     env: { ...base, ...env },

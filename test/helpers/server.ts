@@ -3,10 +3,10 @@ import { loadConfig } from "../../src/config";
 import type { Database } from "../../src/db/client";
 import { createLogger } from "../../src/logger";
 import { createSenimServer, type SenimServer } from "../../src/server";
-import { createPrincipal } from "../../src/auth/token";
+import { issuePrincipal } from "../../src/auth/token";
 import type { Role } from "../../src/db/schema";
 import { contractOperation } from "./contract";
-import { openPrivateDatabase, openTestDatabase } from "./database";
+import { fixtureActor, openPrivateDatabase, openTestDatabase } from "./database";
 
 export interface GraphQLResult<T = any> {
   status: number;
@@ -52,6 +52,7 @@ export async function startTestServer(
     NODE_ENV: "test",
     LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
     ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS,
+    AUDIT_KEY: process.env.AUDIT_KEY,
     ...env,
   });
   const server = await createSenimServer({ database, config, log: createLogger(config.logLevel) });
@@ -80,7 +81,7 @@ export async function startTestServer(
 
   const byRole = new Map<Role, Promise<Caller>>();
   const newCaller = async (role: Role, name = `Test ${role.toLowerCase()}`) => {
-    const { token, principal } = await createPrincipal(database.db, { role, name });
+    const { token, principal } = await issuePrincipal(database.db, fixtureActor(), { role, name });
     return caller(token, principal.id);
   };
   return {

@@ -88,8 +88,8 @@ export class CommendationResolver {
   @FieldResolver(() => String, {
     description: "What the officer did. INVESTIGATOR and SUPERVISOR only.",
   })
-  narrative(@Root() c: CommendationRow, @Ctx() { keys }: Context) {
-    return keys.open(c.narrativeSealed);
+  narrative(@Root() c: CommendationRow, @Ctx() { keys, personalReads }: Context) {
+    return personalReads.note("Commendation", c.id, keys.open(c.narrativeSealed));
   }
 
   @FieldResolver(() => CommendationSubmitter, {
@@ -97,8 +97,12 @@ export class CommendationResolver {
     description:
       "The citizen who sent it; null for anonymous ones and supervisors' own. INVESTIGATOR and SUPERVISOR only.",
   })
-  submitter(@Root() c: CommendationRow, @Ctx() { keys }: Context): CommendationSubmitter | null {
+  submitter(
+    @Root() c: CommendationRow,
+    @Ctx() { keys, personalReads }: Context,
+  ): CommendationSubmitter | null {
     if (!c.submitterNameSealed && !c.submitterEmailSealed && !c.submitterPhoneSealed) return null;
+    personalReads.note("Commendation", c.id, true);
     return {
       fullName: keys.open(c.submitterNameSealed),
       email: keys.open(c.submitterEmailSealed),

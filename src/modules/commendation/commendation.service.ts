@@ -64,7 +64,7 @@ export async function submitCommendation(
       .returning({ id: commendations.id });
     const receipt = { trackingNumber, registeredAt };
     await recordIdempotentResult(ctx, tx, "commendation", claim.key, row.id, receipt);
-    audit({ action: "submitCommendation", entity: "Commendation", entityId: row.id });
+    audit({ action: "submitCommendation", entity: "Commendation", entityId: row.id, input });
     return receipt;
   });
 }
@@ -101,7 +101,7 @@ export async function recordCommendation(
         reviewedAt: now,
       })
       .returning();
-    audit({ action: "recordCommendation", entity: "Commendation", entityId: row.id });
+    audit({ action: "recordCommendation", entity: "Commendation", entityId: row.id, input });
     return row;
   });
 }
@@ -145,7 +145,7 @@ async function review(
       })
       .where(eq(commendations.id, row.id))
       .returning();
-    audit({ action, entity: "Commendation", entityId: row.id });
+    audit({ action, entity: "Commendation", entityId: row.id, input });
     return updated;
   });
 }

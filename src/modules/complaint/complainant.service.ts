@@ -144,7 +144,7 @@ export async function submitComplaint(
       responseDueAt: dueAt,
     };
     await recordIdempotentResult(ctx, tx, "complaint", claim.key, complaint.id, receipt);
-    audit({ action: "submitComplaint", entity: "Complaint", entityId: complaint.id });
+    audit({ action: "submitComplaint", entity: "Complaint", entityId: complaint.id, input });
     return receipt;
   });
 }
@@ -232,7 +232,12 @@ export async function submitComplaintFeedback(ctx: Context, input: SubmitComplai
     await tx
       .insert(complaintEvents)
       .values({ complaintId: complaint.id, at, kind: "FEEDBACK_RECEIVED", actorId: null });
-    audit({ action: "submitComplaintFeedback", entity: "Complaint", entityId: complaint.id });
+    audit({
+      action: "submitComplaintFeedback",
+      entity: "Complaint",
+      entityId: complaint.id,
+      input,
+    });
     return { accepted: true };
   });
 }

@@ -205,22 +205,28 @@ export class ComplaintResolver {
     description:
       "What happened, in the complainant's words; null once erased. INVESTIGATOR and SUPERVISOR only.",
   })
-  narrative(@Root() complaint: ComplaintRow, @Ctx() { keys }: Context) {
-    return complaint.complainantErasedAt ? null : keys.open(complaint.narrativeSealed);
+  narrative(@Root() complaint: ComplaintRow, @Ctx() { keys, personalReads }: Context) {
+    if (complaint.complainantErasedAt) return null;
+    return personalReads.note("Complaint", complaint.id, keys.open(complaint.narrativeSealed));
   }
 
   @FieldResolver(() => Complainant, {
     nullable: true,
     description: "Who complained; null when anonymous. INVESTIGATOR and SUPERVISOR only.",
   })
-  complainant(@Root() c: ComplaintRow, @Ctx() { keys }: Context): Complainant | null {
+  complainant(
+    @Root() c: ComplaintRow,
+    @Ctx() { keys, personalReads }: Context,
+  ): Complainant | null {
     if (c.anonymous) return null;
-    return {
+    const identity = {
       fullName: keys.open(c.complainantNameSealed),
       email: keys.open(c.complainantEmailSealed),
       phone: keys.open(c.complainantPhoneSealed),
-      type: c.complainantType,
     };
+    const known = identity.fullName ?? identity.email ?? identity.phone;
+    personalReads.note("Complaint", c.id, known);
+    return { ...identity, type: c.complainantType };
   }
 
   @FieldResolver(() => Unit, {

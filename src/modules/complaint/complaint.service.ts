@@ -168,7 +168,7 @@ interface Event {
  */
 async function changeComplaint(
   ctx: Context,
-  action: string,
+  { action, input }: { action: string; input: unknown },
   complaintId: string,
   expectedVersion: number | null | undefined,
   decide: (complaint: ComplaintRow, tx: Tx) => Promise<{ change?: Change; events: Event[] }>,
@@ -203,7 +203,7 @@ async function changeComplaint(
         })),
       );
     }
-    audit({ action, entity: "Complaint", entityId: complaintId });
+    audit({ action, entity: "Complaint", entityId: complaintId, input });
     return updated;
   });
 }
@@ -216,7 +216,7 @@ const requireStatus = (complaint: ComplaintRow, allowed: CaseStatus[], move: str
 export function assignComplaint(ctx: Context, input: AssignComplaintInput) {
   return changeComplaint(
     ctx,
-    "assignComplaint",
+    { action: "assignComplaint", input },
     input.complaintId,
     input.expectedVersion,
     async (complaint, tx) => {
@@ -250,7 +250,7 @@ export function assignComplaint(ctx: Context, input: AssignComplaintInput) {
 export function startInvestigation(ctx: Context, input: ComplaintTransitionInput) {
   return changeComplaint(
     ctx,
-    "startInvestigation",
+    { action: "startInvestigation", input },
     input.complaintId,
     input.expectedVersion,
     async (complaint) => {
@@ -266,7 +266,7 @@ export function startInvestigation(ctx: Context, input: ComplaintTransitionInput
 export function submitForReview(ctx: Context, input: ComplaintTransitionInput) {
   return changeComplaint(
     ctx,
-    "submitForReview",
+    { action: "submitForReview", input },
     input.complaintId,
     input.expectedVersion,
     async (complaint) => {
@@ -282,7 +282,7 @@ export function submitForReview(ctx: Context, input: ComplaintTransitionInput) {
 export function closeComplaint(ctx: Context, input: CloseComplaintInput) {
   return changeComplaint(
     ctx,
-    "closeComplaint",
+    { action: "closeComplaint", input },
     input.complaintId,
     input.expectedVersion,
     async (complaint, tx) => {
@@ -320,7 +320,7 @@ export function closeComplaint(ctx: Context, input: CloseComplaintInput) {
 export function reopenComplaint(ctx: Context, input: ComplaintTransitionInput) {
   return changeComplaint(
     ctx,
-    "reopenComplaint",
+    { action: "reopenComplaint", input },
     input.complaintId,
     input.expectedVersion,
     async (complaint) => {
@@ -342,7 +342,7 @@ export function reopenComplaint(ctx: Context, input: ComplaintTransitionInput) {
 export function extendResponseDeadline(ctx: Context, input: ExtendResponseDeadlineInput) {
   return changeComplaint(
     ctx,
-    "extendResponseDeadline",
+    { action: "extendResponseDeadline", input },
     input.complaintId,
     input.expectedVersion,
     async (complaint) => {
@@ -370,7 +370,7 @@ export function extendResponseDeadline(ctx: Context, input: ExtendResponseDeadli
 export function addCaseNote(ctx: Context, input: AddCaseNoteInput) {
   return changeComplaint(
     ctx,
-    "addCaseNote",
+    { action: "addCaseNote", input },
     input.complaintId,
     input.expectedVersion,
     async () => ({
@@ -382,7 +382,7 @@ export function addCaseNote(ctx: Context, input: AddCaseNoteInput) {
 export function eraseComplainantData(ctx: Context, input: EraseComplainantDataInput) {
   return changeComplaint(
     ctx,
-    "eraseComplainantData",
+    { action: "eraseComplainantData", input },
     input.complaintId,
     null,
     async (complaint) => {
@@ -422,7 +422,7 @@ export async function addAllegation(
   let created!: AllegationRow;
   await changeComplaint(
     ctx,
-    "addAllegation",
+    { action: "addAllegation", input },
     input.complaintId,
     input.expectedVersion,
     async (complaint, tx) => {
@@ -448,7 +448,7 @@ export async function addAllegation(
 /** Loads an allegation and runs a change on its complaint (version, state, timeline, audit as for any change). */
 async function changeAllegation(
   ctx: Context,
-  action: string,
+  step: { action: string; input: unknown },
   allegationId: string,
   expectedVersion: number | null | undefined,
   decide: (
@@ -462,7 +462,7 @@ async function changeAllegation(
     : [];
   if (!found) throw notFound("Allegation");
   let updated!: AllegationRow;
-  await changeComplaint(ctx, action, found.complaintId, expectedVersion, async (complaint, tx) => {
+  await changeComplaint(ctx, step, found.complaintId, expectedVersion, async (complaint, tx) => {
     requireStatus(complaint, OPEN, "change an allegation of");
     const [allegation] = await tx
       .select()
@@ -482,7 +482,7 @@ async function changeAllegation(
 export function identifyOfficer(ctx: Context, input: IdentifyOfficerInput) {
   return changeAllegation(
     ctx,
-    "identifyOfficer",
+    { action: "identifyOfficer", input },
     input.allegationId,
     input.expectedVersion,
     async (allegation, complaint, tx) => {
@@ -518,7 +518,7 @@ export function recordFinding(ctx: Context, input: RecordFindingInput) {
   const supervisor = ctx.principal?.role === "SUPERVISOR";
   return changeAllegation(
     ctx,
-    "recordFinding",
+    { action: "recordFinding", input },
     input.allegationId,
     input.expectedVersion,
     async (allegation, complaint) => {

@@ -105,7 +105,7 @@ export async function createOfficer(ctx: Context, input: CreateOfficerInput): Pr
     const officer = await insertOfficers(tx, [input], references.units, "input.badgeNumber").then(
       (rows) => rows[0],
     );
-    audit({ action: "createOfficer", entity: "Officer", entityId: officer.id });
+    audit({ action: "createOfficer", entity: "Officer", entityId: officer.id, input });
     return officer;
   });
 }
@@ -180,15 +180,17 @@ export async function importOfficers(
     const fresh = rows.filter((r) => !references.existing.has(r.badgeNumber));
     const known = rows.filter((r) => references.existing.has(r.badgeNumber));
     const created = await insertOfficers(tx, fresh, references.units, "input.officers");
-    for (const officer of created)
-      audit({ action: "importOfficers", entity: "Officer", entityId: officer.id });
+    // Each record digests its own row of the import, not the whole list a thousand times over.
+    created.forEach((officer, i) =>
+      audit({ action: "importOfficers", entity: "Officer", entityId: officer.id, input: fresh[i] }),
+    );
     if (known.length) {
       await updateOfficers(ctx, tx, known);
       for (const row of known) {
         const existing = references.existing.get(row.badgeNumber)!;
         const unitId = references.units.get(row.unitCode)!;
         if (existing.latestUnitId !== unitId) await moveOfficer(tx, existing.id, unitId, ctx.today);
-        audit({ action: "importOfficers", entity: "Officer", entityId: existing.id });
+        audit({ action: "importOfficers", entity: "Officer", entityId: existing.id, input: row });
       }
     }
     return { created: created.length, updated: known.length, errors: [] };
@@ -428,7 +430,7 @@ export async function transferOfficer(
       );
     }
     await moveOfficer(tx, officer.id, unit.id, effectiveFrom);
-    audit({ action: "transferOfficer", entity: "Officer", entityId: officer.id });
+    audit({ action: "transferOfficer", entity: "Officer", entityId: officer.id, input });
     return officer;
   });
 }
@@ -453,7 +455,7 @@ export async function changeOfficerStatus(
       reason: input.reason,
       changedBy: ctx.principal?.id ?? null,
     });
-    audit({ action: "changeOfficerStatus", entity: "Officer", entityId: officer.id });
+    audit({ action: "changeOfficerStatus", entity: "Officer", entityId: officer.id, input });
     return updated;
   });
 }

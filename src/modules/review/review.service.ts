@@ -66,7 +66,12 @@ export async function openDisciplinaryReview(
       await tx
         .insert(reviewAllegations)
         .values(ids.map((allegationId) => ({ reviewId: review.id, allegationId })));
-    audit({ action: "openDisciplinaryReview", entity: "DisciplinaryReview", entityId: review.id });
+    audit({
+      action: "openDisciplinaryReview",
+      entity: "DisciplinaryReview",
+      entityId: review.id,
+      input,
+    });
     return review;
   });
 }
@@ -96,7 +101,7 @@ async function changeReview(
       .set({ ...change, version: review.version + 1 })
       .where(eq(disciplinaryReviews.id, review.id))
       .returning();
-    audit({ action, entity: "DisciplinaryReview", entityId: review.id });
+    audit({ action, entity: "DisciplinaryReview", entityId: review.id, input });
     return updated;
   });
 }

@@ -208,7 +208,12 @@ export async function setEarlyWarningRule(ctx: Context, input: SetEarlyWarningRu
       .values(values)
       .onConflictDoUpdate({ target: earlyWarningRules.code, set: values })
       .returning();
-    audit({ action: "setEarlyWarningRule", entity: "EarlyWarningRule", entityId: rule.code });
+    audit({
+      action: "setEarlyWarningRule",
+      entity: "EarlyWarningRule",
+      entityId: rule.code,
+      input,
+    });
     return rule;
   });
 }

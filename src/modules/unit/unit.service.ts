@@ -41,7 +41,7 @@ export async function createUnit(ctx: Context, input: CreateUnitInput): Promise<
           ? badInput("input.code", "a unit with this code already exists")
           : e;
       });
-    audit({ action: "createUnit", entity: "Unit", entityId: unit.id });
+    audit({ action: "createUnit", entity: "Unit", entityId: unit.id, input });
     return unit;
   });
 }
