@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
 import { openDatabase, type Database, type SessionLimits } from "./client";
-import { migrate } from "./migrate";
+import { migrate, type MigrateOptions } from "./migrate";
 import { lockDataDir } from "./pglite-lock";
 
 export interface OpenOptions {
@@ -13,6 +13,8 @@ export interface OpenOptions {
   purpose?: string;
   /** What a user of this process can do instead while another holds the PGlite directory. */
   whileInUse?: string;
+  /** Connect as the tables' owner (MIGRATION_DATABASE_URL when set): the seed drops keys and disables triggers. */
+  asOwner?: boolean;
 }
 
 /** The configured limits; a batch tool (the seed) writes in statements longer than any request's. */
@@ -32,9 +34,12 @@ export async function openConfiguredDatabase(
   log: Logger,
   options: OpenOptions = {},
 ): Promise<Database> {
-  const database = config.databaseUrl
+  const url = options.asOwner
+    ? (config.migrationDatabaseUrl ?? config.databaseUrl)
+    : config.databaseUrl;
+  const database = url
     ? await openDatabase({
-        databaseUrl: config.databaseUrl,
+        databaseUrl: url,
         poolMax: config.dbPoolMax,
         // The seed's statements are each run once: naming them would only keep their plans in memory.
         preparedStatements: !options.batch && config.dbPreparedStatements,
@@ -44,9 +49,21 @@ export async function openConfiguredDatabase(
       })
     : await openLockedPglite(config.pgliteDir, log, options);
   const started = Date.now();
-  await migrate(database);
-  log.debug({ ms: Date.now() - started }, "migrations applied");
+  try {
+    await migrate(database, migrateOptions(config, options));
+    log.debug({ ms: Date.now() - started }, "migrations applied");
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
   return database;
+}
+
+/** Who migrates, and whom it grants to: the owner when configured, the runtime role (DATABASE_URL's user). */
+function migrateOptions(config: Config, options: OpenOptions): MigrateOptions {
+  if (!options.asOwner) return { ownerUrl: config.migrationDatabaseUrl };
+  const runtimeRole = config.databaseUrl && new URL(config.databaseUrl).username;
+  return runtimeRole ? { runtimeRole: decodeURIComponent(runtimeRole) } : {};
 }
 
 /** PGlite in `dir`, held with an exclusive lock until close: two processes on one directory corrupt it. */
