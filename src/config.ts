@@ -195,6 +195,11 @@ export function loadConfig(env: Env = process.env): Config {
       'ENCRYPTION_KEYS is required in production: "id:base64 of 32 random bytes", e.g. from `openssl rand -base64 32`',
     );
   }
+  if (config.env === "production" && databaseUrl && !migrationDatabaseUrl) {
+    problems.push(
+      "MIGRATION_DATABASE_URL is required in production with DATABASE_URL: the tables' owner migrates, so that DATABASE_URL's role cannot alter them or disable the audit triggers",
+    );
+  }
   if (problems.length)
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return config;

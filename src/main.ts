@@ -12,7 +12,10 @@ async function main() {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const fresh = !config.databaseUrl && !existsSync(config.pgliteDir);
-  const database = await openConfiguredDatabase(config, log, { purpose: "the Senim server" });
+  const database = await openConfiguredDatabase(config, log, {
+    purpose: "the Senim server",
+    asServer: true,
+  });
   await announceFirstAdmin(database.db, config.env, log);
   const server = await createSenimServer({ database, config, log });
   const port = await server.listen();

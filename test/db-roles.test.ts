@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { Writable } from "node:stream";
 import postgres from "postgres";
 import { ConfigError, loadConfig } from "../src/config";
 import { sql } from "drizzle-orm";
@@ -10,8 +11,11 @@ import { runCli } from "./helpers/audit";
 import { advanceTo, openCase } from "./helpers/cases";
 import { onPostgres } from "./helpers/database";
 import { createDistrict, createOfficer } from "./helpers/factories";
+import { spawnSenim, stopAll } from "./helpers/process";
 import { createSeparateRoles, type SeparateRoles } from "./helpers/roles";
 import { ok, startTestServer } from "./helpers/server";
+
+afterAll(stopAll);
 
 describe("MIGRATION_DATABASE_URL in the configuration", () => {
   const production = {
@@ -29,8 +33,20 @@ describe("MIGRATION_DATABASE_URL in the configuration", () => {
     }
   };
 
-  it("is optional", () => {
-    expect(loadConfig(production).migrationDatabaseUrl).toBeNull();
+  it("is required in production with DATABASE_URL, and the refusal names it", () => {
+    expect(problemsOf(production)).toMatch(
+      /MIGRATION_DATABASE_URL is required in production with DATABASE_URL/,
+    );
+    const config = loadConfig({
+      ...production,
+      MIGRATION_DATABASE_URL: "postgres://senim_owner@db/senim",
+    });
+    expect(config.migrationDatabaseUrl).toBe("postgres://senim_owner@db/senim");
+  });
+
+  it("is optional outside production, and on PGlite in production", () => {
+    expect(loadConfig({ ...production, NODE_ENV: "development" }).migrationDatabaseUrl).toBeNull();
+    expect(loadConfig({ ...production, DATABASE_URL: "" }).databaseUrl).toBeNull();
   });
 
   it("must be a postgres:// URL, and comes only with DATABASE_URL", () => {
@@ -72,7 +88,13 @@ const OWNER_ONLY = [
     let roles: SeparateRoles;
     let owner: postgres.Sql;
     let runtime: postgres.Sql;
-    const log = createLogger("silent");
+    const logged: { level: number; msg: string }[] = [];
+    const log = createLogger(
+      "warn",
+      new Writable({
+        write: (chunk, _enc, done) => (logged.push(JSON.parse(String(chunk))), done()),
+      }),
+    );
     const config = (env: Record<string, string> = {}) =>
       loadConfig({
         NODE_ENV: "test",
@@ -81,7 +103,8 @@ const OWNER_ONLY = [
         ...env,
       });
     /** Opens the database as the server does: migrates as the owner, grants, checks the runtime role. */
-    const start = (env: Record<string, string> = {}) => openConfiguredDatabase(config(env), log);
+    const start = (env: Record<string, string> = {}) =>
+      openConfiguredDatabase(config(env), log, { asServer: true });
 
     beforeAll(async () => {
       roles = await createSeparateRoles();
@@ -199,6 +222,45 @@ const OWNER_ONLY = [
       expect(seeded.code).toBe(0);
       expect(JSON.parse(seeded.stdout)).toMatchObject({ officers: 20, complaints: 30 });
       await expectOnlyGrantsOfGrantsTs();
+    });
+
+    it("warns when the runtime role also migrates, as it then owns the tables", async () => {
+      logged.length = 0;
+      const asOwner = { DATABASE_URL: roles.urlAs(roles.owner), MIGRATION_DATABASE_URL: "" };
+      await (await start(asOwner)).close();
+      expect(logged.map((line) => line.msg)).toEqual([
+        expect.stringMatching(
+          /owns the tables: .*disable the audit triggers; set MIGRATION_DATABASE_URL/,
+        ),
+      ]);
+    });
+
+    it.each([
+      ["the tables' owner", () => roles.urlAs(roles.owner), /owns \d+ tables/],
+      ["a superuser", () => process.env.DATABASE_URL!, /is a superuser/],
+    ])("refuses to start in production as %s", async (_, runtimeUrl, reason) => {
+      const url = new URL(runtimeUrl());
+      url.pathname = new URL(roles.env.DATABASE_URL).pathname;
+      const refused = start({ NODE_ENV: "production", DATABASE_URL: url.toString() });
+      await expect(refused).rejects.toThrow(ConfigError);
+      await expect(refused).rejects.toThrow(reason);
+    });
+
+    it("says why in one message when a production process refuses to start", async () => {
+      const senim = spawnSenim({
+        NODE_ENV: "production",
+        ...roles.env,
+        DATABASE_URL: roles.urlAs(roles.owner),
+      });
+      try {
+        expect(await senim.exited).toEqual({ code: 1, signal: null });
+        expect(senim.stderr()).toMatch(
+          /^Senim refuses to start in production: the runtime role "senim_owner_\w+" \(DATABASE_URL\) owns \d+ tables/,
+        );
+        expect(senim.stderr()).not.toMatch(/\n\s+at /); // a message, not a stack trace
+      } finally {
+        await senim.stop();
+      }
     });
   },
 );
