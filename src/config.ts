@@ -24,8 +24,10 @@ export interface Config {
   env: "development" | "test" | "production";
   port: number;
   host: string;
-  /** postgres:// URL; when absent the embedded PGlite in `pgliteDir` is used. */
+  /** postgres:// URL; when absent the embedded PGlite in `pgliteDir` is used. Its role is the runtime role. */
   databaseUrl: string | null;
+  /** The tables' owner, who migrates and grants the runtime role what it needs; null = the runtime role migrates. */
+  migrationDatabaseUrl: string | null;
   pgliteDir: string;
   /** PostgreSQL connections per process; PGlite has one. The limits below are set on each as it opens (0 = off). */
   dbPoolMax: number;
@@ -130,6 +132,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push("DATABASE_URL must start with postgres:// or postgresql://");
   }
+  const migrationDatabaseUrl = text(env, "MIGRATION_DATABASE_URL") ?? null;
+  if (migrationDatabaseUrl && !/^postgres(ql)?:\/\//.test(migrationDatabaseUrl)) {
+    problems.push("MIGRATION_DATABASE_URL must start with postgres:// or postgresql://");
+  } else if (migrationDatabaseUrl && !databaseUrl) {
+    problems.push("MIGRATION_DATABASE_URL is set without DATABASE_URL: PGlite has one user");
+  }
   const logLevel = text(env, "LOG_LEVEL") ?? (nodeEnv === "test" ? "silent" : "info");
   if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel)) {
     problems.push(
@@ -155,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: integer(env, "PORT", 4000, 0, 65535, problems),
     host: text(env, "HOST") ?? "0.0.0.0",
     databaseUrl,
+    migrationDatabaseUrl,
     pgliteDir: resolve(text(env, "PGLITE_DIR") ?? "./data"),
     dbPoolMax: integer(env, "DB_POOL_MAX", 10, 1, 500, problems),
     dbPreparedStatements: onOff(env, "DB_PREPARED_STATEMENTS", true, problems),
@@ -207,6 +216,11 @@ export function loadConfig(env: Env = process.env): Config {
     } catch (e) {
       problems.push(`TRUST_PROXY: ${(e as Error).message}`);
     }
+  }
+  if (config.env === "production" && databaseUrl && !migrationDatabaseUrl) {
+    problems.push(
+      "MIGRATION_DATABASE_URL is required in production with DATABASE_URL: the tables' owner migrates, so that DATABASE_URL's role cannot alter them or disable the audit triggers",
+    );
   }
   if (problems.length)
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);

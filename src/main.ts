@@ -14,7 +14,10 @@ async function main() {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const fresh = !config.databaseUrl && !existsSync(config.pgliteDir);
-  const database = await openConfiguredDatabase(config, log, { purpose: "the Senim server" });
+  const database = await openConfiguredDatabase(config, log, {
+    purpose: "the Senim server",
+    asServer: true,
+  });
   const auditKeys = loadAuditKeys(config, log);
   await anchorChain(database.db, { principal: null, requestId: `start-${process.pid}`, auditKeys });
   await announceFirstAdmin(database.db, config.env, auditKeys, log);

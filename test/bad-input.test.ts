@@ -955,8 +955,9 @@ async function sendAll(probes: Probe[]): Promise<void> {
 async function auditViolations(): Promise<string[]> {
   const written = await rows<{ request_id: string; outcome: string }>(
     t.database.db,
+    // Reads of personal data are recorded whatever else the request did (test/integrity.test.ts).
     sql`select request_id, outcome from audit_log
-        where request_id = any(${arrayParam(
+        where action <> 'READ_PERSONAL_DATA' and request_id = any(${arrayParam(
           outcomes.map((o) => o.requestId),
           "text",
         )})`,

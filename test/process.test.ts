@@ -3,6 +3,7 @@ import { request, type IncomingHttpHeaders } from "node:http";
 import { contractOperation } from "./helpers/contract";
 import { onPostgres } from "./helpers/database";
 import { spawnSenim, startSenim, stopAll, type SenimProcess } from "./helpers/process";
+import { createSeparateRoles, type SeparateRoles } from "./helpers/roles";
 
 // Each test starts a real process (seconds on a fresh PGlite directory) and may wait for it to stop.
 jest.setTimeout(120_000);
@@ -53,10 +54,16 @@ function slowGraphQLRequest(origin: string, document: string): SlowRequest {
 
 describe("a running server process", () => {
   let senim: SenimProcess;
+  // Production on PostgreSQL runs as a runtime role of its own, the tables' owner migrating.
+  let roles: SeparateRoles | null = null;
   beforeAll(async () => {
-    senim = await startSenim({ NODE_ENV: "production" });
+    roles = onPostgres ? await createSeparateRoles() : null;
+    senim = await startSenim({ NODE_ENV: "production", ...roles?.env });
   });
-  afterAll(() => senim.stop());
+  afterAll(async () => {
+    await senim?.stop();
+    await roles?.drop();
+  });
 
   it("reports its start-up in one JSON line, with the database it uses", async () => {
     const started = await senim.waitForLog((line) => typeof line.startupMs === "number");

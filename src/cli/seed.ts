@@ -229,9 +229,11 @@ async function main() {
   }
   const config = loadConfig();
   const log = createLogger("warn", 2);
+  // Dropping keys and indexes and disabling triggers is the tables' owner's right.
   const database = await openConfiguredDatabase(config, log, {
     batch: true,
     purpose: "npm run seed",
+    asOwner: true,
   });
   try {
     const summary = await seedDemo(

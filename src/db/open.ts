@@ -1,9 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { basename } from "node:path";
-import type { Config } from "../config";
+import { sql } from "drizzle-orm";
+import { ConfigError, type Config } from "../config";
 import type { Logger } from "../logger";
-import { openDatabase, type Database, type SessionLimits } from "./client";
-import { migrate } from "./migrate";
+import { openDatabase, rows, type Database, type Db, type SessionLimits } from "./client";
+import { migrate, type MigrateOptions } from "./migrate";
 import { lockDataDir } from "./pglite-lock";
 
 export interface OpenOptions {
@@ -13,6 +14,10 @@ export interface OpenOptions {
   purpose?: string;
   /** What a user of this process can do instead while another holds the PGlite directory. */
   whileInUse?: string;
+  /** Connect as the tables' owner (MIGRATION_DATABASE_URL when set): the seed drops keys and disables triggers. */
+  asOwner?: boolean;
+  /** The server: on PostgreSQL, a runtime role that could alter the tables is warned about, refused in production. */
+  asServer?: boolean;
 }
 
 /** The configured limits; a batch tool (the seed) writes in statements longer than any request's. */
@@ -32,9 +37,12 @@ export async function openConfiguredDatabase(
   log: Logger,
   options: OpenOptions = {},
 ): Promise<Database> {
-  const database = config.databaseUrl
+  const url = options.asOwner
+    ? (config.migrationDatabaseUrl ?? config.databaseUrl)
+    : config.databaseUrl;
+  const database = url
     ? await openDatabase({
-        databaseUrl: config.databaseUrl,
+        databaseUrl: url,
         poolMax: config.dbPoolMax,
         // The seed's statements are each run once: naming them would only keep their plans in memory.
         preparedStatements: !options.batch && config.dbPreparedStatements,
@@ -44,9 +52,60 @@ export async function openConfiguredDatabase(
       })
     : await openLockedPglite(config.pgliteDir, log, options);
   const started = Date.now();
-  await migrate(database);
-  log.debug({ ms: Date.now() - started }, "migrations applied");
+  try {
+    await migrate(database, migrateOptions(config, options));
+    log.debug({ ms: Date.now() - started }, "migrations applied");
+    if (database.kind === "postgres" && options.asServer && !options.asOwner)
+      await checkRuntimeRole(database.db, config, log);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
   return database;
+}
+
+/** Who migrates, and whom it grants to: the owner when configured, the runtime role (DATABASE_URL's user). */
+function migrateOptions(config: Config, options: OpenOptions): MigrateOptions {
+  if (!options.asOwner) return { ownerUrl: config.migrationDatabaseUrl };
+  const runtimeRole = config.databaseUrl && new URL(config.databaseUrl).username;
+  return runtimeRole ? { runtimeRole: decodeURIComponent(runtimeRole) } : {};
+}
+
+/** DESIGN §4: the server must not run as a role that can alter tables or disable the audit triggers. */
+async function checkRuntimeRole(db: Db, config: Config, log: Logger) {
+  const { role, problems } = await runtimeRoleProblems(db, Boolean(config.migrationDatabaseUrl));
+  if (problems.length && config.env === "production")
+    throw new ConfigError(`Senim refuses to start in production: ${problems.join("; ")}`);
+  for (const problem of problems) log.warn({ runtimeRole: role }, problem);
+}
+
+/** What the role the server connected as may do that it should not, in words for the operator. */
+async function runtimeRoleProblems(db: Db, ownerMigrates: boolean) {
+  const [{ role, superuser, owned }] = await rows<{
+    role: string;
+    superuser: boolean;
+    owned: number;
+  }>(
+    db,
+    sql`select rolname as role, rolsuper as superuser,
+          (select count(*)::int from pg_tables where schemaname = 'public'
+             and pg_has_role(current_user, tableowner, 'MEMBER')) as owned
+        from pg_roles where rolname = current_user`,
+  );
+  const problems: string[] = [];
+  if (superuser)
+    problems.push(
+      `the runtime role "${role}" (DATABASE_URL) is a superuser: it can alter any table and disable the audit triggers; give DATABASE_URL a role without those rights`,
+    );
+  if (!ownerMigrates)
+    problems.push(
+      `the runtime role "${role}" owns the tables: it can alter them and disable the audit triggers; set MIGRATION_DATABASE_URL to the owner's URL, and DATABASE_URL to a role of its own`,
+    );
+  else if (owned && !superuser)
+    problems.push(
+      `the runtime role "${role}" (DATABASE_URL) owns ${owned} tables, or may act as their owner: it can alter them and disable the audit triggers; give DATABASE_URL a role of its own`,
+    );
+  return { role, problems };
 }
 
 /** PGlite in `dir`, held with an exclusive lock until close: two processes on one directory corrupt it. */

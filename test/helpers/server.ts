@@ -43,11 +43,12 @@ export interface TestServer {
 /** One real server on its own port for a test file, over the file's database. Call in beforeAll. */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { privateDatabase?: boolean } = {},
+  options: { privateDatabase?: boolean; database?: Database } = {},
 ): Promise<TestServer> {
   // A private database (its own PostgreSQL database, dropped at close) for figures over the whole force.
   const isolated = options.privateDatabase ? await openPrivateDatabase() : null;
-  const database = isolated?.database ?? (await openTestDatabase());
+  // Or one the caller opened, and closes.
+  const database = options.database ?? isolated?.database ?? (await openTestDatabase());
   const config = loadConfig({
     NODE_ENV: "test",
     LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
@@ -97,6 +98,7 @@ export async function startTestServer(
     },
     async close() {
       await server.close();
+      if (options.database) return;
       await (isolated ? isolated.drop() : database.close());
     },
   };
