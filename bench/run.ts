@@ -333,6 +333,12 @@ async function main() {
       }),
     },
     {
+      name: "OfficerProfile (one officer, allegations and commendations)",
+      token: investigator,
+      operation: contractOperation("OfficerProfile"),
+      variables: () => ({ badgeNumber: badge() }),
+    },
+    {
       name: "OfficerStanding (one officer)",
       token: hr,
       operation: contractOperation("OfficerStanding"),
