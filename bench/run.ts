@@ -10,7 +10,7 @@ import { loadConfig } from "../src/config";
 import { prepared, preparedRows, rows, type Database } from "../src/db/client";
 import { openConfiguredDatabase } from "../src/db/open";
 import { createLogger } from "../src/logger";
-import { createPrincipal } from "../src/auth/token";
+import { issuePrincipal } from "../src/auth/token";
 import { loadAuditKeys, loadKeyRing } from "../src/crypto/keys";
 import { cliArgs, integerOption } from "../src/cli/args";
 import { seedDemo } from "../src/cli/seed";
@@ -236,7 +236,10 @@ async function main() {
     HOST: "127.0.0.1",
     PORT: "0",
     ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS ?? `bench:${randomBytes(32).toString("base64")}`,
+    AUDIT_KEY: process.env.AUDIT_KEY ?? `bench:${randomBytes(32).toString("base64")}`,
   };
+  // Production wants the owner's URL beside DATABASE_URL; the bench's one role owns what it seeded.
+  if (env.DATABASE_URL) env.MIGRATION_DATABASE_URL ??= env.DATABASE_URL;
   if (!env.DATABASE_URL && !env.PGLITE_DIR)
     env.PGLITE_DIR = join(mkdtempSync(join(tmpdir(), "senim-bench-")), "data");
   const config = loadConfig(env);
@@ -290,7 +293,17 @@ async function main() {
     ),
   );
   const token = async (role: "INVESTIGATOR" | "HR") =>
-    (await createPrincipal(database.db, { role, name: `bench ${role.toLowerCase()}` })).token;
+    (
+      await issuePrincipal(
+        database.db,
+        {
+          principal: null,
+          requestId: `bench-${process.pid}`,
+          auditKeys: loadAuditKeys(config, log),
+        },
+        { role, name: `bench ${role.toLowerCase()}` },
+      )
+    ).token;
   const investigator = await token("INVESTIGATOR");
   const hr = await token("HR");
   const badge = () => `DEMO-${String(1 + Math.floor(Math.random() * officers)).padStart(7, "0")}`;
