@@ -9,53 +9,44 @@ CREATE TABLE "row_versions" (
 	"db_role" text NOT NULL
 );
 --> statement-breakpoint
-CREATE TABLE "tx_pending" (
-	"tx" bigint PRIMARY KEY NOT NULL
-);
---> statement-breakpoint
 ALTER TABLE "audit_log" ADD COLUMN "key_id" text;--> statement-breakpoint
 ALTER TABLE "audit_log" ADD COLUMN "tx" bigint;--> statement-breakpoint
 ALTER TABLE "audit_log" ADD COLUMN "input_digest" text;--> statement-breakpoint
 ALTER TABLE "audit_log" ADD COLUMN "digest" text;--> statement-breakpoint
 ALTER TABLE "audit_log" ADD COLUMN "records" text[];--> statement-breakpoint
 CREATE INDEX "row_versions_tx_idx" ON "row_versions" USING btree ("tx");--> statement-breakpoint
-CREATE INDEX "row_versions_entity_idx" ON "row_versions" USING btree ("entity_id");--> statement-breakpoint
 CREATE INDEX "audit_log_tx_idx" ON "audit_log" USING btree ("tx");--> statement-breakpoint
-CREATE INDEX "audit_log_records_idx" ON "audit_log" USING gin ("records");--> statement-breakpoint
+CREATE INDEX "audit_log_records_idx" ON "audit_log" USING gin ("records") WHERE "audit_log"."records" is not null;--> statement-breakpoint
 ALTER TABLE "audit_log" ADD CONSTRAINT "audit_log_outcome_check" CHECK ("outcome" IN ('SUCCESS', 'DENIED', 'UNAUDITED'));
 --> statement-breakpoint
 -- Row versions are written by these triggers only. SECURITY DEFINER: they run as the owner, so the runtime role
--- needs (and gets) no write access to row_versions or tx_pending, and cannot forge or remove a version.
+-- needs (and gets) no write access to row_versions, and cannot forge or remove a version.
 -- TG_ARGV: the entity the table's rows belong to, and the column naming that entity's record.
 CREATE FUNCTION record_row_versions() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = public, pg_temp AS $$
-DECLARE
-  this_tx bigint := txid_current();
-  written bigint;
 BEGIN
   IF TG_OP = 'DELETE' THEN
     INSERT INTO row_versions (tx, at, entity, entity_id, op, row_hash, db_role)
-      SELECT this_tx, now(), TG_ARGV[0], to_jsonb(o) ->> TG_ARGV[1], TG_OP, NULL, session_user FROM old_rows o;
+      SELECT txid_current(), now(), TG_ARGV[0], to_jsonb(o) ->> TG_ARGV[1], TG_OP, NULL, session_user FROM old_rows o;
   ELSE
     INSERT INTO row_versions (tx, at, entity, entity_id, op, row_hash, db_role)
-      SELECT this_tx, now(), TG_ARGV[0], to_jsonb(n) ->> TG_ARGV[1], TG_OP,
+      SELECT txid_current(), now(), TG_ARGV[0], to_jsonb(n) ->> TG_ARGV[1], TG_OP,
              encode(sha256(convert_to(to_jsonb(n)::text, 'UTF8')), 'hex'), session_user
       FROM new_rows n;
   END IF;
-  GET DIAGNOSTICS written = ROW_COUNT;
-  IF written = 0 THEN
-    RETURN NULL;
-  END IF;
-  INSERT INTO tx_pending (tx) VALUES (this_tx) ON CONFLICT DO NOTHING;
   RETURN NULL;
 END;
 $$;
 --> statement-breakpoint
 -- What a transaction wrote to the case tables, as one hash: the audit record's digest covers it.
-CREATE FUNCTION tx_writes_hash(of_tx bigint) RETURNS text LANGUAGE sql STABLE AS $$
-  SELECT encode(sha256(convert_to(coalesce(string_agg(
-           entity || ' ' || entity_id || ' ' || op || ' ' || coalesce(row_hash, '-'), E'\n' ORDER BY id), ''), 'UTF8')), 'hex')
-  FROM row_versions WHERE tx = of_tx;
+-- plpgsql, not sql: its plan is kept for the session, where a SQL function's is made again on every call,
+-- and this one runs inside the chain lock.
+CREATE FUNCTION tx_writes_hash(of_tx bigint) RETURNS text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (SELECT encode(sha256(convert_to(coalesce(string_agg(
+            entity || ' ' || entity_id || ' ' || op || ' ' || coalesce(row_hash, '-'), E'\n' ORDER BY id), ''), 'UTF8')), 'hex')
+          FROM row_versions WHERE tx = of_tx);
+END;
 $$;
 --> statement-breakpoint
 -- The chain's head and this transaction's writes, with the chain lock held until commit: one round trip
@@ -72,9 +63,11 @@ BEGIN
 END;
 $$;
 --> statement-breakpoint
--- At commit: a transaction that changed case rows and wrote no audit record was not the service. Its changes
--- go on the chain as UNAUDITED records, unkeyed (the database never holds AUDIT_KEY), one per record changed,
--- so verifyAuditChain and auditTrail show them.
+-- At commit, for each row version: a transaction that changed case rows and wrote no audit record was not the
+-- service. Its changes go on the chain as UNAUDITED records, unkeyed (the database never holds AUDIT_KEY), one
+-- per record changed, so verifyAuditChain and auditTrail show them. The first check appends them all; the
+-- others find them and stop. (A marker table per transaction was tried: its insert-then-delete churn left
+-- dead rows that slowed every write until vacuumed.)
 CREATE FUNCTION audit_unaudited_changes() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = public, pg_temp AS $$
 DECLARE
@@ -83,7 +76,6 @@ DECLARE
   next_seq bigint;
   prev text;
 BEGIN
-  DELETE FROM tx_pending WHERE tx = NEW.tx;
   IF EXISTS (SELECT 1 FROM audit_log WHERE tx = NEW.tx) THEN
     RETURN NULL;
   END IF;
@@ -109,7 +101,7 @@ BEGIN
 END;
 $$;
 --> statement-breakpoint
-CREATE CONSTRAINT TRIGGER tx_pending_audited AFTER INSERT ON tx_pending DEFERRABLE INITIALLY DEFERRED
+CREATE CONSTRAINT TRIGGER row_versions_audited AFTER INSERT ON row_versions DEFERRABLE INITIALLY DEFERRED
   FOR EACH ROW EXECUTE FUNCTION audit_unaudited_changes();
 --> statement-breakpoint
 -- One trigger per event: PostgreSQL allows transition tables only on single-event triggers.

@@ -5,12 +5,12 @@ type TablePrivilege = "SELECT" | "INSERT" | "UPDATE" | "DELETE";
 /** What the runtime role may do to a table in schema public; never TRUNCATE, REFERENCES or TRIGGER. */
 const READ_WRITE: readonly TablePrivilege[] = ["SELECT", "INSERT", "UPDATE", "DELETE"];
 
-/** Tables the runtime role may do less to. One listed that does not exist (yet) is simply not there to grant. */
+/** Tables the runtime role may do less to. */
 export const PROTECTED_TABLES: Readonly<Record<string, readonly TablePrivilege[]>> = {
   // Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE, and only the owner may disable it.
   audit_log: ["SELECT", "INSERT"],
+  // Written by the version triggers, which run as the owner: the runtime role can neither forge nor remove one.
   row_versions: ["SELECT"],
-  tx_pending: [],
 };
 
 export const tablePrivileges = (table: string) => PROTECTED_TABLES[table] ?? READ_WRITE;
