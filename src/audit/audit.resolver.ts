@@ -76,10 +76,12 @@ export class AuditRecord {
 
 const AuditConnection = Connection(AuditRecord, "Audit", "audit record");
 
+/** Returned by auditCheckpoint, and given back as it was to verifyAuditChain(since:). */
 @ObjectType({
   description:
     "The signed head of the audit chain. Keep it outside the database: verifyAuditChain(since:) then fails if the chain no longer holds it.",
 })
+@InputType("AuditCheckpointInput", { description: "A checkpoint as auditCheckpoint returned it." })
 class AuditCheckpoint {
   @Field(() => GraphQLSafeInt, {
     description: "Sequence number of the newest record (0 for an empty chain).",
@@ -93,21 +95,6 @@ class AuditCheckpoint {
   at: Date;
 
   @Field({ description: "HMAC-SHA256 of seq, hash and at under AUDIT_KEY: <key id>.<hex>." })
-  signature: string;
-}
-
-@InputType({ description: "A checkpoint as auditCheckpoint returned it." })
-class AuditCheckpointInput {
-  @Field(() => GraphQLSafeInt, { description: "Sequence number of the checkpointed record." })
-  seq: number;
-
-  @Field({ description: "That record's hash." })
-  hash: string;
-
-  @Field({ description: "When the checkpoint was taken." })
-  at: Date;
-
-  @Field({ description: "The checkpoint's signature." })
   signature: string;
 }
 
@@ -184,8 +171,8 @@ export class AuditResolver {
       "Re-compute every hash in the audit chain and report the first break (AUDITOR). With `since`, the chain must also still hold that checkpoint.",
   })
   verifyAuditChain(
-    @Arg("since", () => AuditCheckpointInput, { nullable: true })
-    since: AuditCheckpointInput | null,
+    @Arg("since", () => AuditCheckpoint, { nullable: true })
+    since: AuditCheckpoint | null,
     @Ctx() { db, auditKeys }: Context,
   ) {
     return verifyChain(db, auditKeys, { since });

@@ -30,42 +30,26 @@ export type Chained = Omit<AuditRow, "prevHash" | "hash">;
 
 export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
-/** Records chained before AUDIT_KEY existed: sha256 over these fields. They verify up to the keyed anchor. */
-export const legacyHash = (prevHash: string, r: Chained) =>
-  sha256(
-    prevHash +
-      JSON.stringify([
-        r.seq,
-        r.at.toISOString(),
-        r.principalId,
-        r.principalRole,
-        r.action,
-        r.entity,
-        r.entityId,
-        r.outcome,
-        r.requestId,
-      ]),
-  );
+/** The fields every record has had since the chain began, in a fixed order the verifier repeats. */
+const base = (r: Chained) => [
+  r.seq,
+  r.at.toISOString(),
+  r.principalId,
+  r.principalRole,
+  r.action,
+  r.entity,
+  r.entityId,
+  r.outcome,
+  r.requestId,
+];
 
-/** The exact bytes a keyed record's hash covers: a fixed field order, so the verifier can recompute them. */
+/** Records chained before AUDIT_KEY existed: sha256 over the base fields. They verify up to the keyed anchor. */
+export const legacyHash = (prevHash: string, r: Chained) =>
+  sha256(prevHash + JSON.stringify(base(r)));
+
+/** The exact bytes a keyed record's hash covers. */
 export const canonical = (prevHash: string, r: Chained) =>
-  prevHash +
-  JSON.stringify([
-    r.seq,
-    r.at.toISOString(),
-    r.principalId,
-    r.principalRole,
-    r.action,
-    r.entity,
-    r.entityId,
-    r.outcome,
-    r.requestId,
-    r.keyId,
-    r.tx,
-    r.inputDigest,
-    r.digest,
-    r.records,
-  ]);
+  prevHash + JSON.stringify([...base(r), r.keyId, r.tx, r.inputDigest, r.digest, r.records]);
 
 /** What the change did: its input (as a keyed hash) and the row versions its transaction wrote. */
 export const digestOf = (inputDigest: string | null, writesHash: string) =>
