@@ -199,6 +199,10 @@ describe("the case queue", () => {
     "garbage",
     Buffer.from(JSON.stringify(["not a date", "x"])).toString("base64url"),
     Buffer.from("{}").toString("base64url"),
+    // A date that does not exist: JavaScript rolls it over to March 2nd, PostgreSQL refuses it.
+    Buffer.from(
+      JSON.stringify(["2025-02-30T00:00:00.000Z", "00000000-0000-4000-8000-000000000000"]),
+    ).toString("base64url"),
   ])("refuses a cursor it did not issue (%s) with BAD_USER_INPUT on after", async (after) => {
     expect(errorOf(await investigator.op("CaseQueue", { filter: {}, first: 5, after }))).toEqual({
       code: "BAD_USER_INPUT",

@@ -183,7 +183,9 @@ export function cursorTimeAndId(page: Page): { at: string; id: string } | null {
     typeof id !== "string" ||
     !isUuid(id) ||
     !CURSOR_TIME.test(at) ||
-    Number.isNaN(Date.parse(at))
+    // Round-trips only if the date exists: JavaScript rolls 2025-02-30 over to March 2nd, PostgreSQL refuses it.
+    Number.isNaN(Date.parse(at)) ||
+    new Date(at).toISOString() !== at
   ) {
     throw badInput("after", "after is not a cursor this API issued");
   }
