@@ -24,6 +24,8 @@ export interface Config {
   env: "development" | "test" | "production";
   port: number;
   host: string;
+  /** METRICS_PORT: serve /metrics on this port only, not on the API's (0 = any free port); null = on the API's. */
+  metricsPort: number | null;
   /** postgres:// URL; when absent the embedded PGlite in `pgliteDir` is used. Its role is the runtime role. */
   databaseUrl: string | null;
   /** The tables' owner, who migrates and grants the runtime role what it needs; null = the runtime role migrates. */
@@ -161,6 +163,9 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     env: nodeEnv as Config["env"],
     port: integer(env, "PORT", 4000, 0, 65535, problems),
+    metricsPort: text(env, "METRICS_PORT")
+      ? integer(env, "METRICS_PORT", 0, 0, 65535, problems)
+      : null,
     host: text(env, "HOST") ?? "0.0.0.0",
     databaseUrl,
     migrationDatabaseUrl,

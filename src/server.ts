@@ -26,9 +26,21 @@ import { RateLimiter } from "./ratelimit/rate-limiter";
 export interface SenimServer {
   http: Server;
   listen(port?: number, host?: string): Promise<number>;
+  /** Where /metrics is served when METRICS_PORT is set (known once listening); null when on the API's port. */
+  metricsPort(): number | null;
   /** Stops taking requests, lets those in flight finish (up to the grace period), then closes. */
   close(): Promise<void>;
 }
+
+/** Listens, and resolves with the port bound (the one asked for, or the free one given for 0). */
+const listenOn = (server: Server, port: number, host: string) =>
+  new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === "object" && address ? address.port : port);
+    });
+  });
 
 class PayloadTooLarge extends Error {}
 
@@ -241,6 +253,28 @@ export async function createSenimServer(options: {
       }, config.auditCheckpointIntervalSeconds * 1000).unref()
     : null;
 
+  const sendMetrics = async (res: ServerResponse) => {
+    res.setHeader("content-type", registry.contentType);
+    res.end(await registry.metrics());
+  };
+  // With METRICS_PORT, /metrics is on a port of its own, which need not face the public.
+  const metricsHttp =
+    config.metricsPort === null
+      ? null
+      : createServer((req, res) => {
+          if (splitTarget(req.url ?? "/").pathname !== "/metrics")
+            return sendJson(res, 404, {
+              errors: [{ message: "Not found; this port serves /metrics" }],
+            });
+          sendMetrics(res).catch((err: unknown) => {
+            log.error({ err }, "metrics failed");
+            if (!res.headersSent) sendJson(res, 500, {});
+          });
+        });
+  let metricsPort: number | null = null;
+  // Believing no proxy, a forwarded address is ignored: say so once, in case a proxy was meant to be trusted.
+  let warnedForwarded = false;
+
   /** Responses not yet flushed to their socket: shutdown waits for these. */
   const open = new Set<ServerResponse>();
   let draining = false;
@@ -261,9 +295,8 @@ export async function createSenimServer(options: {
       sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable" });
       return "readyz";
     }
-    if (url.pathname === "/metrics") {
-      res.setHeader("content-type", registry.contentType);
-      res.end(await registry.metrics());
+    if (url.pathname === "/metrics" && !metricsHttp) {
+      await sendMetrics(res);
       return "metrics";
     }
     if (url.pathname !== "/graphql") {
@@ -339,6 +372,12 @@ export async function createSenimServer(options: {
     const started = process.hrtime.bigint();
     const requestId = newRequestId();
     const clientRequestId = clientRequestIdFrom(req.headers["x-request-id"]);
+    if (!warnedForwarded && !config.trustedProxies && req.headers["x-forwarded-for"]) {
+      warnedForwarded = true;
+      log.warn(
+        "a request came with X-Forwarded-For, which is ignored because TRUST_PROXY is off: rate limits count the proxy's address. Set TRUST_PROXY to the proxy if there is one",
+      );
+    }
     res.setHeader("x-request-id", requestId);
     if (draining) res.setHeader("connection", "close");
     open.add(res);
@@ -381,17 +420,15 @@ export async function createSenimServer(options: {
 
   return {
     http,
-    listen: (port = config.port, host = config.host) =>
-      new Promise((resolve, reject) => {
-        http.once("error", reject);
-        http.listen(port, host, () => {
-          const address = http.address();
-          resolve(typeof address === "object" && address ? address.port : port);
-        });
-      }),
+    async listen(port = config.port, host = config.host) {
+      if (metricsHttp) metricsPort = await listenOn(metricsHttp, config.metricsPort!, host);
+      return listenOn(http, port, host);
+    },
+    metricsPort: () => metricsPort,
     async close() {
       draining = true;
       if (checkpoints) clearInterval(checkpoints);
+      metricsHttp?.close();
       // Responses still being prepared end their connection instead of keeping it alive.
       for (const res of open) if (!res.headersSent) res.setHeader("connection", "close");
       // Stops accepting and closes idle keep-alive connections; resolves once the busy ones have finished.

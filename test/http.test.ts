@@ -113,6 +113,40 @@ describe("health, readiness and metrics", () => {
     );
   });
 
+  it("serves /metrics only on METRICS_PORT when that is set, so the API's port need not expose it", async () => {
+    const logged = await startLoggedServer({ METRICS_PORT: "0" });
+    try {
+      const onApi = await fetch(`${logged.origin}/metrics`);
+      expect(onApi.status).toBe(404);
+      const port = logged.server.metricsPort();
+      expect(port).toEqual(expect.any(Number));
+      const onMetrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(onMetrics.status).toBe(200);
+      expect(await onMetrics.text()).toContain(
+        "# TYPE senim_http_request_duration_seconds histogram",
+      );
+      expect((await fetch(`http://127.0.0.1:${port}/graphql`)).status).toBe(404);
+    } finally {
+      await logged.server.close();
+      await logged.database.close();
+    }
+  });
+
+  it("warns once when X-Forwarded-For arrives while TRUST_PROXY is off", async () => {
+    const logged = await startLoggedServer();
+    try {
+      for (let i = 0; i < 3; i++)
+        await fetch(`${logged.origin}/healthz`, { headers: { "x-forwarded-for": "203.0.113.7" } });
+      const warnings = logged.lines.filter((l) => /X-Forwarded-For/.test(String(l.msg)));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0].level).toBe(40);
+      expect(logged.text()).not.toContain("203.0.113.7");
+    } finally {
+      await logged.server.close();
+      await logged.database.close();
+    }
+  });
+
   it("times GraphQL operations by name and outcome, and shows the database pool on PostgreSQL", async () => {
     ok(await t.public.query(`query MetricsProbe { units { code } }`));
     await t.public.query(`query MetricsProbeRefused { complaints(first: 1) { totalCount } }`);

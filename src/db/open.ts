@@ -48,7 +48,12 @@ export async function openConfiguredDatabase(
         preparedStatements: !options.batch && config.dbPreparedStatements,
         limits: sessionLimits(config, options),
         // The pool opens a new one when needed; requests that were using it fail and say so in their own log lines.
-        onConnectionLost: (err) => log.warn({ err }, "database connection lost"),
+        // Code and message only: the driver's error can carry its connection options and statements.
+        onConnectionLost: (err) =>
+          log.warn(
+            { code: (err as { code?: string }).code, reason: err.message },
+            "database connection lost",
+          ),
       })
     : await openLockedPglite(config.pgliteDir, log, options);
   const started = Date.now();
