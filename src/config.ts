@@ -16,8 +16,10 @@ export interface RateLimits {
   windowSeconds: number;
   /** Calls per window per client address (IPv6: per /64); 0 = unlimited. Staff with a valid token are exempt. */
   perAddress: Record<RateLimitedOperation, number>;
-  /** Access-code attempts per window per tracking number, whoever sends them; right codes are given back. 0 = unlimited. */
+  /** Failed access-code attempts per window per tracking number from one address; right codes are given back. 0 = unlimited. */
   accessAttempts: number;
+  /** The same per tracking number from all addresses together: a ceiling far above one complainant's mistakes. */
+  accessAttemptsPerNumber: number;
 }
 
 export interface Config {
@@ -211,6 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
         submitComplaintFeedback: limit("RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK", 20),
       },
       accessAttempts: limit("RATE_LIMIT_ACCESS_ATTEMPTS", 10),
+      accessAttemptsPerNumber: limit("RATE_LIMIT_ACCESS_ATTEMPTS_PER_NUMBER", 100),
     },
     trustedProxies: null,
   };

@@ -323,71 +323,99 @@ describe("behind a trusted proxy", () => {
 });
 
 describe("guessing access codes", () => {
-  /** A fresh address for every attempt: the per-address limit never gets a say, only the one per number. */
-  const status = (trackingNumber: string, accessCode: string) =>
-    op(t.url, "ComplaintStatus", { trackingNumber, accessCode }, { from: loopback() });
+  // Only the access-code limits: the per-address ones on the operations would get in their way.
+  let g: TestServer;
+  beforeAll(async () => {
+    g = await startTestServer({
+      RATE_LIMIT_ACCESS_ATTEMPTS: "3",
+      RATE_LIMIT_ACCESS_ATTEMPTS_PER_NUMBER: "6",
+    });
+  });
+  afterAll(() => g.close());
+  /** One attempt from `from` (a fresh address when not given). */
+  const status = (trackingNumber: string, accessCode: string, from = loopback()) =>
+    op(g.url, "ComplaintStatus", { trackingNumber, accessCode }, { from });
   const wrongCode = "0000-0000-0000-0000";
 
-  it("refuses every attempt on a tracking number after 3 wrong codes from any addresses, the right code included", async () => {
-    const { receipt } = await submitComplaint(await t.as("INVESTIGATOR"));
+  it("refuses every attempt from an address after its 3 wrong codes on a number, the right code included, and no one else", async () => {
+    const { receipt } = await submitComplaint(await g.as("INVESTIGATOR"));
+    const guesser = loopback();
     for (let i = 0; i < 3; i++)
-      expect(errorOf(await status(receipt.trackingNumber, wrongCode))).toEqual({
+      expect(errorOf(await status(receipt.trackingNumber, wrongCode, guesser))).toEqual({
         code: "NOT_FOUND",
       });
 
-    const right = await status(receipt.trackingNumber, receipt.accessCode);
+    const right = await status(receipt.trackingNumber, receipt.accessCode, guesser);
     expect(errorOf(right)).toEqual({ code: "RATE_LIMITED" });
     expect(retryAfterOf(right)).toBeGreaterThanOrEqual(1);
     expect(retryAfterOf(right)).toBeLessThanOrEqual(600);
     // Feedback tries the same secret: the same lock.
     const feedback = await op(
-      t.url,
+      g.url,
       "SubmitComplaintFeedback",
       { input: { trackingNumber: receipt.trackingNumber, accessCode: wrongCode, rating: 1 } },
-      { from: loopback() },
+      { from: guesser },
     );
     expect(errorOf(feedback)).toEqual({ code: "RATE_LIMITED" });
-    // Other complaints are not locked.
-    const other = (await submitComplaint(await t.as("INVESTIGATOR"))).receipt;
-    ok(await status(other.trackingNumber, other.accessCode));
+    // The complainant, from anywhere else, still gets in: a stranger cannot lock them out.
+    ok(await status(receipt.trackingNumber, receipt.accessCode));
+    // Other complaints are not locked, not even for the guesser.
+    const other = (await submitComplaint(await g.as("INVESTIGATOR"))).receipt;
+    ok(await status(other.trackingNumber, other.accessCode, guesser));
   });
 
-  it("does not count a right code as a failure", async () => {
-    const { receipt } = await submitComplaint(await t.as("INVESTIGATOR"));
-    for (let i = 0; i < 6; i++) ok(await status(receipt.trackingNumber, receipt.accessCode));
-    for (let i = 0; i < 2; i++)
+  it("refuses everyone on a number once wrong codes from many addresses reach the number's ceiling", async () => {
+    const { receipt } = await submitComplaint(await g.as("INVESTIGATOR"));
+    for (let i = 0; i < 6; i++)
       expect(errorOf(await status(receipt.trackingNumber, wrongCode))).toEqual({
         code: "NOT_FOUND",
       });
-    ok(await status(receipt.trackingNumber, receipt.accessCode));
-    expect(errorOf(await status(receipt.trackingNumber, wrongCode))).toEqual({ code: "NOT_FOUND" });
     expect(errorOf(await status(receipt.trackingNumber, receipt.accessCode))).toEqual({
+      code: "RATE_LIMITED",
+    });
+  });
+
+  it("does not count a right code as a failure", async () => {
+    const { receipt } = await submitComplaint(await g.as("INVESTIGATOR"));
+    const from = loopback();
+    for (let i = 0; i < 6; i++) ok(await status(receipt.trackingNumber, receipt.accessCode, from));
+    for (let i = 0; i < 2; i++)
+      expect(errorOf(await status(receipt.trackingNumber, wrongCode, from))).toEqual({
+        code: "NOT_FOUND",
+      });
+    ok(await status(receipt.trackingNumber, receipt.accessCode, from));
+    expect(errorOf(await status(receipt.trackingNumber, wrongCode, from))).toEqual({
+      code: "NOT_FOUND",
+    });
+    expect(errorOf(await status(receipt.trackingNumber, receipt.accessCode, from))).toEqual({
       code: "RATE_LIMITED",
     });
   });
 
   it("locks an unknown tracking number exactly like a known one, so the lock tells nothing", async () => {
     const unknown = `SNM-1999-${randomInt(100000, 999999)}`;
+    const from = loopback();
     const codes = [];
-    for (let i = 0; i < 4; i++) codes.push(errorOf(await status(unknown, wrongCode)).code);
+    for (let i = 0; i < 4; i++) codes.push(errorOf(await status(unknown, wrongCode, from)).code);
     expect(codes).toEqual(["NOT_FOUND", "NOT_FOUND", "NOT_FOUND", "RATE_LIMITED"]);
   });
 
   it("counts wrong codes sent to submitComplaintFeedback, and not a feedback refused for another reason", async () => {
-    const { receipt } = await submitComplaint(await t.as("INVESTIGATOR"));
+    const { receipt } = await submitComplaint(await g.as("INVESTIGATOR"));
+    const from = loopback();
     const feedback = (accessCode: string) =>
       op(
-        t.url,
+        g.url,
         "SubmitComplaintFeedback",
         { input: { trackingNumber: receipt.trackingNumber, accessCode, rating: 4 } },
-        { from: loopback() },
+        { from },
       );
     // The complaint is still open: INVALID_STATE, with the right code, so not a failure.
     for (let i = 0; i < 4; i++)
       expect(errorOf(await feedback(receipt.accessCode))).toEqual({ code: "INVALID_STATE" });
     for (let i = 0; i < 3; i++)
       expect(errorOf(await feedback(wrongCode))).toEqual({ code: "NOT_FOUND" });
-    expect(errorOf(await status(receipt.trackingNumber, receipt.accessCode))).toEqual({
+    expect(errorOf(await status(receipt.trackingNumber, receipt.accessCode, from))).toEqual({
       code: "RATE_LIMITED",
     });
   });
@@ -474,6 +502,7 @@ describe("configuration", () => {
         submitComplaintFeedback: 20,
       },
       accessAttempts: 10,
+      accessAttemptsPerNumber: 100,
     });
     expect(config.trustedProxies).toBeNull();
     expect(loadConfig({ ...production, TRUST_PROXY: "off" }).trustedProxies).toBeNull();

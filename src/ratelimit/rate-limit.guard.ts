@@ -37,11 +37,14 @@ async function limitAddress(ctx: Context, operation: RateLimitedOperation) {
 }
 
 /**
- * Per tracking number, whoever asks: every attempt takes a slot in the number's window before the code
- * is checked (so concurrent guesses cannot slip past the count), and gives it back unless the answer was
- * NOT_FOUND, the one answer to a wrong code (or an unknown number, which is counted the same way so that
- * it tells nothing). Once the slots are used up, every attempt on the number is refused until the window
- * ends, a right code included: otherwise the lock itself would tell a guesser when it had guessed right.
+ * Per tracking number and client address, and under a much higher ceiling per tracking number from all
+ * addresses together: tracking numbers are sequential, so a lock per number alone would let anyone lock
+ * any complainant out of their status page with a few wrong codes. Every attempt takes a slot in both
+ * windows before the code is checked (so concurrent guesses cannot slip past the count), and gives them
+ * back unless the answer was NOT_FOUND, the one answer to a wrong code (or an unknown number, counted the
+ * same way so that it tells nothing). Once a window's slots are used up, every attempt it covers is refused
+ * until it ends, a right code included: otherwise the lock itself would tell a guesser when it had
+ * guessed right. With 80-bit codes, the ceiling's guesses per window are nothing.
  */
 async function limitAccess<T>(
   ctx: Context,
@@ -49,11 +52,25 @@ async function limitAccess<T>(
   trackingNumber: string,
   attempt: () => Promise<T>,
 ): Promise<T> {
-  const limit = ctx.config.rateLimits.accessAttempts;
-  if (!limit) return attempt();
-  const bucket = `access|${trackingNumber.trim().toUpperCase().slice(0, 40)}`;
-  const verdict = await ctx.rateLimiter.hit(bucket, limit);
-  if (!verdict.allowed) refuse(ctx, operation, "tracking_number", verdict);
+  const { accessAttempts, accessAttemptsPerNumber } = ctx.config.rateLimits;
+  const number = `access|${trackingNumber.trim().toUpperCase().slice(0, 40)}`;
+  const limits = [
+    { bucket: `${number}|${addressKey(ctx.clientAddress)}`, limit: accessAttempts },
+    { bucket: number, limit: accessAttemptsPerNumber },
+  ].filter((l) => l.limit > 0);
+  const taken: string[] = [];
+  const giveBack = () =>
+    Promise.all(taken.map((bucket) => ctx.rateLimiter.giveBack(bucket))).catch((err: unknown) =>
+      ctx.log.error({ err }, "rate-limit give-back failed"),
+    );
+  for (const { bucket, limit } of limits) {
+    const verdict = await ctx.rateLimiter.hit(bucket, limit);
+    if (!verdict.allowed) {
+      await giveBack();
+      refuse(ctx, operation, "tracking_number", verdict);
+    }
+    taken.push(bucket);
+  }
   let failed = false;
   try {
     return await attempt();
@@ -61,10 +78,7 @@ async function limitAccess<T>(
     failed = e instanceof DomainError && e.code === "NOT_FOUND";
     throw e;
   } finally {
-    if (!failed)
-      await ctx.rateLimiter
-        .giveBack(bucket)
-        .catch((err: unknown) => ctx.log.error({ err }, "rate-limit give-back failed"));
+    if (!failed) await giveBack();
   }
 }
 
