@@ -20,6 +20,8 @@ export interface RateLimits {
   accessAttempts: number;
   /** The same per tracking number from all addresses together: a ceiling far above one complainant's mistakes. */
   accessAttemptsPerNumber: number;
+  /** Refused requests without a token per window per address that are recorded; past it, RATE_LIMITED. 0 = unlimited. */
+  anonymousRefusals: number;
 }
 
 export interface Config {
@@ -214,6 +216,7 @@ export function loadConfig(env: Env = process.env): Config {
       },
       accessAttempts: limit("RATE_LIMIT_ACCESS_ATTEMPTS", 10),
       accessAttemptsPerNumber: limit("RATE_LIMIT_ACCESS_ATTEMPTS_PER_NUMBER", 100),
+      anonymousRefusals: limit("RATE_LIMIT_ANONYMOUS_REFUSALS", 60),
     },
     trustedProxies: null,
   };

@@ -34,8 +34,8 @@ export interface Context {
   today: string;
   /** Complaints and commendations whose citizen's data this request returned: one audit record at the end. */
   personalReads: PersonalDataReads;
-  /** Denial records written (or being written) in this request, by action: one record per refused field. */
-  deniedAudits: Map<string, Promise<void>>;
+  /** What this request was refused (operations and `Type.field`s): one DENIED record at the end. */
+  denied: Set<string>;
 }
 
 export async function createContext(
@@ -82,7 +82,7 @@ export async function createContext(
     now,
     today,
     personalReads: new PersonalDataReads(),
-    deniedAudits: new Map(),
+    denied: new Set(),
   };
 }
 
@@ -117,25 +117,5 @@ export async function inTransaction<T>(
       // A deadlock's other party needs a moment to finish; a lost connection, a moment to be replaced.
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80));
     }
-  }
-}
-
-/**
- * Records a refused attempt in its own transaction: the request fails, the record stays.
- * Resolves once every denial of this request is written: sibling fields start together and the
- * first refusal ends the response, so no refusal may reach the client before the others are on record.
- */
-export async function auditDenied(ctx: Context, action: string): Promise<void> {
-  if (!ctx.deniedAudits.has(action)) {
-    const entry = { action, entity: null, entityId: null, outcome: "DENIED" as const };
-    ctx.deniedAudits.set(
-      action,
-      ctx.db.transaction((tx) => appendAudit(tx, ctx, [entry])),
-    );
-  }
-  // Siblings register their denials after this one started: wait until no new one has appeared.
-  for (let settled = 0; settled < ctx.deniedAudits.size;) {
-    settled = ctx.deniedAudits.size;
-    await Promise.all(ctx.deniedAudits.values());
   }
 }

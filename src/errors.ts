@@ -33,8 +33,10 @@ export class DomainError extends GraphQLError {
     readonly code: ErrorCode,
     message: string,
     extensions: Record<string, unknown> = {},
+    /** Where in the response it belongs, for an error raised before execution could say. */
+    path?: readonly string[],
   ) {
-    super(message, { extensions: { ...extensions, code } });
+    super(message, { extensions: { ...extensions, code }, path });
   }
 }
 

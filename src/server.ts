@@ -11,7 +11,7 @@ import type { Config } from "./config";
 import type { KeyRing } from "./crypto/keyring";
 import { loadAuditKeys, loadKeyRing } from "./crypto/keys";
 import { checkpoint } from "./audit/audit.verify";
-import { personalDataAccessLog } from "./audit/access-log";
+import { requestAuditRecords } from "./audit/access-log";
 import { createContext, type Context } from "./context";
 import type { Database } from "./db/client";
 import type { Logger } from "./logger";
@@ -185,7 +185,7 @@ export async function createSenimServer(options: {
     stopOnTerminationSignals: false,
     plugins: [
       errorLogging,
-      personalDataAccessLog,
+      requestAuditRecords,
       operationTiming(() => observe),
       costLimit(schema),
       // Installed by default, and the cache-control plugin wraps every field resolver of every response

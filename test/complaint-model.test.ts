@@ -528,10 +528,12 @@ const statusIs = (c: ComplaintModel, allowed: Status[]) => allowed.includes(c.st
 
 /** What the service must do with this request, given the model; `apply` changes the model to match. */
 function decide(m: Model, s: Step, r: Request): Decision {
+  // A caller without a token is refused before execution, and so before its variables are looked at.
+  if (s.op !== "SubmitComplaintFeedback" && s.who === "PUBLIC")
+    return { refusal: { code: "UNAUTHENTICATED" }, denied: true };
   if (VERSION_REQUIRED.has(s.op) && "version" in s && s.version === "absent")
     return refuse("BAD_USER_INPUT", "input.expectedVersion");
   if (s.op !== "SubmitComplaintFeedback") {
-    if (s.who === "PUBLIC") return { refusal: { code: "UNAUTHENTICATED" }, denied: true };
     const allowed = SUPERVISOR_ONLY.has(s.op) ? ["SUPERVISOR"] : ["SUPERVISOR", "INVESTIGATOR"];
     if (!allowed.includes(s.who)) return { refusal: { code: "FORBIDDEN" }, denied: true };
   }

@@ -421,6 +421,64 @@ describe("guessing access codes", () => {
   });
 });
 
+describe("requests without a token that need one", () => {
+  let r: TestServer;
+  beforeAll(async () => {
+    r = await startTestServer({ RATE_LIMIT_ANONYMOUS_REFUSALS: "3" });
+  });
+  afterAll(() => r.close());
+  const PROTECTED = [
+    "me { id }",
+    "officers(first: 1) { totalCount }",
+    "complaints(first: 1) { totalCount }",
+    "commendations(first: 1) { totalCount }",
+    "auditTrail(first: 1) { totalCount }",
+    "verifyAuditChain { ok }",
+    "auditCheckpoint { seq }",
+    "earlyWarningRules { code }",
+    'officerStandings(unitCode: "MVD", first: 1) { totalCount }',
+    'disciplinaryReview(id: "x") { id }',
+    'complaint(id: "x") { id }',
+  ];
+  const many = `query { ranks { code } ${PROTECTED.map((f, i) => `f${i}: ${f}`).join(" ")} }`;
+
+  it("refuses the whole request before execution, with one DENIED record naming every refusal", async () => {
+    const reply = await send(r.url, many, {}, { from: loopback() });
+    expect(reply.errors?.map((e) => e.extensions.code)).toEqual(["UNAUTHENTICATED"]);
+    expect(reply.data ?? null).toBeNull(); // not even the public ranks: nothing ran
+    const rows = await auditRowsOfRequest(r.database.db, reply.requestId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ outcome: "DENIED", principalId: null });
+    expect(rows[0].action.split(",")).toHaveLength(PROTECTED.length);
+  });
+
+  it("limits them per address: past the limit RATE_LIMITED, and nothing more in the audit trail", async () => {
+    const from = loopback();
+    const replies = [];
+    for (let i = 0; i < 5; i++)
+      replies.push(await send(r.url, "query { me { id } }", {}, { from }));
+    expect(replies.map((x) => x.errors?.[0].extensions.code)).toEqual([
+      "UNAUTHENTICATED",
+      "UNAUTHENTICATED",
+      "UNAUTHENTICATED",
+      "RATE_LIMITED",
+      "RATE_LIMITED",
+    ]);
+    expect(replies[3].status).toBe(429);
+    expect(Number(replies[3].retryAfter)).toBeGreaterThanOrEqual(1);
+    const written = await Promise.all(
+      replies.map((x) => auditRowsOfRequest(r.database.db, x.requestId)),
+    );
+    expect(written.map((rows) => rows.length)).toEqual([1, 1, 1, 0, 0]);
+    // Another address is not held back, and public operations are not refused at all.
+    expect(
+      (await send(r.url, "query { me { id } }", {}, { from: loopback() })).errors?.[0].extensions
+        .code,
+    ).toBe("UNAUTHENTICATED");
+    ok(await send(r.url, "query { ranks { code } }", {}, { from }));
+  });
+});
+
 describe("windows", () => {
   let short: TestServer;
   beforeAll(async () => {
@@ -503,6 +561,7 @@ describe("configuration", () => {
       },
       accessAttempts: 10,
       accessAttemptsPerNumber: 100,
+      anonymousRefusals: 60,
     });
     expect(config.trustedProxies).toBeNull();
     expect(loadConfig({ ...production, TRUST_PROXY: "off" }).trustedProxies).toBeNull();

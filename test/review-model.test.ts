@@ -438,6 +438,8 @@ const PENALTY_CODE = /^[A-Z_]{2,40}$/;
 
 /** What the service must do with this request, given the model; `apply` changes the model to match. */
 function decide(m: Model, s: Step, req: Request): Decision {
+  // A caller without a token is refused before execution, and so before its variables are looked at.
+  if (s.who === "PUBLIC") return { refusal: { code: "UNAUTHENTICATED" }, denied: true };
   // Variables that do not coerce to the schema's types fail before any resolver runs (nothing audited).
   const coercion: string[] = [];
   if ("version" in s && s.version === "absent") coercion.push("input.expectedVersion");
@@ -447,7 +449,6 @@ function decide(m: Model, s: Step, req: Request): Decision {
   if (s.op === "DecideAppeal" && !["UPHELD", "REDUCED", "OVERTURNED"].includes(s.outcome))
     coercion.push("input.outcome");
   if (coercion.length) return refuse("BAD_USER_INPUT", ...coercion);
-  if (s.who === "PUBLIC") return { refusal: { code: "UNAUTHENTICATED" }, denied: true };
   if (s.who !== "SUPERVISOR") return { refusal: { code: "FORBIDDEN" }, denied: true };
 
   if (s.op === "OpenDisciplinaryReview") return decideOpening(m, s, req);

@@ -1,5 +1,9 @@
 import type { ApolloServerPlugin } from "@apollo/server";
+import { Kind, type FragmentDefinitionNode, type SelectionSetNode } from "graphql";
 import type { Context } from "../context";
+import { decide, OPERATION_POLICY } from "../auth/policy";
+import { DomainError, unauthenticated } from "../errors";
+import { addressKey } from "../ratelimit/client-address";
 import { appendAudit, type AuditEntry } from "./audit.writer";
 
 type PersonalRecord = "Complaint" | "Commendation";
@@ -32,20 +36,107 @@ export class PersonalDataReads {
   }
 }
 
+/** The names of an operation's root fields, through fragments (`query { ...F }`). */
+function rootFields(
+  set: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  into = new Set<string>(),
+): Set<string> {
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) into.add(selection.name.value);
+    else if (selection.kind === Kind.INLINE_FRAGMENT)
+      rootFields(selection.selectionSet, fragments, into);
+    else {
+      const fragment = fragments.get(selection.name.value);
+      if (fragment) rootFields(fragment.selectionSet, fragments, into);
+    }
+  }
+  return into;
+}
+
+const tooManyRefusals = (seconds: number) => ({
+  kind: "single" as const,
+  singleResult: {
+    errors: [
+      {
+        message: `Too many refused requests; try again in ${seconds} seconds`,
+        extensions: { code: "RATE_LIMITED", retryAfterSeconds: seconds },
+      },
+    ],
+  },
+});
+
 /**
- * Writes the request's READ_PERSONAL_DATA record before its response leaves. If the record cannot be
- * written, the response is withheld: personal data is never shown without a trace of who saw it.
+ * What a request leaves in the audit trail besides its mutations' own records, written once, before its
+ * response leaves:
+ * - one DENIED record for all it was refused (the refused operations and fields, in `action`), so no
+ *   refusal reaches the client before it is on record, and a request with many refused fields still
+ *   costs one append;
+ * - one READ_PERSONAL_DATA record naming every complaint and commendation whose citizen's data it returned.
+ * A request with no token that asks for anything needing one is refused whole before execution. Refusals
+ * of anonymous requests are limited per address: past the limit they get RATE_LIMITED and write nothing,
+ * so a flood of them cannot queue on the chain lock ahead of anyone's writes.
+ * If the records cannot be written, the response is withheld: personal data never leaves without a trace.
  */
-export const personalDataAccessLog: ApolloServerPlugin<Context> = {
+export const requestAuditRecords: ApolloServerPlugin<Context> = {
   async requestDidStart() {
     return {
+      async didResolveOperation({ contextValue: ctx, operation, document }) {
+        if (ctx.principal || !operation) return;
+        const fragments = new Map(
+          document.definitions
+            .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+            .map((d) => [d.name.value, d]),
+        );
+        const refused = [...rootFields(operation.selectionSet, fragments)].filter(
+          (name) =>
+            !name.startsWith("__") &&
+            decide(
+              Object.hasOwn(OPERATION_POLICY, name) ? OPERATION_POLICY[name] : undefined,
+              null,
+            ) !== "ALLOW",
+        );
+        if (!refused.length) return;
+        for (const name of refused) ctx.denied.add(name);
+        // As execution would have reported it: at the first refused root field.
+        // Status 200, as when execution refuses a field: Apollo answers 500 to an error raised here otherwise.
+        const { code, message, extensions } = unauthenticated(ctx.tokenRejected);
+        throw new DomainError(code, message, { ...extensions, http: { status: 200 } }, [
+          refused[0],
+        ]);
+      },
+
       async willSendResponse({ contextValue: ctx, response }) {
-        const entry = ctx?.personalReads?.entry();
-        if (!entry) return;
+        // No context: the request failed before it had one, and did nothing to record.
+        if (!ctx?.personalReads) return;
+        const entries: AuditEntry[] = [];
+        if (ctx.denied.size) {
+          const limit = ctx.config.rateLimits.anonymousRefusals;
+          const verdict =
+            !ctx.principal && limit
+              ? await ctx.rateLimiter.hit(`refused|${addressKey(ctx.clientAddress)}`, limit)
+              : null;
+          if (verdict && !verdict.allowed) {
+            ctx.rateLimiter.onRefusal("anonymousRefusal", "address");
+            response.http.status = 429;
+            response.http.headers.set("retry-after", String(verdict.retryAfterSeconds));
+            response.body = tooManyRefusals(verdict.retryAfterSeconds);
+            return;
+          }
+          entries.push({
+            action: [...ctx.denied].sort().join(","),
+            entity: null,
+            entityId: null,
+            outcome: "DENIED",
+          });
+        }
+        const read = ctx.personalReads.entry();
+        if (read) entries.push(read);
+        if (!entries.length) return;
         try {
-          await ctx.db.transaction((tx) => appendAudit(tx, ctx, [entry]));
+          await ctx.db.transaction((tx) => appendAudit(tx, ctx, entries));
         } catch (err) {
-          ctx.log.error({ err }, "could not record a read of personal data; response withheld");
+          ctx.log.error({ err }, "could not write the request's audit records; response withheld");
           response.http.status = 500;
           response.body = {
             kind: "single",

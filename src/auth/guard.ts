@@ -1,16 +1,18 @@
 import { defaultFieldResolver, isObjectType, type GraphQLField, type GraphQLSchema } from "graphql";
 import type { Context } from "../context";
-import { auditDenied } from "../context";
 import { forbidden, unauthenticated } from "../errors";
 import { decide, FIELD_POLICY, OPERATION_POLICY, type Audience } from "./policy";
 
 const ROOTS = new Set(["Query", "Mutation", "Subscription"]);
 
-/** Checks one field against its audience; refusals are audited before the error reaches the client. */
-async function enforce(context: Context, audience: readonly Audience[] | undefined, key: string) {
+/**
+ * Checks one field against its audience. A refusal is noted for the request's one DENIED record, written
+ * before the response leaves (src/audit/access-log.ts).
+ */
+function enforce(context: Context, audience: readonly Audience[] | undefined, key: string) {
   const decision = decide(audience, context.principal?.role ?? null);
   if (decision === "ALLOW") return;
-  await auditDenied(context, key);
+  context.denied.add(key);
   throw decision === "UNAUTHENTICATED" ? unauthenticated(context.tokenRejected) : forbidden(key);
 }
 
@@ -31,7 +33,7 @@ export function applyPolicy(schema: GraphQLSchema): GraphQLSchema {
       if (!isRoot && !audience) continue;
       const resolve = field.resolve ?? defaultFieldResolver;
       field.resolve = async (root, args, context, info) => {
-        await enforce(context, audience, key);
+        enforce(context, audience, key);
         return resolve(root, args, context, info);
       };
     }

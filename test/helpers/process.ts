@@ -38,6 +38,7 @@ export const NO_RATE_LIMITS: Record<string, string> = {
   RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK: "0",
   RATE_LIMIT_ACCESS_ATTEMPTS: "0",
   RATE_LIMIT_ACCESS_ATTEMPTS_PER_NUMBER: "0",
+  RATE_LIMIT_ANONYMOUS_REFUSALS: "0",
 };
 
 /** Kills every process this file started and has not stopped: for afterAll, whatever happened. */
