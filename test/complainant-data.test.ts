@@ -212,6 +212,16 @@ describe("KeyRing", () => {
     expect(() => ring.open(sealed.replace("v1.one.", "v1.two."))).toThrow();
   });
 
+  it("refuses a value whose authentication tag was cut short", () => {
+    // GCM checks only as many tag bytes as it is given: a 4-byte tag is forged in 2^32 tries.
+    const ring = KeyRing.parse(`one:${key()}`);
+    const parts = ring.seal("secret").split(".");
+    const short = Buffer.from(parts[3], "base64url").subarray(0, 4).toString("base64url");
+    expect(() => ring.open([...parts.slice(0, 3), short, parts[4]].join("."))).toThrow(
+      /authentication tag/,
+    );
+  });
+
   it("cannot open a value sealed with a key it does not hold", () => {
     const sealed = KeyRing.parse(`old:${key()}`).seal("secret");
     expect(() => KeyRing.parse(`new:${key()}`).open(sealed)).toThrow(/unknown key "old"/);

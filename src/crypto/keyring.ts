@@ -7,6 +7,8 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:
  *   base64url parts, safe in a text column.
  * - AUDIT_KEY keys the audit chain and signs its checkpoints (HMAC-SHA256).
  */
+const TAG_BYTES = 16;
+
 export class KeyRing {
   private readonly keys: Map<string, Buffer>;
 
@@ -85,8 +87,15 @@ export class KeyRing {
     const key = this.keys.get(id);
     if (version !== "v1" || !key)
       throw new Error(`cannot open a value sealed with unknown key "${id}"`);
-    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
-    decipher.setAuthTag(Buffer.from(tag, "base64url"));
+    // The full 16-byte tag, always: GCM checks only as many bytes as it is given, and a short tag is
+    // forged in far fewer tries.
+    const authTag = Buffer.from(tag ?? "", "base64url");
+    if (authTag.length !== TAG_BYTES)
+      throw new Error(`a sealed value must carry a ${TAG_BYTES}-byte authentication tag`);
+    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"), {
+      authTagLength: TAG_BYTES,
+    });
+    decipher.setAuthTag(authTag);
     return Buffer.concat([
       decipher.update(Buffer.from(body, "base64url")),
       decipher.final(),
