@@ -81,10 +81,20 @@ it("turns a sustained allegation into a sanction that HR sees as SANCTIONED", as
   ).officerStanding;
   expect(standing.standing).toBe("SANCTIONED");
   expect(standing.activeSanctions).toHaveLength(1);
-  ok(await sup.op("AppealDisciplinaryReview", { input: { reviewId, expectedVersion: 3 } }));
+  ok(
+    await sup.op("AppealDisciplinaryReview", {
+      input: { reviewId, expectedVersion: 3, reason: "Disproportionate to the finding." },
+    }),
+  );
   ok(
     await sup.op("DecideAppeal", {
-      input: { reviewId, expectedVersion: 4, outcome: "REDUCED", penalty: "REPRIMAND" },
+      input: {
+        reviewId,
+        expectedVersion: 4,
+        outcome: "REDUCED",
+        penalty: "REPRIMAND",
+        rationale: "A first offence.",
+      },
     }),
   );
   ok(await sup.op("FinalizeReview", { input: { reviewId, expectedVersion: 5 } }));

@@ -421,6 +421,7 @@ function buildRequest(m: Model, s: Step): Request {
     case "DecideAppeal":
       input.outcome = s.outcome;
       input.penalty = s.penalty;
+      input.rationale = "The hearing followed procedure.";
       break;
   }
   return { who: s.who, operation: s.op, input, reviewId: r?.id };

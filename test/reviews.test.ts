@@ -350,6 +350,40 @@ describe("appeals", () => {
     expect(standing).toMatchObject({ standing: "GOOD", activeSanctions: [] });
   });
 
+  it("takes an appeal only with its grounds, and decides it only with a rationale, which the decision shows", async () => {
+    const { review } = await reviewIn(t, "DECIDED");
+    for (const reason of [undefined, ""]) {
+      const refused = await move(t, review, "appeal", { reason });
+      expect(errorOf(refused).code).toBe("BAD_USER_INPUT");
+    }
+    const appealed = await moved(t, review, "appeal", { reason: "Disproportionate." });
+    for (const rationale of [undefined, "", "\u0000"]) {
+      const refused = await move(t, appealed, "decideAppeal", { rationale });
+      expect(errorOf(refused).code).toBe("BAD_USER_INPUT");
+    }
+    expect((await reviewRow(t, review.id)).status).toBe("APPEALED");
+    const rationale = "The hearing followed procedure.";
+    const decided = ok(
+      await (
+        await t.as("SUPERVISOR")
+      ).query(
+        `mutation($input: DecideAppealInput!) { decideAppeal(input: $input) { review { status decision { appealOutcome appealRationale } } } }`,
+        {
+          input: {
+            reviewId: appealed.id,
+            expectedVersion: appealed.version,
+            outcome: "UPHELD",
+            rationale,
+          },
+        },
+      ),
+    );
+    expect(decided.decideAppeal.review).toEqual({
+      status: "APPEAL_DECIDED",
+      decision: { appealOutcome: "UPHELD", appealRationale: rationale },
+    });
+  });
+
   it("cannot appeal a FINAL decision, nor appeal twice", async () => {
     const final = await reviewIn(t, "FINAL");
     expect(errorOf(await move(t, final.review, "appeal")).code).toBe("INVALID_STATE");

@@ -109,7 +109,11 @@ export const MOVES = {
     field: "appealDisciplinaryReview",
     extra: () => ({ reason: "Disproportionate." }),
   },
-  decideAppeal: { op: "DecideAppeal", field: "decideAppeal", extra: () => ({ outcome: "UPHELD" }) },
+  decideAppeal: {
+    op: "DecideAppeal",
+    field: "decideAppeal",
+    extra: () => ({ outcome: "UPHELD", rationale: "The hearing followed procedure." }),
+  },
   finalize: { op: "FinalizeReview", field: "finalizeReview", extra: () => ({}) },
 } as const;
 export type Move = keyof typeof MOVES;

@@ -57,6 +57,8 @@ export const disciplinaryReviews = pgTable(
     appealedAt: timestamp({ withTimezone: true }),
     appealOutcome: text({ enum: APPEAL_OUTCOMES }),
     appealDecidedAt: timestamp({ withTimezone: true }),
+    /** Why the appeal was decided as it was; required since every decision carries its reasons. */
+    appealRationale: text(),
     overturned: boolean().notNull().default(false),
     finalizedAt: timestamp({ withTimezone: true }),
   },

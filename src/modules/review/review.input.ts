@@ -93,14 +93,10 @@ export class DecideDisciplinaryReviewInput extends ReviewTransitionInput {
 
 @InputType({ description: "Record the officer's appeal against a decision that is not yet FINAL." })
 export class AppealInput extends ReviewTransitionInput {
-  @Field(() => String, {
-    nullable: true,
-    description: "The grounds of appeal, up to 5000 characters.",
-  })
-  @IsOptional()
-  @MaxLength(5000)
+  @Field({ description: "The grounds of appeal, 1 to 5000 characters." })
+  @Length(1, 5000, { message: "reason must be 1 to 5000 characters" })
   @Matches(TEXT, NO_NUL)
-  reason?: string | null;
+  reason: string;
 }
 
 @InputType({
@@ -114,4 +110,9 @@ export class DecideAppealInput extends ReviewTransitionInput {
   @IsOptional()
   @Matches(RANK_CODE, { message: "penalty is not a penalty code" })
   penalty?: string | null;
+
+  @Field({ description: "Why the appeal is decided so, 1 to 5000 characters." })
+  @Length(1, 5000, { message: "rationale must be 1 to 5000 characters" })
+  @Matches(TEXT, NO_NUL)
+  rationale: string;
 }

@@ -117,6 +117,7 @@ export class ReviewResolver {
       mitigatingFactors: r.mitigatingFactors,
       decidedAt: r.decidedAt,
       appealOutcome: r.appealOutcome,
+      appealRationale: r.appealRationale,
       overturned: r.overturned,
     };
   }

@@ -150,7 +150,7 @@ export function decideDisciplinaryReview(ctx: Context, input: DecideDisciplinary
 export function appealDisciplinaryReview(ctx: Context, input: AppealInput) {
   return changeReview(ctx, "appealDisciplinaryReview", input, ["DECIDED"], async () => ({
     status: "APPEALED",
-    appealReason: input.reason ?? null,
+    appealReason: input.reason,
     appealedAt: ctx.now,
   }));
 }
@@ -164,6 +164,7 @@ export function decideAppeal(ctx: Context, input: DecideAppealInput) {
       status: "APPEAL_DECIDED" as const,
       appealOutcome: input.outcome,
       appealDecidedAt: ctx.now,
+      appealRationale: input.rationale,
     };
     if (input.outcome === "OVERTURNED") return { ...base, overturned: true };
     if (input.outcome === "UPHELD") return base;

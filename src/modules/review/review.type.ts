@@ -54,6 +54,13 @@ export class ReviewDecision {
   @Field(() => AppealOutcome, { nullable: true, description: "The appeal's outcome, if decided." })
   appealOutcome: AppealOutcome | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Why the appeal was decided so, once it is (null for appeals decided before reasons were required).",
+  })
+  appealRationale: string | null;
+
   @Field({ description: "True when an appeal overturned it: it is then never in force." })
   overturned: boolean;
 }

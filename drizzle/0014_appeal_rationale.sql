@@ -1,0 +1,1 @@
+ALTER TABLE "disciplinary_reviews" ADD COLUMN "appeal_rationale" text;
