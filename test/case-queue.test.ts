@@ -210,6 +210,20 @@ describe("the case queue", () => {
     });
   });
 
+  it("refuses an officer-history cursor holding a date that does not exist with BAD_USER_INPUT on after", async () => {
+    const officer = await createOfficer(admin);
+    const after = Buffer.from(
+      JSON.stringify(["2025-02-30T00:00:00.000000Z", "00000000-0000-4000-8000-000000000000"]),
+    ).toString("base64url");
+    for (const list of ["allegations", "commendations"]) {
+      const result = await investigator.query(
+        `query($b: String!, $after: String) { officer(badgeNumber: $b) { ${list}(first: 2, after: $after) { totalCount } } }`,
+        { b: officer.badgeNumber, after },
+      );
+      expect(errorOf(result)).toEqual({ code: "BAD_USER_INPUT", field: "after" });
+    }
+  });
+
   it("answers an empty page, not an error, when nothing matches", async () => {
     const district = await createDistrict(admin);
     expect(await queue({ unitCode: district })).toEqual({

@@ -708,6 +708,30 @@ describe("recordFinding", () => {
     });
   });
 
+  it("does not let an investigator replace a supervisor's closure reason", async () => {
+    const { file } = await caseIn(t, "UNDER_INVESTIGATION");
+    const allegationId = file.allegations[0].id;
+    ok(
+      await supervisor.op("RecordFinding", {
+        input: { allegationId, closureReason: "REFERRED_TO_PROSECUTOR", rationale: "Criminal." },
+      }),
+    );
+    const before = await everythingAbout(db(), file.id);
+    for (const outcome of [{ closureReason: "WITHDRAWN" }, { finding: "UNFOUNDED" }]) {
+      const result = await investigator.op("RecordFinding", {
+        input: { allegationId, rationale: "Changed my mind.", ...outcome },
+      });
+      expect(errorOf(result)).toEqual({ code: "INVALID_STATE" });
+    }
+    expect(await everythingAbout(db(), file.id)).toEqual(before);
+    // A supervisor may still change it.
+    ok(
+      await supervisor.op("RecordFinding", {
+        input: { allegationId, closureReason: "WITHDRAWN", rationale: "The complainant withdrew." },
+      }),
+    );
+  });
+
   it("answers NOT_FOUND for an allegation that does not exist", async () => {
     const input = {
       allegationId: "5b0f7c1a-2d3e-4f50-8a6b-7c8d9e0f1a2b",

@@ -141,6 +141,8 @@ export const allegations = pgTable(
     finding: text({ enum: FINDINGS }),
     closureReason: text({ enum: CLOSURE_REASONS }),
     findingRationale: text(),
+    /** True when a SUPERVISOR set the finding or closure reason in force: only a supervisor may change it. */
+    decidedBySupervisor: boolean().notNull().default(false),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     /** Insertion order: allegations written together share createdAt, and the form's order matters. */
     seq: bigserial({ mode: "number" }).notNull(),

@@ -522,10 +522,11 @@ export function recordFinding(ctx: Context, input: RecordFindingInput) {
     input.allegationId,
     input.expectedVersion,
     async (allegation, complaint) => {
-      // An investigator only recommends: nothing they record may replace a supervisor's final finding.
-      if (!supervisor && allegation.finding) {
+      // An investigator only recommends: nothing they record may replace a supervisor's decision, a
+      // final finding or a closure reason.
+      if (!supervisor && (allegation.finding || allegation.decidedBySupervisor)) {
         throw invalidState(
-          "The allegation has a supervisor's final finding; only a SUPERVISOR can change it",
+          "The allegation has a supervisor's decision; only a SUPERVISOR can change it",
         );
       }
       if (input.finding && !["UNDER_INVESTIGATION", "PENDING_REVIEW"].includes(complaint.status)) {
@@ -535,9 +536,19 @@ export function recordFinding(ctx: Context, input: RecordFindingInput) {
       }
       const rationale = input.rationale ?? null;
       const set: Partial<AllegationRow> = input.closureReason
-        ? { closureReason: input.closureReason, finding: null, findingRationale: rationale }
+        ? {
+            closureReason: input.closureReason,
+            finding: null,
+            findingRationale: rationale,
+            decidedBySupervisor: supervisor,
+          }
         : supervisor
-          ? { finding: input.finding!, closureReason: null, findingRationale: rationale }
+          ? {
+              finding: input.finding!,
+              closureReason: null,
+              findingRationale: rationale,
+              decidedBySupervisor: true,
+            }
           : { recommendedFinding: input.finding!, findingRationale: rationale };
       const what = input.closureReason
         ? `closure reason ${input.closureReason}`

@@ -113,6 +113,12 @@ function historyLoader<Row>(
 /** Cursors keep microseconds: rows written in one transaction share a timestamp down to the millisecond. */
 const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
+/** True when `YYYY-MM-DDTHH:MM:SS.mmm` names an instant that exists (no February 30th, no hour 25). */
+const isRealInstant = (millis: string) => {
+  const ms = Date.parse(`${millis}Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 23) === millis;
+};
+
 /** BAD_USER_INPUT for an `after` this history never issued (checked before it reaches SQL). */
 export function checkHistoryCursor(page: Page): void {
   if (!page.after) return;
@@ -122,6 +128,8 @@ export function checkHistoryCursor(page: Page): void {
     typeof at !== "string" ||
     typeof id !== "string" ||
     !CURSOR_AT.test(at) ||
+    // A date that does not exist (2025-02-30) would roll over in JavaScript and fail in PostgreSQL.
+    !isRealInstant(at.slice(0, 23)) ||
     !isUuid(id)
   ) {
     throw badInput("after", "after is not a cursor this API issued");
@@ -141,6 +149,7 @@ const allegationsByOfficer = historyLoader<AllegationRow>(allegations, "created_
   finding: (r.finding as AllegationRow["finding"]) ?? null,
   closureReason: (r.closure_reason as AllegationRow["closureReason"]) ?? null,
   findingRationale: (r.finding_rationale as string | null) ?? null,
+  decidedBySupervisor: Boolean(r.decided_by_supervisor),
   createdAt: date(r.created_at)!,
   seq: Number(r.seq),
 }));

@@ -1,0 +1,1 @@
+ALTER TABLE "allegations" ADD COLUMN "decided_by_supervisor" boolean DEFAULT false NOT NULL;
