@@ -70,6 +70,8 @@ interface AllegationModel {
   recommendedFinding: string | null;
   finding: string | null;
   closureReason: string | null;
+  /** The outcome in force was set by a SUPERVISOR. */
+  bySupervisor?: boolean;
 }
 
 interface ComplaintModel {
@@ -638,13 +640,20 @@ function decide(m: Model, s: Step, r: Request): Decision {
       const a = c.allegations.find((x) => x.id === r.allegationId)!;
       const supervisor = s.who === "SUPERVISOR";
       if (!statusIs(c, OPEN)) return refuse("INVALID_STATE");
-      if (!supervisor && a.finding) return refuse("INVALID_STATE");
+      // A supervisor's decision, a final finding or a closure reason, is changed only by a supervisor.
+      if (!supervisor && (a.finding || a.bySupervisor)) return refuse("INVALID_STATE");
       if (s.finding && !statusIs(c, ["UNDER_INVESTIGATION", "PENDING_REVIEW"]))
         return refuse("INVALID_STATE");
       return {
         apply: () => {
-          if (s.closureReason) Object.assign(a, { closureReason: s.closureReason, finding: null });
-          else if (supervisor) Object.assign(a, { finding: s.finding, closureReason: null });
+          if (s.closureReason)
+            Object.assign(a, {
+              closureReason: s.closureReason,
+              finding: null,
+              bySupervisor: supervisor,
+            });
+          else if (supervisor)
+            Object.assign(a, { finding: s.finding, closureReason: null, bySupervisor: true });
           else a.recommendedFinding = s.finding;
           bump();
         },
@@ -773,7 +782,10 @@ const view = (c: ComplaintModel) => ({
   erased: c.erased,
   feedback: c.feedback,
   timeline: c.timeline,
-  allegations: [...c.allegations].sort((x, y) => x.id.localeCompare(y.id)),
+  // Who decided is the model's own bookkeeping, checked through what it lets an investigator do.
+  allegations: [...c.allegations]
+    .map(({ bySupervisor: _, ...a }) => a)
+    .sort((x, y) => x.id.localeCompare(y.id)),
 });
 
 async function stored(ids: string[]) {
