@@ -144,6 +144,22 @@ describe("limits per client address", () => {
     expect(await auditRowsOfRequest(t.database.db, refused.requestId)).toEqual([]);
   });
 
+  it("does not count retries of a stored submission: a portal resending one idempotency key is not cut off", async () => {
+    const from = loopback();
+    const input = complaintInput();
+    const first = ok(await op(t.url, "SubmitComplaint", { input }, { from })).submitComplaint;
+    for (let i = 0; i < 5; i++)
+      expect(ok(await op(t.url, "SubmitComplaint", { input }, { from })).submitComplaint).toEqual(
+        first,
+      );
+    // The retries took none of the address's 3: two more new ones pass, the next is refused.
+    for (let i = 0; i < 2; i++)
+      ok(await op(t.url, "SubmitComplaint", { input: complaintInput() }, { from }));
+    expect(
+      errorOf(await op(t.url, "SubmitComplaint", { input: complaintInput() }, { from })),
+    ).toEqual({ code: "RATE_LIMITED" });
+  });
+
   it("leaves other addresses and other operations alone", async () => {
     const limited = loopback();
     const { passed } = await untilRefused(10, () =>

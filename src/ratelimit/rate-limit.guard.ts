@@ -5,6 +5,7 @@ import type { Context } from "../context";
 import { DomainError } from "../errors";
 import type { Verdict } from "./rate-limiter";
 import { addressKey } from "./client-address";
+import { isStoredSubmission } from "../modules/intake/idempotency.service";
 
 /** Where each operation carries the tracking number whose access code it tries. */
 const TRACKING_NUMBER: Partial<
@@ -28,10 +29,26 @@ function refuse(
   });
 }
 
-/** Per client address; staff with a valid token registering walk-ins and calls are not counted. */
-async function limitAddress(ctx: Context, operation: RateLimitedOperation) {
+/** The submissions whose idempotency key may already be stored, and under which scope. */
+const IDEMPOTENT: Partial<Record<RateLimitedOperation, string>> = {
+  submitComplaint: "complaint",
+  submitCommendation: "commendation",
+};
+
+/**
+ * Per client address; staff with a valid token registering walk-ins and calls are not counted, and
+ * neither is the retry of a submission already stored (it only gets its receipt back): a portal resending
+ * after a lost answer must not use up its address's allowance.
+ */
+async function limitAddress(
+  ctx: Context,
+  operation: RateLimitedOperation,
+  args: Record<string, any>,
+) {
   const limit = ctx.config.rateLimits.perAddress[operation];
   if (!limit || ctx.principal) return;
+  const scope = IDEMPOTENT[operation];
+  if (scope && (await isStoredSubmission(ctx, scope, args.input?.idempotencyKey))) return;
   const verdict = await ctx.rateLimiter.hit(`${operation}|${addressKey(ctx.clientAddress)}`, limit);
   if (!verdict.allowed) refuse(ctx, operation, "address", verdict);
 }
@@ -98,7 +115,7 @@ export function applyRateLimits(schema: GraphQLSchema): GraphQLSchema {
       const resolve = field.resolve ?? defaultFieldResolver;
       const trackingNumberOf = TRACKING_NUMBER[operation];
       field.resolve = async (source, args, ctx, info) => {
-        await limitAddress(ctx, operation);
+        await limitAddress(ctx, operation, args);
         const trackingNumber = trackingNumberOf?.(args);
         if (typeof trackingNumber !== "string") return resolve(source, args, ctx, info);
         return limitAccess(ctx, operation, trackingNumber, async () =>

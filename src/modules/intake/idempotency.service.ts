@@ -4,6 +4,7 @@ import type { Context } from "../../context";
 import type { Tx } from "../../db/client";
 import { idempotencyKeys } from "../../db/schema";
 import { DomainError } from "../../errors";
+import { isUuid } from "../../common/ids";
 
 /** Stable JSON: keys sorted, so that the same input always hashes the same. */
 function canonicalJson(value: unknown): string {
@@ -78,4 +79,18 @@ export async function recordIdempotentResult(
     .update(idempotencyKeys)
     .set({ resultId, receiptSealed: ctx.keys.seal(JSON.stringify(receipt)) })
     .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+}
+
+/** True when a submission under this key is already stored (a retry): checked before the rate limit. */
+export async function isStoredSubmission(
+  ctx: Context,
+  scope: string,
+  key: unknown,
+): Promise<boolean> {
+  if (typeof key !== "string" || !isUuid(key)) return false;
+  const [stored] = await ctx.db
+    .select({ key: idempotencyKeys.key })
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key.toLowerCase())));
+  return Boolean(stored);
 }
