@@ -3,7 +3,7 @@ import type { KeyRing } from "./crypto/keyring";
 import type { Database, Db, Tx } from "./db/client";
 import type { Logger } from "./logger";
 import { appendAudit, type AuditEntry } from "./audit/audit.writer";
-import { PersonalDataReads } from "./audit/access-log";
+import { PersonalDataReads } from "./audit/request-audit";
 import { bearerToken, principalForToken, type Principal } from "./auth/token";
 import { currentTime, todayIn } from "./common/clock";
 import { newRequestId } from "./common/ids";

@@ -11,7 +11,7 @@ import type { Config } from "./config";
 import type { KeyRing } from "./crypto/keyring";
 import { loadAuditKeys, loadKeyRing } from "./crypto/keys";
 import { checkpoint } from "./audit/audit.verify";
-import { requestAuditRecords } from "./audit/access-log";
+import { requestAuditRecords } from "./audit/request-audit";
 import { createContext, type Context } from "./context";
 import type { Database } from "./db/client";
 import type { Logger } from "./logger";

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256 } from "../crypto/hash";
 import { sql } from "drizzle-orm";
 import stableStringify from "fast-json-stable-stringify";
 import { rows, type Db, type Queryable } from "../db/client";
@@ -27,8 +27,6 @@ export interface Actor {
 }
 
 export type Chained = Omit<AuditRow, "prevHash" | "hash">;
-
-export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /** The fields every record has had since the chain began, in a fixed order the verifier repeats. */
 const base = (r: Chained) => [

@@ -7,7 +7,7 @@ const ROOTS = new Set(["Query", "Mutation", "Subscription"]);
 
 /**
  * Checks one field against its audience. A refusal is noted for the request's one DENIED record, written
- * before the response leaves (src/audit/access-log.ts).
+ * before the response leaves (src/audit/request-audit.ts).
  */
 function enforce(context: Context, audience: readonly Audience[] | undefined, key: string) {
   const decision = decide(audience, context.principal?.role ?? null);

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { sha256 } from "../crypto/hash";
 import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { prepared, type Db, type Queryable } from "../db/client";
 import { principals, type PrincipalRow, type Role } from "../db/schema";
@@ -8,7 +9,7 @@ import { appendAudit, type Actor } from "../audit/audit.writer";
 const newToken = () => `snm_${randomBytes(32).toString("base64url")}`;
 
 /** Tokens are high-entropy, so a plain SHA-256 is enough to make the stored value useless. */
-export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+export const hashToken = sha256;
 
 export interface Principal {
   id: string;

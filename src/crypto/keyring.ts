@@ -58,10 +58,6 @@ export class KeyRing {
     return key ? createHmac("sha256", key).update(data).digest("hex") : null;
   }
 
-  has(keyId: string): boolean {
-    return this.keys.has(keyId);
-  }
-
   seal(plaintext: string): string;
   seal(plaintext: string | null | undefined): string | null;
   seal(plaintext: string | null | undefined): string | null {

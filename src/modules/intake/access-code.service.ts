@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { sha256 } from "./idempotency.service";
+import { sha256 } from "../../crypto/hash";
 
 /** 16 characters of Crockford base32 = 80 random bits, easy to read out over the phone. */
 export function newAccessCode(): string {

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256 } from "../../crypto/hash";
 import { and, eq } from "drizzle-orm";
 import type { Context } from "../../context";
 import type { Tx } from "../../db/client";
@@ -19,8 +19,6 @@ function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value);
 }
-
-export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /** What identifies a submission: its key and a hash of everything it says. */
 export interface IdempotencyClaim {
