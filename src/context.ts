@@ -1,5 +1,6 @@
 import type { Config } from "./config";
 import type { KeyRing } from "./crypto/keyring";
+import { RecordKeys } from "./crypto/data-keys";
 import type { Database, Db, Tx } from "./db/client";
 import type { Logger } from "./logger";
 import { appendAudit, type AuditEntry } from "./audit/audit.writer";
@@ -17,6 +18,8 @@ export interface Context {
   config: Config;
   /** Seals and opens personal data. */
   keys: KeyRing;
+  /** The complaints' and commendations' own data keys this request unwrapped, each once. */
+  recordKeys: RecordKeys;
   /** Keys the audit chain (AUDIT_KEY). */
   auditKeys: KeyRing;
   principal: Principal | null;
@@ -66,6 +69,7 @@ export async function createContext(
     database: deps.database,
     config: deps.config,
     keys: deps.keys,
+    recordKeys: new RecordKeys(deps.keys),
     auditKeys: deps.auditKeys,
     principal,
     tokenRejected: Boolean(token && !principal),

@@ -5,7 +5,8 @@ import { announceFirstAdmin } from "./auth/first-admin";
 import { ConfigError, loadConfig } from "./config";
 import { openConfiguredDatabase } from "./db/open";
 import { DataDirInUseError } from "./db/pglite-lock";
-import { loadAuditKeys } from "./crypto/keys";
+import { loadAuditKeys, loadKeyRing } from "./crypto/keys";
+import { sealLegacyRecords } from "./crypto/reseal";
 import { createLogger } from "./logger";
 import { createSenimServer } from "./server";
 
@@ -19,9 +20,12 @@ async function main() {
     asServer: true,
   });
   const auditKeys = loadAuditKeys(config, log);
-  await anchorChain(database.db, { principal: null, requestId: `start-${process.pid}`, auditKeys });
+  const keys = loadKeyRing(config, log);
+  const startup = { principal: null, requestId: `start-${process.pid}`, auditKeys };
+  await anchorChain(database.db, startup);
+  await sealLegacyRecords(database.db, keys, startup, log);
   await announceFirstAdmin(database.db, config.env, auditKeys, log);
-  const server = await createSenimServer({ database, config, log, auditKeys });
+  const server = await createSenimServer({ database, config, log, keys, auditKeys });
   const port = await server.listen();
   log.info(
     { port, database: database.kind, freshDataDir: fresh, startupMs: Date.now() - started },

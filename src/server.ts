@@ -417,6 +417,9 @@ export async function createSenimServer(options: {
   });
   http.requestTimeout = 30_000;
   http.headersTimeout = 15_000;
+  // Idle keep-alive connections outlive a proxy's (60 s is the common default): with Node's 5 s, a client
+  // or proxy that sends on a connection the server is just closing gets a reset instead of an answer.
+  http.keepAliveTimeout = 65_000;
 
   return {
     http,

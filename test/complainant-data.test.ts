@@ -3,14 +3,16 @@ import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { issuePrincipal } from "../src/auth/token";
 import { loadConfig } from "../src/config";
+import { rewrapRecordKey } from "../src/crypto/data-keys";
 import { KeyRing } from "../src/crypto/keyring";
 import { complaints } from "../src/db/schema";
 import { createLogger } from "../src/logger";
 import { createSenimServer } from "../src/server";
 import { complaintId, complaintInput, submitComplaint } from "./helpers/complaints";
-import { onPostgres, asFixture, fixtureActor } from "./helpers/database";
+import { onPostgres, asFixture, complaintKey, fixtureActor } from "./helpers/database";
 import { createOfficer } from "./helpers/factories";
 import {
+  allegationRows,
   callerAt,
   caseFile,
   closeWithoutFinding,
@@ -67,22 +69,36 @@ const SENSITIVE = `query Sensitive($id: ID!) {
 }`;
 
 describe("encryption at rest", () => {
-  it("seals the name, email, phone and narrative with the active key, each with its key id", async () => {
-    const { data, receipt } = await complaintWith();
+  it("seals everything the complainant typed under the complaint's own key, bound to its place", async () => {
+    const place = marker("Incident place");
+    const description = marker("The tall one next to");
+    const { data, receipt, id } = await complaintWith(personalData(), {
+      incidentPlace: place,
+      officers: [{ description }],
+    });
     const row = await complaintRow(t.database.db, receipt.trackingNumber);
+    // The data key is wrapped by the ring's active key, and only the wrapped form is stored.
+    expect(row.dataKey).toMatch(/^v2\.test-a\.[\w-]+\.[\w-]+\.[\w-]+$/);
+    const key = complaintKey(row);
     const sealed = {
-      fullName: row.complainantNameSealed!,
-      email: row.complainantEmailSealed!,
-      phone: row.complainantPhoneSealed!,
-      narrative: row.narrativeSealed,
-    };
-    const ring = new KeyRing(testKeys());
-
-    for (const [field, value] of Object.entries(sealed)) {
-      expect(value).toMatch(/^v1\.test-a\.[\w-]+\.[\w-]+\.[\w-]+$/);
-      expect(value).not.toContain(data[field as keyof typeof data]);
-      expect(ring.open(value)).toBe(data[field as keyof typeof data]);
+      fullName: ["complainant_name_sealed", row.complainantNameSealed],
+      email: ["complainant_email_sealed", row.complainantEmailSealed],
+      phone: ["complainant_phone_sealed", row.complainantPhoneSealed],
+      narrative: ["narrative_sealed", row.narrativeSealed],
+      place: ["incident_place", row.incidentPlaceSealed],
+    } as const;
+    const expected = { ...data, place };
+    for (const [field, [column, value]] of Object.entries(sealed)) {
+      expect(value).toMatch(/^d1\.[\w-]+\.[\w-]+\.[\w-]+$/);
+      expect(key.open("complaints", column, id, value)).toBe(
+        expected[field as keyof typeof expected],
+      );
     }
+    const [allegation] = await allegationRows(t.database.db, id);
+    expect(allegation.descriptionSealed).toMatch(/^d1\./);
+    expect(
+      key.open("allegations", "description", allegation.id, allegation.descriptionSealed),
+    ).toBe(description);
     expect(JSON.stringify(row)).not.toContain(data.fullName);
   });
 
@@ -94,13 +110,25 @@ describe("encryption at rest", () => {
     const b = await complaintRow(t.database.db, second.receipt.trackingNumber);
     expect(a.complainantNameSealed).not.toBe(b.complainantNameSealed);
     expect(a.narrativeSealed).not.toBe(b.narrativeSealed);
+    expect(a.dataKey).not.toBe(b.dataKey);
   });
 
-  it("leaves no name, email, phone, narrative, feedback comment or access code in a dump of the database", async () => {
+  it("leaves no citizen text, staff note, feedback comment or access code in a dump of the database", async () => {
     const data = personalData();
-    const place = marker("Dump control place");
+    const place = marker("Dump place");
+    const description = marker("Dump officer description");
+    const note = marker("Dump case note");
     const comment = marker("Feedback comment");
-    const { receipt, id } = await complaintWith(data, { incidentPlace: place });
+    const { receipt, id } = await complaintWith(data, {
+      incidentPlace: place,
+      officers: [{ description }],
+    });
+    const { version } = await caseFile(investigator, id);
+    ok(
+      await investigator.op("AddCaseNote", {
+        input: { complaintId: id, expectedVersion: version, note },
+      }),
+    );
     await closeWithoutFinding(investigator, id);
     ok(
       await t.public.op("SubmitComplaintFeedback", {
@@ -115,13 +143,16 @@ describe("encryption at rest", () => {
 
     const dump = await databaseDump(t.database);
 
-    // The incident place is not personal data and is stored as written: it shows the search finds plaintext.
-    expect(foundIn(dump, [place])).toEqual([place]);
+    // The tracking number is stored as written: it shows the search finds plaintext.
+    expect(foundIn(dump, [receipt.trackingNumber])).toEqual([receipt.trackingNumber]);
     const secrets = [
       data.fullName,
       data.email,
       data.phone,
       data.narrative,
+      place,
+      description,
+      note,
       comment,
       receipt.accessCode,
       receipt.accessCode.replace(/-/g, ""),
@@ -129,27 +160,54 @@ describe("encryption at rest", () => {
     expect(foundIn(dump, secrets)).toEqual([]);
   });
 
-  it("reads values sealed with any configured key, so the active key can rotate", async () => {
-    const { id } = await complaintWith();
+  it("refuses a sealed value moved to another row or column, and a data key moved to another complaint", async () => {
+    const a = await complaintWith();
+    const b = await complaintWith();
+    const rowA = await complaintRow(t.database.db, a.receipt.trackingNumber);
+    const moves = [
+      { narrativeSealed: rowA.narrativeSealed },
+      { complainantNameSealed: rowA.complainantEmailSealed },
+      { dataKey: rowA.dataKey, narrativeSealed: rowA.narrativeSealed },
+    ];
+    for (const move of moves) {
+      const rowB = await complaintRow(t.database.db, b.receipt.trackingNumber);
+      await asFixture(t.database.db, (tx) =>
+        tx.update(complaints).set(move).where(eq(complaints.id, b.id)),
+      );
+      const result = await investigator.query(SENSITIVE, { id: b.id });
+      expect(result.errors?.[0]?.extensions.code).toBe("INTERNAL_SERVER_ERROR");
+      expect(JSON.stringify(result)).not.toContain(a.data.narrative);
+      expect(JSON.stringify(result)).not.toContain(a.data.email);
+      await asFixture(t.database.db, (tx) =>
+        tx
+          .update(complaints)
+          .set({
+            dataKey: rowB.dataKey,
+            narrativeSealed: rowB.narrativeSealed,
+            complainantNameSealed: rowB.complainantNameSealed,
+          })
+          .where(eq(complaints.id, b.id)),
+      );
+    }
+    expect((await caseFile(investigator, b.id)).narrative).toBe(b.data.narrative);
+  });
+
+  it("reads data keys wrapped by any configured key, so the active key can rotate", async () => {
+    const { id, data, receipt } = await complaintWith();
+    const row = await complaintRow(t.database.db, receipt.trackingNumber);
     const rotated = new KeyRing(testKeys(), "test-b");
-    const narrative = marker("Narrative sealed with test-b");
-    const fullName = marker("Name sealed with test-b");
+    const rewrapped = rewrapRecordKey(rotated, "complaints", id, row.dataKey!);
+    expect(rewrapped).toMatch(/^v2\.test-b\./);
     await asFixture(t.database.db, (tx) =>
-      tx
-        .update(complaints)
-        .set({
-          narrativeSealed: rotated.seal(narrative),
-          complainantNameSealed: rotated.seal(fullName),
-        })
-        .where(eq(complaints.id, id)),
+      tx.update(complaints).set({ dataKey: rewrapped }).where(eq(complaints.id, id)),
     );
 
     const file = await caseFile(investigator, id);
-    expect(file.narrative).toBe(narrative);
-    expect(file.complainant.fullName).toBe(fullName);
+    expect(file.narrative).toBe(data.narrative);
+    expect(file.complainant.fullName).toBe(data.fullName);
   });
 
-  it("keeps old complaints readable after a rotation, and seals new ones with the new active key", async () => {
+  it("keeps old complaints readable after a rotation, and wraps new keys with the new active key", async () => {
     const before = await complaintWith();
     // The same database served with the keys swapped: test-b is now active, test-a still listed.
     const config = loadConfig({
@@ -180,7 +238,7 @@ describe("encryption at rest", () => {
         before.data.fullName,
       );
       const row = await complaintRow(t.database.db, receipt.trackingNumber);
-      expect(row.complainantNameSealed).toMatch(/^v1\.test-b\./);
+      expect(row.dataKey).toMatch(/^v2\.test-b\./);
       // The original server (test-a active, test-b listed) reads what the rotated one sealed.
       const file = await caseFile(
         investigator,
@@ -198,33 +256,54 @@ describe("encryption at rest", () => {
 
 describe("KeyRing", () => {
   const key = () => randomBytes(32).toString("base64");
+  const place = "complaints.narrative_sealed:00000000-0000-4000-8000-000000000001";
 
   it("opens what it sealed, and refuses a value that was tampered with", () => {
     const ring = KeyRing.parse(`one:${key()},two:${key()}`);
-    const sealed = ring.seal("Айгерім 👮 \u202Etext");
-    expect(sealed.startsWith("v1.one.")).toBe(true);
-    expect(ring.open(sealed)).toBe("Айгерім 👮 \u202Etext");
+    const sealed = ring.seal("Айгерім 👮 \u202Etext", place);
+    expect(sealed.startsWith("v2.one.")).toBe(true);
+    expect(ring.open(sealed, place)).toBe("Айгерім 👮 \u202Etext");
 
     const parts = sealed.split(".");
     const body = Buffer.from(parts[4], "base64url");
     body[0] ^= 1;
-    expect(() => ring.open([...parts.slice(0, 4), body.toString("base64url")].join("."))).toThrow();
-    expect(() => ring.open(sealed.replace("v1.one.", "v1.two."))).toThrow();
+    expect(() =>
+      ring.open([...parts.slice(0, 4), body.toString("base64url")].join("."), place),
+    ).toThrow();
+    expect(() => ring.open(sealed.replace("v2.one.", "v2.two."), place)).toThrow();
+  });
+
+  it("opens a value only at the place it was sealed for", () => {
+    const ring = KeyRing.parse(`one:${key()}`);
+    const sealed = ring.seal("secret", place);
+    expect(() => ring.open(sealed, place.replace("0001", "0002"))).toThrow();
+    expect(() => ring.open(sealed, place.replace("narrative", "complainant_name"))).toThrow();
+    const { dataKey } = ring.newDataKey("complaints.data_key:x");
+    const byKey = dataKey.seal("secret", place);
+    expect(byKey.startsWith("d1.")).toBe(true);
+    expect(dataKey.open(byKey, place)).toBe("secret");
+    expect(() => dataKey.open(byKey, `${place}0`)).toThrow();
   });
 
   it("refuses a value whose authentication tag was cut short", () => {
     // GCM checks only as many tag bytes as it is given: a 4-byte tag is forged in 2^32 tries.
     const ring = KeyRing.parse(`one:${key()}`);
-    const parts = ring.seal("secret").split(".");
+    const parts = ring.seal("secret", place).split(".");
     const short = Buffer.from(parts[3], "base64url").subarray(0, 4).toString("base64url");
-    expect(() => ring.open([...parts.slice(0, 3), short, parts[4]].join("."))).toThrow(
+    expect(() => ring.open([...parts.slice(0, 3), short, parts[4]].join("."), place)).toThrow(
+      /authentication tag/,
+    );
+    const { dataKey } = ring.newDataKey("complaints.data_key:x");
+    const [version, iv, tag, body] = dataKey.seal("secret", place).split(".");
+    const cut = Buffer.from(tag, "base64url").subarray(0, 4).toString("base64url");
+    expect(() => dataKey.open([version, iv, cut, body].join("."), place)).toThrow(
       /authentication tag/,
     );
   });
 
   it("cannot open a value sealed with a key it does not hold", () => {
-    const sealed = KeyRing.parse(`old:${key()}`).seal("secret");
-    expect(() => KeyRing.parse(`new:${key()}`).open(sealed)).toThrow(/unknown key "old"/);
+    const sealed = KeyRing.parse(`old:${key()}`).seal("secret", place);
+    expect(() => KeyRing.parse(`new:${key()}`).open(sealed, place)).toThrow(/unknown key "old"/);
   });
 
   it.each([
@@ -385,7 +464,10 @@ describe("eraseComplainantData", () => {
     incidentAt: file.incidentAt,
     anonymous: file.anonymous,
     unit: file.unit,
-    allegations: file.allegations,
+    // Descriptions of officers are the complainant's words: they go with the rest.
+    allegations: file.allegations.map(
+      ({ description: _, ...rest }: Record<string, unknown>) => rest,
+    ),
   });
 
   async function queueCount(filter: Record<string, unknown>) {
@@ -428,7 +510,19 @@ describe("eraseComplainantData", () => {
       narrative: null,
       complainant: { fullName: null, email: null, phone: null },
     });
-    expect(after.timeline.slice(0, before.timeline.length)).toEqual(before.timeline);
+    expect(after).toMatchObject({ incidentPlace: null });
+    expect(after.allegations.map((a: { description: string | null }) => a.description)).toEqual([
+      null,
+      null,
+      null,
+      null,
+    ]);
+    // The history stays, without its notes: they were sealed by the key that is gone.
+    expect(after.timeline.slice(0, before.timeline.length)).toEqual(
+      before.timeline.map((e: Record<string, unknown>) => ({ ...e, note: null })),
+    );
+    expect(before.timeline.some((e: { note: string | null }) => e.note)).toBe(true);
+    // The reason is sealed by the complaint's new key, and readable.
     expect(after.timeline.at(-1)).toMatchObject({ kind: "COMPLAINANT_DATA_ERASED", note: reason });
     expect(await queueCount({ officerBadge: officer.badgeNumber })).toBe(byOfficer);
     expect(ok(await publicStatus(t.public, receipt)).complaintStatus).toEqual(publicBefore);
@@ -444,15 +538,25 @@ describe("eraseComplainantData", () => {
     });
     expect(row.narrativeSealed || null).toBeNull();
     // No copy of the sealed values is left in any row (so no key could ever open them again) ...
+    expect(row.dataKey).not.toBe(sealedBefore.dataKey);
     const gone = [
+      sealedBefore.dataKey!,
       sealedBefore.complainantNameSealed!,
       sealedBefore.complainantEmailSealed!,
       sealedBefore.complainantPhoneSealed!,
-      sealedBefore.narrativeSealed,
+      sealedBefore.narrativeSealed!,
       sealedBefore.feedbackCommentSealed!,
     ];
+    // An old copy of the row cannot be opened with what the database holds now.
+    expect(() =>
+      complaintKey(row).open("complaints", "narrative_sealed", id, sealedBefore.narrativeSealed),
+    ).toThrow();
     for (const table of ["complaints", "complaint_events", "idempotency_keys", "audit_log"]) {
       for (const sealed of gone) expect(await rowsMentioning(t.database.db, table, sealed)).toBe(0);
+      for (const sealed of (await allegationRows(t.database.db, id)).map(
+        (a) => a.descriptionSealed,
+      ))
+        expect(sealed).toBeNull();
     }
     // ... nor in a dump of the database (PostgreSQL; PGlite's data directory keeps dead rows until vacuum).
     if (onPostgres) expect(foundIn(await databaseDump(t.database), gone)).toEqual([]);
@@ -511,6 +615,7 @@ describe("eraseComplainantData", () => {
   it("still answers the complainant's status and idempotent retries after erasure", async () => {
     const place = marker("place");
     const { input, receipt, id } = await complaintWith(personalData(), { incidentPlace: place });
+    expect(await complaintsAt(t.database.db, place)).toBe(1);
     ok(await erase(supervisor, id));
     expect(ok(await publicStatus(t.public, receipt)).complaintStatus.trackingNumber).toBe(
       receipt.trackingNumber,
@@ -518,6 +623,7 @@ describe("eraseComplainantData", () => {
     expect(ok(await t.public.op("SubmitComplaint", { input })).submitComplaint.receipt).toEqual(
       receipt,
     );
-    expect(await complaintsAt(t.database.db, place)).toBe(1);
+    // The erased complaint no longer holds the place; a second complaint made by the retry would.
+    expect(await complaintsAt(t.database.db, place)).toBe(0);
   });
 });

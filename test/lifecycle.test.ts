@@ -1,4 +1,4 @@
-import { asFixture } from "./helpers/database";
+import { asFixture, complaintKey } from "./helpers/database";
 import { eq } from "drizzle-orm";
 import { addMonths } from "../src/common/dates";
 import { principals } from "../src/db/schema";
@@ -1237,7 +1237,13 @@ describe("optimistic concurrency", () => {
     const after = await everythingAbout(db(), file.id);
     expect(after.row.version).toBe(file.version + 1);
     expect(
-      after.timeline.slice(before.timeline.length).map((e) => [e.kind, e.note, e.publicMessage]),
+      after.timeline
+        .slice(before.timeline.length)
+        .map((e) => [
+          e.kind,
+          complaintKey(after.row).open("complaint_events", "note", e.id, e.noteSealed),
+          e.publicMessage,
+        ]),
     ).toEqual([["NOTE", `Note ${winners[0]}`, `Update ${winners[0]}`]]);
     expect(after.audit.slice(before.audit.length).map((r) => [r.action, r.outcome])).toEqual([
       ["addCaseNote", "SUCCESS"],
@@ -1444,8 +1450,13 @@ describe("eraseComplainantData", () => {
       status: "UNDER_INVESTIGATION",
       version: file.version + 1,
       narrative: null,
+      incidentPlace: null,
       complainant: { fullName: null, email: null, phone: null, type: "VICTIM" },
-      allegations: file.allegations,
+      // The allegations stay; the complainant's descriptions of officers go with the rest.
+      allegations: file.allegations.map((a) => ({
+        ...a,
+        description: null,
+      })),
     });
     expect(after.timeline.at(-1)).toMatchObject({
       kind: "COMPLAINANT_DATA_ERASED",
@@ -1456,7 +1467,8 @@ describe("eraseComplainantData", () => {
       complainantNameSealed: null,
       complainantEmailSealed: null,
       complainantPhoneSealed: null,
-      narrativeSealed: "",
+      narrativeSealed: null,
+      incidentPlaceSealed: null,
       complainantErasedAt: expect.any(Date),
     });
 

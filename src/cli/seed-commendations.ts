@@ -1,6 +1,6 @@
 import type { Tx } from "../db/client";
 import { principalId, SUPERVISORS, type OfficerPool } from "./seed-officers";
-import type { SealedPools } from "./seed-text";
+import type { TextPools } from "./seed-text";
 import {
   dateLit,
   inBatches,
@@ -28,7 +28,7 @@ export async function seedCommendations(
   tx: Tx,
   frame: SeedFrame,
   pool: OfficerPool,
-  sealed: SealedPools,
+  text: TextPools,
   options: { commendations: number; batch: number },
   report: Progress,
 ): Promise<number> {
@@ -93,10 +93,10 @@ export async function seedCommendations(
             ["EOTINISH", 10],
           ])} end,
           least((occurred_day + make_interval(secs => 1800 + ${R(507)} * 57600)) at time zone 'UTC', registered_at - interval '30 minutes'),
-          ${random.pick(R(508), sealed.commendations)},
-          case when type = 'CITIZEN_COMPLIMENT' and ${R(509)} >= 0.3 then ${random.pick(R(511), sealed.names)} end,
-          case when type = 'CITIZEN_COMPLIMENT' and ${R(509)} >= 0.3 and ${R(512)} < 0.6 then ${random.pick(R(512), sealed.emails)} end,
-          case when type = 'CITIZEN_COMPLIMENT' and ${R(509)} >= 0.3 and ${R(513)} < 0.4 then ${random.pick(R(513), sealed.phones)} end,
+          ${random.pick(R(508), text.commendations)},
+          case when type = 'CITIZEN_COMPLIMENT' and ${R(509)} >= 0.3 then ${random.pick(R(511), text.names)} end,
+          case when type = 'CITIZEN_COMPLIMENT' and ${R(509)} >= 0.3 and ${R(512)} < 0.6 then ${random.pick(R(512), text.emails)} end,
+          case when type = 'CITIZEN_COMPLIMENT' and ${R(509)} >= 0.3 and ${R(513)} < 0.4 then ${random.pick(R(513), text.phones)} end,
           registered_at,
           case when type <> 'CITIZEN_COMPLIMENT' then ${supervisor} end,
           case when status <> 'SUBMITTED' then ${supervisor} end,

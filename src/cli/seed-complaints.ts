@@ -6,7 +6,7 @@ import { addWorkingDays } from "../common/working-days";
 import { publicMessages, type Language } from "../modules/complaint/complaint.messages";
 import { RESPONSE_WORKING_DAYS } from "../modules/complaint/deadline.service";
 import { INVESTIGATORS, principalId, SUPERVISORS, type OfficerPool } from "./seed-officers";
-import { PLACES, RATIONALES, type SealedPools } from "./seed-text";
+import { PLACES, RATIONALES, type TextPools } from "./seed-text";
 import {
   dateLit,
   inBatches,
@@ -109,7 +109,7 @@ export async function seedComplaints(
   tx: Tx,
   frame: SeedFrame,
   pool: OfficerPool,
-  sealed: SealedPools,
+  text: TextPools,
   options: { complaints: number; batch: number },
   report: Progress,
 ): Promise<ComplaintsSeeded> {
@@ -171,8 +171,8 @@ export async function seedComplaints(
       ["PENDING_REVIEW", 10],
       ["CLOSED", 10],
     ])} end`;
-  const narrative = `case language when 'KK' then ${random.pick("r_narrative", sealed.narratives.KK)}
-    when 'EN' then ${random.pick("r_narrative", sealed.narratives.EN)} else ${random.pick("r_narrative", sealed.narratives.RU)} end`;
+  const narrative = `case language when 'KK' then ${random.pick("r_narrative", text.narratives.KK)}
+    when 'EN' then ${random.pick("r_narrative", text.narratives.EN)} else ${random.pick("r_narrative", text.narratives.RU)} end`;
   const accessCode = `upper(substr(md5(${lit(`senim-seed:${frame.seed}:access:`)} || c), 1, 16))`;
 
   const randoms = [
@@ -280,9 +280,9 @@ export async function seedComplaints(
           ["WITNESS", 15],
           ["THIRD_PARTY", 15],
         ])} end,
-      case when not anonymous then ${random.pick("r_name", sealed.names)} end,
-      case when not anonymous and r_email < 0.6 then ${random.pick("r_email", sealed.emails)} end,
-      case when not anonymous and r_phone < 0.7 then ${random.pick("r_phone", sealed.phones)} end,
+      case when not anonymous then ${random.pick("r_name", text.names)} end,
+      case when not anonymous and r_email < 0.6 then ${random.pick("r_email", text.emails)} end,
+      case when not anonymous and r_phone < 0.7 then ${random.pick("r_phone", text.phones)} end,
       anonymous, encode(sha256(convert_to(${accessCode}, 'UTF8')), 'hex'),
       registered_at, response_due_at, extended_to, closed_at, assignee_id, registered_by,
       1 + (status <> 'REGISTERED')::int + (status in ('UNDER_INVESTIGATION', 'PENDING_REVIEW') or (closed_time is not null and not early))::int
@@ -295,7 +295,7 @@ export async function seedComplaints(
         ["4", 25],
         ["5", 25],
       ])}::smallint end,
-      case when feedback_at is not null and r_comment < 0.4 then ${random.pick("r_comment", sealed.feedback)} end,
+      case when feedback_at is not null and r_comment < 0.4 then ${random.pick("r_comment", text.feedback)} end,
       feedback_at
     from seed_batch`;
 

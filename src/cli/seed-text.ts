@@ -1,6 +1,4 @@
-import type { KeyRing } from "../crypto/keyring";
-
-/** Names, places and texts the seed draws from. Personal data among them is sealed once and reused. */
+/** Names, places and texts the seed draws from. */
 export const MALE_FIRST = [
   "Nurlan",
   "Dauren",
@@ -122,16 +120,16 @@ export const RATIONALES = [
   "Decided on the documents; no further evidence could be obtained.",
 ];
 
-/** Sealing is random (a fresh IV each time), so a handful of envelopes is made once and reused. */
-export function sealedPools(keys: KeyRing) {
-  const seal = (values: readonly string[]) => values.map((v) => keys.seal(v));
-  return {
-    narratives: { RU: seal(NARRATIVES.RU), KK: seal(NARRATIVES.KK), EN: seal(NARRATIVES.EN) },
-    names: seal(COMPLAINANT_NAMES),
-    emails: seal(EMAILS),
-    phones: seal(PHONES),
-    feedback: seal(FEEDBACK),
-    commendations: seal(COMMENDATION_NARRATIVES),
-  };
-}
-export type SealedPools = ReturnType<typeof sealedPools>;
+/**
+ * The texts the seed writes, plain: it writes them plain inside its own transaction and seals every record
+ * under its own data key before committing (src/crypto/reseal.ts), as each value is bound to its row.
+ */
+export const TEXT_POOLS = {
+  narratives: NARRATIVES,
+  names: COMPLAINANT_NAMES,
+  emails: EMAILS,
+  phones: PHONES,
+  feedback: FEEDBACK,
+  commendations: COMMENDATION_NARRATIVES,
+};
+export type TextPools = typeof TEXT_POOLS;

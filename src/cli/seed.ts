@@ -12,7 +12,8 @@ import { seedOfficers } from "./seed-officers";
 import { seedComplaints } from "./seed-complaints";
 import { seedCommendations } from "./seed-commendations";
 import { seedReviews } from "./seed-reviews";
-import { sealedPools } from "./seed-text";
+import { TEXT_POOLS } from "./seed-text";
+import { sealSeededRecords } from "../crypto/reseal";
 import {
   progress,
   run,
@@ -89,7 +90,6 @@ export async function seedDemo(
   const frame = seedFrame(options.seed, options.asOf ?? new Date().toISOString().slice(0, 10));
   const batch = options.batch ?? 50_000;
   const commendations = options.commendations ?? Math.round(options.complaints / 5);
-  const sealed = sealedPools(keys);
   const summary = await db.transaction(async (tx) => {
     const [{ seeded }] = await rows<{ seeded: boolean }>(
       tx,
@@ -128,7 +128,7 @@ export async function seedDemo(
                   tx,
                   frame,
                   pool,
-                  sealed,
+                  TEXT_POOLS,
                   { complaints: options.complaints, batch },
                   log,
                 )
@@ -137,7 +137,7 @@ export async function seedDemo(
               tx,
               frame,
               pool,
-              sealed,
+              TEXT_POOLS,
               { commendations, batch },
               log,
             ),
@@ -146,6 +146,8 @@ export async function seedDemo(
               : { reviews: 0, sanctions: 0 },
           }),
         );
+        await sealSeededRecords(tx, keys);
+        log("sealed under their own data keys", complaints.complaints + commended);
         return {
           districts: pool.districts,
           officers: pool.officers,

@@ -247,11 +247,11 @@ export async function rows<T>(db: Queryable, query: SQL): Promise<T[]> {
 }
 
 /**
- * `values` as a PostgreSQL array literal (each quoted), passed as one parameter: the value of a list
+ * `values` as a PostgreSQL array literal (each quoted, null as NULL), passed as one parameter: the value of a list
  * placeholder (`anyOf(column, sql.placeholder(...))`, `arrayParam(sql.placeholder(...))`) in a `prepared` read.
  */
 export const list = (values: readonly unknown[]) =>
-  `{${values.map((v) => `"${String(v).replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
+  `{${values.map((v) => (v == null ? "NULL" : `"${String(v).replace(/[\\"]/g, "\\$&")}"`)).join(",")}}`;
 
 /** `values` (or a placeholder for `list(values)`) as one `type[]` parameter, e.g. for `unnest(...)`. */
 export const arrayParam = (values: readonly unknown[] | Placeholder, type = "uuid") =>

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import { openDatabase, type Database, type Db, type Tx } from "../../src/db/client";
 import { appendAudit } from "../../src/audit/audit.writer";
+import { unwrapRecordKey } from "../../src/crypto/data-keys";
 import { KeyRing } from "../../src/crypto/keyring";
 import { migrate } from "../../src/db/migrate";
 
@@ -63,6 +64,10 @@ export async function openPrivateDatabase(): Promise<{
     },
   };
 }
+
+/** A stored complaint's data key, unwrapped with the test key ring as the server would. */
+export const complaintKey = (row: { id: string; dataKey: string | null }) =>
+  unwrapRecordKey(KeyRing.parse(process.env.ENCRYPTION_KEYS!), "complaints", row.id, row.dataKey!);
 
 /** The audit key every test process shares (set by the global setup), as the server loads it. */
 export const testAuditKeys = () => KeyRing.parse(process.env.AUDIT_KEY!);

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
-import { eq, sql } from "drizzle-orm";
+import { eq, isNotNull, sql } from "drizzle-orm";
 import { loadConfig } from "../../src/config";
 import { todayIn } from "../../src/common/clock";
 import { addDays } from "../../src/common/dates";
@@ -16,7 +16,7 @@ import {
 import { createLogger } from "../../src/logger";
 import { createSenimServer } from "../../src/server";
 import { contractOperation } from "./contract";
-import { onPostgres } from "./database";
+import { complaintKey, onPostgres } from "./database";
 import { startSenim, type SenimProcess } from "./process";
 import { ok, type Caller, type GraphQLResult } from "./server";
 
@@ -57,13 +57,22 @@ export async function complaintRow(db: Queryable, trackingNumber: string): Promi
   return row;
 }
 
-/** How many complaints name this (unique) incident place: how many a test's submissions created. */
+/**
+ * How many complaints name this (unique) incident place: how many a test's submissions created. The place is
+ * sealed under each complaint's own key, so every stored place is opened (a few thousand AES operations).
+ */
 export async function complaintsAt(db: Queryable, incidentPlace: string): Promise<number> {
-  const [{ n }] = await db
-    .select({ n: sql<number>`count(*)::int` })
+  const stored = await db
+    .select({
+      id: complaints.id,
+      dataKey: complaints.dataKey,
+      place: complaints.incidentPlaceSealed,
+    })
     .from(complaints)
-    .where(eq(complaints.incidentPlace, incidentPlace));
-  return n;
+    .where(isNotNull(complaints.incidentPlaceSealed));
+  return stored.filter(
+    (c) => complaintKey(c).open("complaints", "incident_place", c.id, c.place) === incidentPlace,
+  ).length;
 }
 
 export async function idempotencyRow(db: Queryable, key: string) {

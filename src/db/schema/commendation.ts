@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { principals } from "./auth";
 import { CHANNELS } from "./complaint";
@@ -13,7 +14,10 @@ export const COMMENDATION_TYPES = [
 ] as const;
 export const COMMENDATION_STATUSES = ["SUBMITTED", "VERIFIED", "REJECTED"] as const;
 
-/** Thanks and awards for officers; only VERIFIED ones count anywhere. Submitter data is sealed like complainants'. */
+/**
+ * Thanks and awards for officers; only VERIFIED ones count anywhere. What the citizen typed and the reviewer's
+ * note are sealed by the commendation's own data key, like a complaint's.
+ */
 export const commendations = pgTable(
   "commendations",
   {
@@ -22,7 +26,7 @@ export const commendations = pgTable(
     type: text({ enum: COMMENDATION_TYPES }).notNull(),
     status: text({ enum: COMMENDATION_STATUSES }).notNull().default("SUBMITTED"),
     officerId: uuid().references(() => officers.id),
-    officerDescription: text(),
+    officerDescriptionSealed: text("officer_description"),
     /** The officer's unit when it happened, so figures follow where the good work was done. */
     unitId: uuid().references(() => units.id),
     channel: text({ enum: CHANNELS }),
@@ -35,13 +39,18 @@ export const commendations = pgTable(
     recordedBy: uuid().references(() => principals.id),
     reviewedBy: uuid().references(() => principals.id),
     reviewedAt: timestamp({ withTimezone: true }),
-    reviewNote: text(),
+    reviewNoteSealed: text("review_note"),
+    /** This commendation's data key, wrapped by the key ring; null only before it is sealed. */
+    dataKey: text(),
   },
   (t) => [
     // With the id, an officer's history page (newest first, ties by id) is one backward index range.
     index("commendations_officer_idx").on(t.officerId, t.occurredAt, t.id),
     index("commendations_status_idx").on(t.status, t.registeredAt),
     index("commendations_unit_idx").on(t.unitId, t.occurredAt),
+    index("commendations_unsealed_idx")
+      .on(t.id)
+      .where(sql`${t.dataKey} is null`),
   ],
 );
 

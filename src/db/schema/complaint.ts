@@ -73,8 +73,9 @@ export const LANGUAGES = ["KK", "RU", "EN"] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 /**
- * A complaint about one incident. Columns ending in `Sealed` hold AES-256-GCM envelopes
- * (src/crypto/keyring.ts): the complainant's name, email, phone and the narrative never sit in plaintext.
+ * A complaint about one incident. Columns ending in `Sealed` hold AES-256-GCM envelopes under the
+ * complaint's own data key (src/crypto/data-keys.ts): everything the citizen typed, and staff notes on its
+ * timeline and allegations, never sit in plaintext. Erasure replaces the data key, and what it sealed is gone.
  */
 export const complaints = pgTable(
   "complaints",
@@ -85,11 +86,12 @@ export const complaints = pgTable(
     channel: text({ enum: CHANNELS }).notNull(),
     language: text({ enum: LANGUAGES }).notNull(),
     incidentAt: timestamp({ withTimezone: true }).notNull(),
-    incidentPlace: text(),
+    incidentPlaceSealed: text("incident_place"),
     unitId: uuid()
       .notNull()
       .references(() => units.id),
-    narrativeSealed: text().notNull(),
+    /** Null once the complainant's data is erased. */
+    narrativeSealed: text(),
     complainantType: text({ enum: COMPLAINANT_TYPES }),
     complainantNameSealed: text(),
     complainantEmailSealed: text(),
@@ -107,6 +109,8 @@ export const complaints = pgTable(
     feedbackRating: smallint(),
     feedbackCommentSealed: text(),
     feedbackAt: timestamp({ withTimezone: true }),
+    /** This complaint's data key, wrapped by the key ring (ENCRYPTION_KEYS); null only before it is sealed. */
+    dataKey: text(),
   },
   (t) => [
     index("complaints_queue_idx").on(t.status, t.responseDueAt),
@@ -121,6 +125,10 @@ export const complaints = pgTable(
       sql`(date_trunc('milliseconds', coalesce(${t.extendedTo}, ${t.responseDueAt}) at time zone 'UTC'))`,
       t.id,
     ),
+    // The records still to be sealed under their own key (src/crypto/reseal.ts): empty once done.
+    index("complaints_unsealed_idx")
+      .on(t.id)
+      .where(sql`${t.dataKey} is null`),
     check("complaints_rating_check", sql`${t.feedbackRating} between 1 and 5`),
   ],
 );
@@ -134,7 +142,8 @@ export const allegations = pgTable(
       .notNull()
       .references(() => complaints.id),
     category: text({ enum: CATEGORIES }).notNull(),
-    description: text(),
+    /** The citizen's or investigator's description of the officer, sealed by the complaint's data key. */
+    descriptionSealed: text("description"),
     officerId: uuid().references(() => officers.id),
     unitAtIncidentId: uuid().references(() => units.id),
     recommendedFinding: text({ enum: FINDINGS }),
@@ -167,7 +176,8 @@ export const complaintEvents = pgTable(
     at: timestamp({ withTimezone: true }).notNull(),
     kind: text().notNull(),
     actorId: uuid().references(() => principals.id),
-    note: text(),
+    /** Staff's note, sealed by the complaint's data key. */
+    noteSealed: text("note"),
     publicMessage: text(),
   },
   (t) => [index("complaint_events_complaint_idx").on(t.complaintId, t.at)],

@@ -88,8 +88,22 @@ export class CommendationResolver {
   @FieldResolver(() => String, {
     description: "What the officer did. INVESTIGATOR and SUPERVISOR only.",
   })
-  narrative(@Root() c: CommendationRow, @Ctx() { keys, personalReads }: Context) {
-    return personalReads.note("Commendation", c.id, keys.open(c.narrativeSealed));
+  narrative(@Root() c: CommendationRow, @Ctx() { recordKeys, personalReads }: Context) {
+    const text = recordKeys
+      .of("commendations", c)
+      .open("commendations", "narrative_sealed", c.id, c.narrativeSealed);
+    return personalReads.note("Commendation", c.id, text);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "How the citizen described the officer, when no badge number was given.",
+  })
+  officerDescription(@Root() c: CommendationRow, @Ctx() { recordKeys }: Context) {
+    if (!c.officerDescriptionSealed) return null;
+    return recordKeys
+      .of("commendations", c)
+      .open("commendations", "officer_description", c.id, c.officerDescriptionSealed);
   }
 
   @FieldResolver(() => CommendationSubmitter, {
@@ -99,14 +113,15 @@ export class CommendationResolver {
   })
   submitter(
     @Root() c: CommendationRow,
-    @Ctx() { keys, personalReads }: Context,
+    @Ctx() { recordKeys, personalReads }: Context,
   ): CommendationSubmitter | null {
     if (!c.submitterNameSealed && !c.submitterEmailSealed && !c.submitterPhoneSealed) return null;
     personalReads.note("Commendation", c.id, true);
+    const key = recordKeys.of("commendations", c);
     return {
-      fullName: keys.open(c.submitterNameSealed),
-      email: keys.open(c.submitterEmailSealed),
-      phone: keys.open(c.submitterPhoneSealed),
+      fullName: key.open("commendations", "submitter_name_sealed", c.id, c.submitterNameSealed),
+      email: key.open("commendations", "submitter_email_sealed", c.id, c.submitterEmailSealed),
+      phone: key.open("commendations", "submitter_phone_sealed", c.id, c.submitterPhoneSealed),
     };
   }
 

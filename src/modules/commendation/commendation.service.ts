@@ -1,5 +1,7 @@
 import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
 import type { Context } from "../../context";
+import { newRecordKey } from "../../crypto/data-keys";
 import { inTransaction } from "../../context";
 import { commendations, officers, type CommendationRow } from "../../db/schema";
 import { badInput, invalidState, notFound } from "../../errors";
@@ -21,6 +23,13 @@ import type {
   SubmitCommendationInput,
 } from "./commendation.input";
 import type { CommendationReceipt } from "./commendation.type";
+
+/** A new commendation's id and data key, and the seal of its columns (bound to that id). */
+function sealingFor(ctx: Context) {
+  const id = randomUUID();
+  const { key, wrapped } = newRecordKey(ctx.keys, "commendations", id);
+  return { id, dataKey: wrapped, seal: key.sealerFor("commendations", id) };
+}
 
 /** A citizen's thanks: idempotent like complaints, SUBMITTED until a supervisor verifies it. */
 export async function submitCommendation(
@@ -45,19 +54,22 @@ export async function submitCommendation(
         )
       : { officerId: null, unitId: null };
     const { trackingNumber, registeredAt } = await registerNumber(ctx, tx, "CMD");
+    const { id, dataKey, seal } = sealingFor(ctx);
     const [row] = await tx
       .insert(commendations)
       .values({
+        id,
+        dataKey,
         trackingNumber,
         type: "CITIZEN_COMPLIMENT",
         ...officer,
-        officerDescription: input.officer.description ?? null,
+        officerDescriptionSealed: seal("officer_description", input.officer.description),
         channel: input.channel,
         occurredAt: input.occurredAt,
-        narrativeSealed: ctx.keys.seal(input.narrative),
-        submitterNameSealed: ctx.keys.seal(input.submitter?.fullName),
-        submitterEmailSealed: ctx.keys.seal(input.submitter?.email),
-        submitterPhoneSealed: ctx.keys.seal(input.submitter?.phone),
+        narrativeSealed: seal("narrative_sealed", input.narrative),
+        submitterNameSealed: seal("submitter_name_sealed", input.submitter?.fullName),
+        submitterEmailSealed: seal("submitter_email_sealed", input.submitter?.email),
+        submitterPhoneSealed: seal("submitter_phone_sealed", input.submitter?.phone),
         registeredAt,
         recordedBy: ctx.principal?.id ?? null,
       })
@@ -86,15 +98,18 @@ export async function recordCommendation(
       input.occurredAt,
     );
     const { trackingNumber, registeredAt: now } = await registerNumber(ctx, tx, "CMD");
+    const { id, dataKey, seal } = sealingFor(ctx);
     const [row] = await tx
       .insert(commendations)
       .values({
+        id,
+        dataKey,
         trackingNumber,
         type: input.type,
         status: "VERIFIED",
         ...officer,
         occurredAt: input.occurredAt,
-        narrativeSealed: ctx.keys.seal(input.narrative),
+        narrativeSealed: seal("narrative_sealed", input.narrative),
         registeredAt: now,
         recordedBy: ctx.principal!.id,
         reviewedBy: ctx.principal!.id,
@@ -141,7 +156,9 @@ async function review(
         ...officer,
         reviewedBy: ctx.principal!.id,
         reviewedAt: ctx.now,
-        reviewNote: input.note ?? null,
+        reviewNoteSealed: ctx.recordKeys
+          .of("commendations", row)
+          .seal("commendations", "review_note", row.id, input.note),
       })
       .where(eq(commendations.id, row.id))
       .returning();

@@ -67,17 +67,13 @@ export class Commendation {
   })
   channel: Channel | null;
 
-  @Field(() => String, {
-    nullable: true,
-    description: "How the citizen described the officer, when no badge number was given.",
-  })
-  officerDescription: string | null;
-
   @Field(() => Date, { nullable: true, description: "When it was verified or rejected." })
   reviewedAt: Date | null;
 
   officerId: string | null;
   unitId: string | null;
+  dataKey: string | null;
+  officerDescriptionSealed: string | null;
   narrativeSealed: string;
   submitterNameSealed: string | null;
   submitterEmailSealed: string | null;

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { randomUUID, timingSafeEqual } from "node:crypto";
 import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
@@ -12,6 +12,7 @@ import {
   type ComplaintRow,
 } from "../../db/schema";
 import { badInput, invalidState, notFound } from "../../errors";
+import { newRecordKey } from "../../crypto/data-keys";
 import { requirePastEvent } from "../../common/validation";
 import { todayIn } from "../../common/clock";
 import { unitIdsOn } from "../officer/officer.service";
@@ -93,21 +94,27 @@ export async function submitComplaint(
     const dueAt = responseDueAt(ctx, registeredAt, nonWorkingDays);
     const accessCode = newAccessCode();
     const language = input.language ?? "RU";
+    // Ids made here: every sealed value is bound to its row, so the row's id comes first.
+    const id = randomUUID();
+    const { key, wrapped } = newRecordKey(ctx.keys, "complaints", id);
+    const seal = key.sealerFor("complaints", id);
     const [complaint] = await tx
       .insert(complaints)
       .values({
+        id,
+        dataKey: wrapped,
         trackingNumber,
         channel: input.channel,
         language,
         incidentAt: input.incidentAt,
-        incidentPlace: input.incidentPlace ?? null,
+        incidentPlaceSealed: seal("incident_place", input.incidentPlace),
         unitId,
-        narrativeSealed: ctx.keys.seal(input.narrative),
+        narrativeSealed: seal("narrative_sealed", input.narrative),
         anonymous: !input.complainant,
         complainantType: input.complainant?.type ?? null,
-        complainantNameSealed: ctx.keys.seal(input.complainant?.fullName),
-        complainantEmailSealed: ctx.keys.seal(input.complainant?.email),
-        complainantPhoneSealed: ctx.keys.seal(input.complainant?.phone),
+        complainantNameSealed: seal("complainant_name_sealed", input.complainant?.fullName),
+        complainantEmailSealed: seal("complainant_email_sealed", input.complainant?.email),
+        complainantPhoneSealed: seal("complainant_phone_sealed", input.complainant?.phone),
         accessCodeHash: hashAccessCode(accessCode),
         registeredAt,
         responseDueAt: dueAt,
@@ -120,10 +127,12 @@ export async function submitComplaint(
     const rows = subjects.flatMap((ref) =>
       input.categories.map((category) => {
         const officerId = ref.badgeNumber ? officerIdByBadge.get(ref.badgeNumber)! : null;
+        const allegationId = randomUUID();
         return {
+          id: allegationId,
           complaintId: complaint.id,
           category,
-          description: ref.description ?? null,
+          descriptionSealed: key.seal("allegations", "description", allegationId, ref.description),
           officerId,
           unitAtIncidentId: officerId ? (unitAt.get(officerId) ?? null) : null,
         };
@@ -217,6 +226,7 @@ export async function submitComplaintFeedback(ctx: Context, input: SubmitComplai
       .from(complaints)
       .where(eq(complaints.id, complaint.id))
       .for("update");
+    const key = ctx.recordKeys.of("complaints", locked);
     if (locked.status !== "CLOSED")
       throw invalidState("Feedback can be given once the complaint is closed");
     if (locked.feedbackAt) throw invalidState("Feedback was already given for this complaint");
@@ -225,7 +235,12 @@ export async function submitComplaintFeedback(ctx: Context, input: SubmitComplai
       .update(complaints)
       .set({
         feedbackRating: input.rating,
-        feedbackCommentSealed: ctx.keys.seal(input.comment ?? null),
+        feedbackCommentSealed: key.seal(
+          "complaints",
+          "feedback_comment_sealed",
+          locked.id,
+          input.comment,
+        ),
         feedbackAt: at,
       })
       .where(eq(complaints.id, complaint.id));

@@ -205,9 +205,23 @@ export class ComplaintResolver {
     description:
       "What happened, in the complainant's words; null once erased. INVESTIGATOR and SUPERVISOR only.",
   })
-  narrative(@Root() complaint: ComplaintRow, @Ctx() { keys, personalReads }: Context) {
-    if (complaint.complainantErasedAt) return null;
-    return personalReads.note("Complaint", complaint.id, keys.open(complaint.narrativeSealed));
+  narrative(@Root() c: ComplaintRow, @Ctx() { recordKeys, personalReads }: Context) {
+    if (!c.narrativeSealed) return null;
+    const text = recordKeys
+      .of("complaints", c)
+      .open("complaints", "narrative_sealed", c.id, c.narrativeSealed);
+    return personalReads.note("Complaint", c.id, text);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "Where the incident happened, as the complainant put it; null once erased.",
+  })
+  incidentPlace(@Root() c: ComplaintRow, @Ctx() { recordKeys }: Context) {
+    if (!c.incidentPlaceSealed) return null;
+    return recordKeys
+      .of("complaints", c)
+      .open("complaints", "incident_place", c.id, c.incidentPlaceSealed);
   }
 
   @FieldResolver(() => Complainant, {
@@ -216,13 +230,14 @@ export class ComplaintResolver {
   })
   complainant(
     @Root() c: ComplaintRow,
-    @Ctx() { keys, personalReads }: Context,
+    @Ctx() { recordKeys, personalReads }: Context,
   ): Complainant | null {
     if (c.anonymous) return null;
+    const key = recordKeys.of("complaints", c);
     const identity = {
-      fullName: keys.open(c.complainantNameSealed),
-      email: keys.open(c.complainantEmailSealed),
-      phone: keys.open(c.complainantPhoneSealed),
+      fullName: key.open("complaints", "complainant_name_sealed", c.id, c.complainantNameSealed),
+      email: key.open("complaints", "complainant_email_sealed", c.id, c.complainantEmailSealed),
+      phone: key.open("complaints", "complainant_phone_sealed", c.id, c.complainantPhoneSealed),
     };
     const known = identity.fullName ?? identity.email ?? identity.phone;
     personalReads.note("Complaint", c.id, known);
@@ -282,6 +297,24 @@ export class AllegationResolver {
   complaint(@Root() allegation: AllegationRow, @Ctx() { loaders }: Context) {
     return loaders.complaintById.load(allegation.complaintId);
   }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "The complainant's or investigator's description of the conduct or the officer; null once erased.",
+  })
+  async description(@Root() a: AllegationRow, @Ctx() ctx: Context) {
+    if (!a.descriptionSealed) return null;
+    const key = await complaintKey(ctx, a.complaintId);
+    return key.open("allegations", "description", a.id, a.descriptionSealed);
+  }
+}
+
+/** The data key of a complaint, for its allegations' and timeline's sealed text. */
+async function complaintKey({ loaders, recordKeys }: Context, complaintId: string) {
+  const complaint = await loaders.complaintById.load(complaintId);
+  if (!complaint) throw new Error(`complaint ${complaintId} not found`);
+  return recordKeys.of("complaints", complaint);
 }
 
 @Resolver(() => TimelineEntry)
@@ -292,5 +325,15 @@ export class TimelineEntryResolver {
   })
   actor(@Root() entry: TimelineEntry, @Ctx() { loaders }: Context) {
     return entry.actorId ? loaders.principalById.load(entry.actorId) : null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "Internal note (never shown to the complainant); null once erased.",
+  })
+  async note(@Root() entry: TimelineEntry, @Ctx() ctx: Context) {
+    if (!entry.noteSealed) return null;
+    const key = await complaintKey(ctx, entry.complaintId);
+    return key.open("complaint_events", "note", entry.id, entry.noteSealed);
   }
 }

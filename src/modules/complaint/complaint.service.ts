@@ -1,7 +1,9 @@
 import { and, asc, eq, exists, getTableColumns, gte, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
+import { randomUUID } from "node:crypto";
 import { anyOf, type Tx } from "../../db/client";
+import { newRecordKey } from "../../crypto/data-keys";
 import {
   allegations,
   complaintEvents,
@@ -191,16 +193,22 @@ async function changeComplaint(
       .returning();
     const at = ctx.now.getTime();
     if (events.length) {
+      // The key in force after the change: erasure replaces it, and its own note is sealed by the new one.
+      const key = ctx.recordKeys.of("complaints", updated);
       // One millisecond apart: the timeline is ordered by time, and entries of one change keep their order.
       await tx.insert(complaintEvents).values(
-        events.map((e, i) => ({
-          complaintId,
-          at: new Date(at + i),
-          kind: e.kind,
-          actorId: ctx.principal?.id ?? null,
-          note: e.note ?? null,
-          publicMessage: e.publicMessage ?? null,
-        })),
+        events.map((e, i) => {
+          const id = randomUUID();
+          return {
+            id,
+            complaintId,
+            at: new Date(at + i),
+            kind: e.kind,
+            actorId: ctx.principal?.id ?? null,
+            noteSealed: key.seal("complaint_events", "note", id, e.note),
+            publicMessage: e.publicMessage ?? null,
+          };
+        }),
       );
     }
     audit({ action, entity: "Complaint", entityId: complaintId, input });
@@ -385,16 +393,28 @@ export function eraseComplainantData(ctx: Context, input: EraseComplainantDataIn
     { action: "eraseComplainantData", input },
     input.complaintId,
     null,
-    async (complaint) => {
+    async (complaint, tx) => {
       if (complaint.complainantErasedAt)
         throw invalidState("The complainant's data has already been erased");
+      // The old key goes, and with it everything it sealed, in backups too; what remains is cleared here
+      // so that no ciphertext is left that nothing can open. Text written from now on gets the new key.
+      await tx
+        .update(allegations)
+        .set({ descriptionSealed: null })
+        .where(eq(allegations.complaintId, complaint.id));
+      await tx
+        .update(complaintEvents)
+        .set({ noteSealed: null })
+        .where(eq(complaintEvents.complaintId, complaint.id));
       return {
         change: {
+          dataKey: newRecordKey(ctx.keys, "complaints", complaint.id).wrapped,
           complainantNameSealed: null,
           complainantEmailSealed: null,
           complainantPhoneSealed: null,
           feedbackCommentSealed: null,
-          narrativeSealed: "",
+          narrativeSealed: null,
+          incidentPlaceSealed: null,
           complainantErasedAt: ctx.now,
         },
         events: [{ kind: "COMPLAINANT_DATA_ERASED", note: input.reason }],
@@ -430,12 +450,15 @@ export async function addAllegation(
       const officer = input.officerBadge
         ? await officerAtIncident(ctx, tx, input.officerBadge, "input.officerBadge", complaint)
         : { officerId: null, unitAtIncidentId: null };
+      const id = randomUUID();
+      const key = ctx.recordKeys.of("complaints", complaint);
       [created] = await tx
         .insert(allegations)
         .values({
+          id,
           complaintId: complaint.id,
           category: input.category,
-          description: input.description ?? null,
+          descriptionSealed: key.seal("allegations", "description", id, input.description),
           ...officer,
         })
         .returning();

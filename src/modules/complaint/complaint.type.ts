@@ -164,16 +164,13 @@ export class TimelineEntry {
   })
   kind: string;
 
-  @Field(() => String, {
-    nullable: true,
-    description: "Internal note (never shown to the complainant).",
-  })
-  note: string | null;
-
   @Field(() => String, { nullable: true, description: "Message shown to the complainant, if any." })
   publicMessage: string | null;
 
+  id: string;
+  complaintId: string;
   actorId: string | null;
+  noteSealed: string | null;
 }
 
 @ObjectType({ description: "One accusation against one officer (who may be identified later)." })
@@ -183,12 +180,6 @@ export class Allegation {
 
   @Field(() => AllegationCategory, { description: "What the officer is accused of." })
   category: AllegationCategory;
-
-  @Field(() => String, {
-    nullable: true,
-    description: "The complainant's or investigator's description of the conduct or the officer.",
-  })
-  description: string | null;
 
   @Field(() => Finding, { nullable: true, description: "The investigator's recommended finding." })
   recommendedFinding: Finding | null;
@@ -214,6 +205,7 @@ export class Allegation {
   complaintId: string;
   officerId: string | null;
   unitAtIncidentId: string | null;
+  descriptionSealed: string | null;
 }
 
 @ObjectType({ description: "A complaint's case file." })
@@ -251,16 +243,15 @@ export class Complaint {
   @Field({ description: "When the incident happened." })
   incidentAt: Date;
 
-  @Field(() => String, { nullable: true, description: "Where the incident happened." })
-  incidentPlace: string | null;
-
   @Field({ description: "True when the complaint was made without a complainant." })
   anonymous: boolean;
 
   unitId: string;
   assigneeId: string | null;
   registeredBy: string | null;
-  narrativeSealed: string;
+  dataKey: string | null;
+  incidentPlaceSealed: string | null;
+  narrativeSealed: string | null;
   complainantType: string | null;
   complainantNameSealed: string | null;
   complainantEmailSealed: string | null;

@@ -1,6 +1,7 @@
 import { sha256 } from "../../crypto/hash";
 import { and, eq } from "drizzle-orm";
 import type { Context } from "../../context";
+import { boundTo } from "../../crypto/keyring";
 import type { Tx } from "../../db/client";
 import { idempotencyKeys } from "../../db/schema";
 import { DomainError } from "../../errors";
@@ -37,6 +38,10 @@ export function idempotencyClaim(input: { idempotencyKey: string }): Idempotency
  * otherwise the earlier receipt (same input) or IDEMPOTENCY_KEY_REUSED (different input). A concurrent
  * first request makes this one wait on the key's row until it commits or rolls back.
  */
+/** A stored receipt opens only under the key it was stored for. */
+export const receiptPlace = (scope: string, key: string) =>
+  boundTo("idempotency_keys", "receipt_sealed", `${scope}:${key}`);
+
 export async function claimIdempotencyKey<T>(
   ctx: Context,
   tx: Tx,
@@ -60,7 +65,7 @@ export async function claimIdempotencyKey<T>(
       { field: "input.idempotencyKey" },
     );
   }
-  return JSON.parse(ctx.keys.open(earlier.receiptSealed!), (k, v) =>
+  return JSON.parse(ctx.keys.open(earlier.receiptSealed!, receiptPlace(scope, key)), (k, v) =>
     k.endsWith("At") ? new Date(v) : v,
   ) as T;
 }
@@ -75,7 +80,10 @@ export async function recordIdempotentResult(
 ) {
   await tx
     .update(idempotencyKeys)
-    .set({ resultId, receiptSealed: ctx.keys.seal(JSON.stringify(receipt)) })
+    .set({
+      resultId,
+      receiptSealed: ctx.keys.seal(JSON.stringify(receipt), receiptPlace(scope, key)),
+    })
     .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
 }
 

@@ -142,7 +142,7 @@ const allegationsByOfficer = historyLoader<AllegationRow>(allegations, "created_
   id: String(r.id),
   complaintId: String(r.complaint_id),
   category: r.category as AllegationRow["category"],
-  description: (r.description as string | null) ?? null,
+  descriptionSealed: (r.description as string | null) ?? null,
   officerId: (r.officer_id as string | null) ?? null,
   unitAtIncidentId: (r.unit_at_incident_id as string | null) ?? null,
   recommendedFinding: (r.recommended_finding as AllegationRow["recommendedFinding"]) ?? null,
@@ -162,7 +162,7 @@ const commendationsByOfficer = historyLoader<CommendationRow>(
     type: r.type as CommendationRow["type"],
     status: r.status as CommendationRow["status"],
     officerId: (r.officer_id as string | null) ?? null,
-    officerDescription: (r.officer_description as string | null) ?? null,
+    officerDescriptionSealed: (r.officer_description as string | null) ?? null,
     unitId: (r.unit_id as string | null) ?? null,
     channel: (r.channel as CommendationRow["channel"]) ?? null,
     occurredAt: date(r.occurred_at)!,
@@ -174,7 +174,8 @@ const commendationsByOfficer = historyLoader<CommendationRow>(
     recordedBy: (r.recorded_by as string | null) ?? null,
     reviewedBy: (r.reviewed_by as string | null) ?? null,
     reviewedAt: date(r.reviewed_at),
-    reviewNote: (r.review_note as string | null) ?? null,
+    reviewNoteSealed: (r.review_note as string | null) ?? null,
+    dataKey: (r.data_key as string | null) ?? null,
   }),
 );
 
