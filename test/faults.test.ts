@@ -44,6 +44,17 @@ import { stopAll, type SenimProcess } from "./helpers/process";
 import { ok, startTestServer } from "./helpers/server";
 import { createOfficer } from "./helpers/factories";
 
+/**
+ * A form no other test sends: its incident time, to the millisecond, finds the complaints it made (what the
+ * citizen typed is sealed under keys the server processes generate, which the test does not hold).
+ */
+const uniqueForm = () =>
+  complaintInput({
+    incidentAt: new Date(
+      Date.now() - 86_400_000 - Math.floor(Math.random() * 86_400_000),
+    ).toISOString(),
+  });
+
 // Server processes start in seconds; a lock wait is held on purpose for a while.
 jest.setTimeout(120_000);
 afterAll(stopAll);
@@ -130,10 +141,10 @@ onPostgresOnly(
     const lockCounters = () =>
       holdLock(db, sql`select * from tracking_counters where scope = 'SNM' for update`);
 
-    const complaintsAt = async (place: string) => {
+    const complaintsAt = async (incidentAt: string) => {
       const [{ n }] = await rows<{ n: number }>(
         db,
-        sql`select count(*)::int as n from complaints where incident_place = ${place}`,
+        sql`select count(*)::int as n from complaints where incident_at = ${incidentAt}`,
       );
       return n;
     };
@@ -343,7 +354,7 @@ onPostgresOnly(
         });
 
       it("runs the transaction again on a new connection: the client gets its receipt and one complaint exists", async () => {
-        const input = complaintInput({ incidentPlace: `kill-once-${randomUUID()}` });
+        const input = uniqueForm();
         const lock = await lockCounters();
         const pending = submitTo(senim.origin, input, requestId());
         try {
@@ -357,13 +368,13 @@ onPostgresOnly(
         const result = await pending;
         expect(result.error).toBeUndefined();
         expect(result.receipt?.trackingNumber).toMatch(/^SNM-\d{4}-\d{6}$/);
-        expect(await complaintsAt(input.incidentPlace)).toBe(1);
+        expect(await complaintsAt(input.incidentAt)).toBe(1);
         expect(senim.logLines().some((line) => line.msg.includes("running it again"))).toBe(true);
         expect(senim.child.exitCode).toBeNull();
       });
 
       it("answers a masked, retryable error when the second attempt dies too; nothing is written and the same form then goes through once", async () => {
-        const input = complaintInput({ incidentPlace: `kill-twice-${randomUUID()}` });
+        const input = uniqueForm();
         const failedRequest = requestId();
         const lock = await lockCounters();
         const pending = submitTo(senim.origin, input, failedRequest);
@@ -379,14 +390,14 @@ onPostgresOnly(
 
         expect(result.error).toEqual(transientFault);
         expect(JSON.stringify(result)).not.toMatch(/terminat|SQL|select|insert/i);
-        expect(await complaintsAt(input.incidentPlace)).toBe(0);
+        expect(await complaintsAt(input.incidentAt)).toBe(0);
         expect(await keyRow(input.idempotencyKey)).toBe(0);
         expect(result.requestId).toBeDefined();
         expect(await auditRowsOf(result.requestId!)).toBe(0);
 
         const retried = await submitTo(senim.origin, input, requestId());
         expect(retried.receipt).toBeDefined();
-        expect(await complaintsAt(input.incidentPlace)).toBe(1);
+        expect(await complaintsAt(input.incidentAt)).toBe(1);
       });
 
       it("replaces every connection killed between requests: the next requests succeed", async () => {
@@ -414,7 +425,7 @@ onPostgresOnly(
     describe("timeouts", () => {
       /** A submission stuck behind the counter lock until the server's own timeout ends it. */
       async function stuckSubmission(senim: SenimProcess) {
-        const input = complaintInput({ incidentPlace: `timeout-${randomUUID()}` });
+        const input = uniqueForm();
         const lock = await lockCounters();
         try {
           const result = await submitTo(senim.origin, input, requestId());
@@ -431,7 +442,7 @@ onPostgresOnly(
         input: Record<string, unknown>;
         request: string;
       }) {
-        expect(await complaintsAt(input.incidentPlace as string)).toBe(0);
+        expect(await complaintsAt(input.incidentAt as string)).toBe(0);
         expect(await keyRow(input.idempotencyKey as string)).toBe(0);
         expect(await auditRowsOf(request)).toBe(0);
         expect(await verifyChain(db, testAuditKeys())).toMatchObject({
@@ -448,7 +459,7 @@ onPostgresOnly(
           await expectNothingWritten(stuck);
           // The server goes on: the same form, once the lock is gone, is registered once.
           expect((await submitTo(senim.origin, stuck.input, requestId())).receipt).toBeDefined();
-          expect(await complaintsAt(stuck.input.incidentPlace)).toBe(1);
+          expect(await complaintsAt(stuck.input.incidentAt)).toBe(1);
           expect(senim.child.exitCode).toBeNull();
         } finally {
           await senim.stop();
@@ -466,7 +477,7 @@ onPostgresOnly(
           expect(stuck.result.error).toEqual(transientFault);
           await expectNothingWritten(stuck);
           expect((await submitTo(senim.origin, stuck.input, requestId())).receipt).toBeDefined();
-          expect(await complaintsAt(stuck.input.incidentPlace)).toBe(1);
+          expect(await complaintsAt(stuck.input.incidentAt)).toBe(1);
           // The log has the cause for the operator, under the request's id.
           expect(
             senim
@@ -496,7 +507,7 @@ onPostgresOnly(
           expect(
             (await submitTo(senim.origin, complaintInput(), requestId())).receipt,
           ).toBeDefined();
-          const inFlight = complaintInput({ incidentPlace: `restart-${randomUUID()}` });
+          const inFlight = uniqueForm();
           const lock = await lockCounters();
           let pending: Promise<SubmitResult>;
           try {
@@ -510,7 +521,7 @@ onPostgresOnly(
           } finally {
             await lock.release();
           }
-          const during = complaintInput({ incidentPlace: `restart-${randomUUID()}` });
+          const during = uniqueForm();
           expect((await submitTo(senim.origin, during, requestId())).error).toEqual(transientFault);
           expect(await readyStatus(senim.origin)).toBe(503);
 
@@ -520,9 +531,9 @@ onPostgresOnly(
             async () => (await readyStatus(senim.origin)) === 200,
           );
           for (const form of [inFlight, during]) {
-            expect(await complaintsAt(form.incidentPlace)).toBe(0); // nothing of the failed requests was written
+            expect(await complaintsAt(form.incidentAt)).toBe(0); // nothing of the failed requests was written
             expect((await submitTo(senim.origin, form, requestId())).receipt).toBeDefined();
-            expect(await complaintsAt(form.incidentPlace)).toBe(1);
+            expect(await complaintsAt(form.incidentAt)).toBe(1);
           }
           expect(senim.child.exitCode).toBeNull();
         } finally {
@@ -550,12 +561,12 @@ onPostgresOnly(
               "the first submission to wait on the lock",
               async () => (await backendsOf(db, app, { waitingOnLock: true })).length === 1,
             );
-            const queued = complaintInput({ incidentPlace: `queued-${randomUUID()}` });
+            const queued = uniqueForm();
             expect((await submitTo(senim.origin, queued, requestId())).error).toEqual(
               transientFault,
             );
             expect(await readyStatus(senim.origin)).toBe(503);
-            expect(await complaintsAt(queued.incidentPlace)).toBe(0);
+            expect(await complaintsAt(queued.incidentAt)).toBe(0);
           } finally {
             await lock.release();
           }
@@ -642,7 +653,7 @@ onPostgresOnly(
         });
         try {
           expect(await readyStatus(senim.origin)).toBe(200);
-          const input = complaintInput({ incidentPlace: `outage-${randomUUID()}` });
+          const input = uniqueForm();
 
           await admin.db.execute(sql`alter database ${name} allow_connections false`);
           await admin.db.execute(
@@ -665,7 +676,7 @@ onPostgresOnly(
           expect(after.receipt).toBeDefined();
           const [{ n }] = await rows<{ n: number }>(
             blocked.database.db,
-            sql`select count(*)::int as n from complaints where incident_place = ${input.incidentPlace}`,
+            sql`select count(*)::int as n from complaints where incident_at = ${input.incidentAt}`,
           );
           expect(n).toBe(1);
           expect(senim.child.exitCode).toBeNull();
@@ -687,9 +698,7 @@ onPostgresOnly(
           apps.map((app) => startSenimOn(own.url!, app, { DB_POOL_MAX: "5" })),
         );
         try {
-          const forms = Array.from({ length: 60 }, () =>
-            complaintInput({ incidentPlace: `twin-${randomUUID()}` }),
-          );
+          const forms = Array.from({ length: 60 }, () => uniqueForm());
           // Every form three times at the same moment, to both processes, by 10 clients at once (30 requests in
           // flight: more would only measure how long requests queue for the pools' 5 connections).
           const results: SubmitResult[] = [];
@@ -710,8 +719,7 @@ onPostgresOnly(
             expect(receipts[1]).toEqual(receipts[0]);
             expect(receipts[2]).toEqual(receipts[0]);
           });
-          for (const form of forms.slice(0, 5))
-            expect(await complaintsAt(form.incidentPlace)).toBe(1);
+          for (const form of forms.slice(0, 5)) expect(await complaintsAt(form.incidentAt)).toBe(1);
 
           // The whole database (this file's other tests included): one key per complaint, one record each, no gap.
           const ledger = await intakeLedger(db);

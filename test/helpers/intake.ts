@@ -59,7 +59,7 @@ export async function complaintRow(db: Queryable, trackingNumber: string): Promi
 
 /**
  * How many complaints name this (unique) incident place: how many a test's submissions created. The place is
- * sealed under each complaint's own key, so every stored place is opened (a few thousand AES operations).
+ * sealed under each complaint's own key, so every stored place the test's key ring can open is opened.
  */
 export async function complaintsAt(db: Queryable, incidentPlace: string): Promise<number> {
   const stored = await db
@@ -70,9 +70,14 @@ export async function complaintsAt(db: Queryable, incidentPlace: string): Promis
     })
     .from(complaints)
     .where(isNotNull(complaints.incidentPlaceSealed));
-  return stored.filter(
-    (c) => complaintKey(c).open("complaints", "incident_place", c.id, c.place) === incidentPlace,
-  ).length;
+  const placeOf = (c: (typeof stored)[number]) => {
+    try {
+      return complaintKey(c).open("complaints", "incident_place", c.id, c.place);
+    } catch {
+      return null; // sealed by a server process with a key file of its own: not this test's complaint
+    }
+  };
+  return stored.filter((c) => placeOf(c) === incidentPlace).length;
 }
 
 export async function idempotencyRow(db: Queryable, key: string) {
