@@ -92,6 +92,15 @@ export class CommendationResolver {
     return personalReads.note("Commendation", c.id, keys.open(c.narrativeSealed));
   }
 
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "How the citizen described the officer, when no badge number was given. INVESTIGATOR and SUPERVISOR only.",
+  })
+  officerDescription(@Root() c: CommendationRow, @Ctx() { personalReads }: Context) {
+    return personalReads.note("Commendation", c.id, c.officerDescription);
+  }
+
   @FieldResolver(() => CommendationSubmitter, {
     nullable: true,
     description:

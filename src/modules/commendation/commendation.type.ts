@@ -67,15 +67,11 @@ export class Commendation {
   })
   channel: Channel | null;
 
-  @Field(() => String, {
-    nullable: true,
-    description: "How the citizen described the officer, when no badge number was given.",
-  })
-  officerDescription: string | null;
-
   @Field(() => Date, { nullable: true, description: "When it was verified or rejected." })
   reviewedAt: Date | null;
 
+  /** Read through CommendationResolver.officerDescription, which records the read of the citizen's words. */
+  officerDescription: string | null;
   officerId: string | null;
   unitId: string | null;
   narrativeSealed: string;

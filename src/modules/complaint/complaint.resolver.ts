@@ -210,6 +210,15 @@ export class ComplaintResolver {
     return personalReads.note("Complaint", complaint.id, keys.open(complaint.narrativeSealed));
   }
 
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "Where the incident happened, as the complainant wrote it. INVESTIGATOR and SUPERVISOR only.",
+  })
+  incidentPlace(@Root() complaint: ComplaintRow, @Ctx() { personalReads }: Context) {
+    return personalReads.note("Complaint", complaint.id, complaint.incidentPlace);
+  }
+
   @FieldResolver(() => Complainant, {
     nullable: true,
     description: "Who complained; null when anonymous. INVESTIGATOR and SUPERVISOR only.",
@@ -276,6 +285,15 @@ export class AllegationResolver {
   })
   unitAtIncident(@Root() allegation: AllegationRow, @Ctx() { loaders }: Context) {
     return allegation.unitAtIncidentId ? loaders.unitById.load(allegation.unitAtIncidentId) : null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "The complainant's or investigator's description of the conduct or the officer. INVESTIGATOR and SUPERVISOR only.",
+  })
+  description(@Root() allegation: AllegationRow, @Ctx() { personalReads }: Context) {
+    return personalReads.note("Complaint", allegation.complaintId, allegation.description);
   }
 
   @FieldResolver(() => Complaint, { description: "The complaint holding this allegation." })

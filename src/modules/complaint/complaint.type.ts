@@ -184,10 +184,7 @@ export class Allegation {
   @Field(() => AllegationCategory, { description: "What the officer is accused of." })
   category: AllegationCategory;
 
-  @Field(() => String, {
-    nullable: true,
-    description: "The complainant's or investigator's description of the conduct or the officer.",
-  })
+  /** Read through AllegationResolver.description, which records the read of the citizen's words. */
   description: string | null;
 
   @Field(() => Finding, { nullable: true, description: "The investigator's recommended finding." })
@@ -251,12 +248,11 @@ export class Complaint {
   @Field({ description: "When the incident happened." })
   incidentAt: Date;
 
-  @Field(() => String, { nullable: true, description: "Where the incident happened." })
-  incidentPlace: string | null;
-
   @Field({ description: "True when the complaint was made without a complainant." })
   anonymous: boolean;
 
+  /** Read through ComplaintResolver.incidentPlace, which records the read of the citizen's words. */
+  incidentPlace: string | null;
   unitId: string;
   assigneeId: string | null;
   registeredBy: string | null;
