@@ -214,6 +214,8 @@ describe("encryption at rest", () => {
       NODE_ENV: "test",
       LOG_LEVEL: "silent",
       ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS!.split(",").reverse().join(","),
+      // Without it the server keys its records with a key of its own, which breaks the shared chain.
+      AUDIT_KEY: process.env.AUDIT_KEY,
     });
     const server = await createSenimServer({
       database: t.database,

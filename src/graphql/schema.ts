@@ -3,7 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema, getMetadataStorage } from "type-graphql";
 import { AuditResolver } from "../audit/audit.resolver";
-import { applyPolicy } from "../auth/guard";
+import { applyPolicy, type Policy } from "../auth/guard";
 import { applyRateLimits } from "../ratelimit/rate-limit.guard";
 import { TokenResolver } from "../auth/token.resolver";
 import { validateArgument } from "../common/validation";
@@ -40,7 +40,7 @@ let built: Promise<GraphQLSchema> | undefined;
 /**
  * Plain fields read their property directly (type-graphql's simpleResolvers), instead of through a
  * per-field wrapper that exists to run middlewares: none are used here (the policy wraps the fields it
- * names itself, in applyPolicy). Should one ever be added, every type keeps its wrappers.
+ * guards itself, in applyPolicy). Should one ever be added, every type keeps its wrappers.
  */
 function resolvePlainFieldsDirectly() {
   const storage = getMetadataStorage();
@@ -48,16 +48,23 @@ function resolvePlainFieldsDirectly() {
   for (const type of storage.objectTypes) type.simpleResolvers ??= true;
 }
 
-/** Built once per process: type-graphql's metadata is global, and building is the slow part of start-up. */
-export function senimSchema(): Promise<GraphQLSchema> {
+/**
+ * A new schema under `policy`. The server uses senimSchema(); a test builds its own only to see what a
+ * policy with a gap does.
+ */
+export async function buildSenimSchema(policy?: Policy): Promise<GraphQLSchema> {
   resolvePlainFieldsDirectly();
-  return (built ??= buildSchema({
+  const schema = await buildSchema({
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validateFn: validateArgument,
-  })
-    .then(applyPolicy)
-    .then(applyRateLimits));
+  });
+  return applyRateLimits(applyPolicy(schema, policy));
+}
+
+/** Built once per process: type-graphql's metadata is global, and building is the slow part of start-up. */
+export function senimSchema(): Promise<GraphQLSchema> {
+  return (built ??= buildSenimSchema());
 }
 
 /** The committed SDL: sorted, so that diffs show real changes only. */

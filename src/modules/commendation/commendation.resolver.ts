@@ -97,13 +97,15 @@ export class CommendationResolver {
 
   @FieldResolver(() => String, {
     nullable: true,
-    description: "How the citizen described the officer, when no badge number was given.",
+    description:
+      "How the citizen described the officer, when no badge number was given. INVESTIGATOR and SUPERVISOR only.",
   })
-  officerDescription(@Root() c: CommendationRow, @Ctx() { recordKeys }: Context) {
+  officerDescription(@Root() c: CommendationRow, @Ctx() { recordKeys, personalReads }: Context) {
     if (!c.officerDescriptionSealed) return null;
-    return recordKeys
+    const text = recordKeys
       .of("commendations", c)
       .open("commendations", "officer_description", c.id, c.officerDescriptionSealed);
+    return personalReads.note("Commendation", c.id, text);
   }
 
   @FieldResolver(() => CommendationSubmitter, {

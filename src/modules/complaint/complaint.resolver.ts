@@ -215,13 +215,15 @@ export class ComplaintResolver {
 
   @FieldResolver(() => String, {
     nullable: true,
-    description: "Where the incident happened, as the complainant put it; null once erased.",
+    description:
+      "Where the incident happened, as the complainant wrote it; null once erased. INVESTIGATOR and SUPERVISOR only.",
   })
-  incidentPlace(@Root() c: ComplaintRow, @Ctx() { recordKeys }: Context) {
+  incidentPlace(@Root() c: ComplaintRow, @Ctx() { recordKeys, personalReads }: Context) {
     if (!c.incidentPlaceSealed) return null;
-    return recordKeys
+    const place = recordKeys
       .of("complaints", c)
       .open("complaints", "incident_place", c.id, c.incidentPlaceSealed);
+    return personalReads.note("Complaint", c.id, place);
   }
 
   @FieldResolver(() => Complainant, {
@@ -301,12 +303,13 @@ export class AllegationResolver {
   @FieldResolver(() => String, {
     nullable: true,
     description:
-      "The complainant's or investigator's description of the conduct or the officer; null once erased.",
+      "The complainant's or investigator's description of the conduct or the officer; null once erased. INVESTIGATOR and SUPERVISOR only.",
   })
   async description(@Root() a: AllegationRow, @Ctx() ctx: Context) {
     if (!a.descriptionSealed) return null;
     const key = await complaintKey(ctx, a.complaintId);
-    return key.open("allegations", "description", a.id, a.descriptionSealed);
+    const text = key.open("allegations", "description", a.id, a.descriptionSealed);
+    return ctx.personalReads.note("Complaint", a.complaintId, text);
   }
 }
 
