@@ -2,7 +2,7 @@ import { KeyRing } from "./crypto/keyring";
 import { resolve } from "node:path";
 import { TrustedProxies } from "./ratelimit/client-address";
 
-/** The public operations limited per client address. */
+/** The public operations limited per client address, or per token for INTAKE channels. */
 export const RATE_LIMITED_OPERATIONS = [
   "submitComplaint",
   "submitCommendation",
@@ -16,6 +16,8 @@ export interface RateLimits {
   windowSeconds: number;
   /** Calls per window per client address (IPv6: per /64); 0 = unlimited. Staff with a valid token are exempt. */
   perAddress: Record<RateLimitedOperation, number>;
+  /** Calls per window per INTAKE token, whatever its address: `perAddress` × RATE_LIMIT_INTAKE_MULTIPLIER. */
+  perIntakeToken: Record<RateLimitedOperation, number>;
   /** Failed access-code attempts per window per tracking number from one address; right codes are given back. 0 = unlimited. */
   accessAttempts: number;
   /** The same per tracking number from all addresses together: a ceiling far above one complainant's mistakes. */
@@ -164,6 +166,31 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[\x20-\x7e]{1,63}$/.test(dbApplicationName)) {
     problems.push("DB_APPLICATION_NAME must be 1 to 63 printable ASCII characters");
   }
+  const rateLimits = (): RateLimits => {
+    const windowSeconds = integer(env, "RATE_LIMIT_WINDOW_SECONDS", 600, 1, 86_400, problems);
+    const perAddress: Record<RateLimitedOperation, number> = {
+      submitComplaint: limit("RATE_LIMIT_SUBMIT_COMPLAINT", 20),
+      submitCommendation: limit("RATE_LIMIT_SUBMIT_COMMENDATION", 20),
+      complaintStatus: limit("RATE_LIMIT_COMPLAINT_STATUS", 60),
+      submitComplaintFeedback: limit("RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK", 20),
+    };
+    const accessAttempts = limit("RATE_LIMIT_ACCESS_ATTEMPTS", 10);
+    const accessAttemptsPerNumber = limit("RATE_LIMIT_ACCESS_ATTEMPTS_PER_NUMBER", 100);
+    const anonymousRefusals = limit("RATE_LIMIT_ANONYMOUS_REFUSALS", 60);
+    // An integration channel submits for many citizens: one token gets many addresses' worth.
+    const intake = integer(env, "RATE_LIMIT_INTAKE_MULTIPLIER", 50, 1, 10_000, problems);
+    const perIntakeToken = Object.fromEntries(
+      RATE_LIMITED_OPERATIONS.map((op) => [op, perAddress[op] * intake]),
+    ) as Record<RateLimitedOperation, number>;
+    return {
+      windowSeconds,
+      perAddress,
+      perIntakeToken,
+      accessAttempts,
+      accessAttemptsPerNumber,
+      anonymousRefusals,
+    };
+  };
   const config: Config = {
     env: nodeEnv as Config["env"],
     port: integer(env, "PORT", 4000, 0, 65535, problems),
@@ -206,18 +233,7 @@ export function loadConfig(env: Env = process.env): Config {
       604_800,
       problems,
     ),
-    rateLimits: {
-      windowSeconds: integer(env, "RATE_LIMIT_WINDOW_SECONDS", 600, 1, 86_400, problems),
-      perAddress: {
-        submitComplaint: limit("RATE_LIMIT_SUBMIT_COMPLAINT", 20),
-        submitCommendation: limit("RATE_LIMIT_SUBMIT_COMMENDATION", 20),
-        complaintStatus: limit("RATE_LIMIT_COMPLAINT_STATUS", 60),
-        submitComplaintFeedback: limit("RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK", 20),
-      },
-      accessAttempts: limit("RATE_LIMIT_ACCESS_ATTEMPTS", 10),
-      accessAttemptsPerNumber: limit("RATE_LIMIT_ACCESS_ATTEMPTS_PER_NUMBER", 100),
-      anonymousRefusals: limit("RATE_LIMIT_ANONYMOUS_REFUSALS", 60),
-    },
+    rateLimits: rateLimits(),
     trustedProxies: null,
   };
   const trustProxy = text(env, "TRUST_PROXY");

@@ -23,7 +23,7 @@ export interface Context {
   /** Keys the audit chain (AUDIT_KEY). */
   auditKeys: KeyRing;
   principal: Principal | null;
-  /** True when a token was sent but is unknown, expired or revoked. */
+  /** True when a token was sent but is unknown, pending approval, expired or revoked. */
   tokenRejected: boolean;
   requestId: string;
   /** The client's address (src/ratelimit/client-address.ts), for per-address rate limits only: never logged or audited. */

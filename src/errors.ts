@@ -44,12 +44,12 @@ export class DomainError extends GraphQLError {
 export const badInput = (field: string, message: string) =>
   new DomainError("BAD_USER_INPUT", message, { field });
 export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found`);
-/** No token, or (`tokenRejected`) one that is unknown, expired or revoked. */
+/** No token, or (`tokenRejected`) one that is unknown, pending approval, expired or revoked. */
 export const unauthenticated = (tokenRejected: boolean) =>
   new DomainError(
     "UNAUTHENTICATED",
     tokenRejected
-      ? "The bearer token is unknown, expired or revoked"
+      ? "The bearer token is unknown, not yet approved, expired or revoked"
       : "A valid bearer token is required for this operation",
   );
 export const forbidden = (what: string) =>

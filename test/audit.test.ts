@@ -9,7 +9,7 @@ import {
   type AuditEntry,
 } from "../src/audit/audit.writer";
 import { verifyChain, type ChainReport } from "../src/audit/audit.verify";
-import { issuePrincipal } from "../src/auth/token";
+import { issuePrincipal, type Principal } from "../src/auth/token";
 import { loadConfig } from "../src/config";
 import { createContext, inTransaction } from "../src/context";
 import type { Queryable } from "../src/db/client";
@@ -292,7 +292,7 @@ describe("audit records of mutations", () => {
 });
 
 describe("the transaction a mutation runs in", () => {
-  const contextFor = async (principal: { id: string; name: string; role: "ADMIN" }) => {
+  const contextFor = async (principal: Principal) => {
     const config = loadConfig({
       NODE_ENV: "test",
       LOG_LEVEL: "silent",
@@ -322,7 +322,7 @@ describe("the transaction a mutation runs in", () => {
       role: "ADMIN",
       name: "Direct",
     });
-    const ctx = await contextFor({ id: principal.id, name: principal.name, role: "ADMIN" });
+    const ctx = await contextFor(principal);
     const unit = district();
     await expect(
       inTransaction(ctx, async (tx, audit) => {
@@ -340,7 +340,7 @@ describe("the transaction a mutation runs in", () => {
       role: "ADMIN",
       name: "Direct",
     });
-    const ctx = await contextFor({ id: principal.id, name: principal.name, role: "ADMIN" });
+    const ctx = await contextFor(principal);
     const unit = district();
     await expect(
       inTransaction(ctx, async (tx, audit) => {

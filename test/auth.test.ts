@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { senimSchema } from "../src/graphql/schema";
 import { decide, OPERATION_POLICY } from "../src/auth/policy";
 import { hashToken, issuePrincipal } from "../src/auth/token";
+import type { Database } from "../src/db/client";
 import { principals, ROLES, type Role } from "../src/db/schema";
 import {
   auditRowsOfEntity,
@@ -17,7 +18,15 @@ import {
 } from "./helpers/audit";
 import { onPostgres, asFixture, fixtureActor } from "./helpers/database";
 import { createOfficer, officerInput, unique, unitInput } from "./helpers/factories";
-import { errorOf, ok, startTestServer, type Caller, type TestServer } from "./helpers/server";
+import {
+  errorOf,
+  ok,
+  startTestServer,
+  type Caller,
+  type GraphQLResult,
+  type TestServer,
+} from "./helpers/server";
+import { issueApproved, issueThroughApi, type TokenRequest } from "./helpers/tokens";
 
 const TOKEN = /^snm_[A-Za-z0-9_-]{43}$/;
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
@@ -29,21 +38,21 @@ afterAll(() => t.close());
 const principalRow = async (id: string) =>
   (await t.database.db.select().from(principals).where(eq(principals.id, id)))[0];
 
-/** Issues a token through the API as ADMIN and returns IssueApiToken's payload. */
-async function issue(input: { role: Role; name?: string; expiresAt?: string | null }) {
-  const admin = await t.as("ADMIN");
-  const { issueApiToken } = ok(
-    await admin.op("IssueApiToken", { input: { name: `Token ${unique("N")}`, ...input } }),
-  );
-  return issueApiToken as { token: string; principal: { id: string; name: string; role: Role } };
-}
+/** Issues a token through the API as ADMIN (approved by a supervisor when it needs to be): the payload. */
+const issue = (input: TokenRequest) => issueApproved(t, input);
 
 describe("API tokens", () => {
   it.each(ROLES)("issues a %s token that identifies its holder in `me`", async (role) => {
     const name = `Holder ${unique("P")}`;
     const issued = await issue({ role, name });
     expect(issued.token).toMatch(TOKEN);
-    expect(issued.principal).toEqual({ id: expect.any(String), name, role });
+    expect(issued.principal).toEqual({
+      id: expect.any(String),
+      name,
+      role,
+      status: "ACTIVE",
+      expiresAt: expect.any(String),
+    });
     const { me } = ok(await t.caller(issued.token).op("Me"));
     expect(me).toEqual(issued.principal);
   });
@@ -158,6 +167,7 @@ describe("API tokens", () => {
     expect(ok(await t.caller(other.token).op("Me")).me.id).toBe(other.principal.id);
     expect((await auditRowsOfEntity(t.database.db, principal.id)).map((r) => r.action)).toEqual([
       "issueApiToken",
+      "approveApiToken",
       "revokeApiToken",
     ]);
   });
@@ -211,51 +221,62 @@ describe("API tokens", () => {
 });
 
 describe("the token command", () => {
-  it("prints only a new ADMIN token, which then works for `me` against the same database", async () => {
-    const name = "First admin";
-    if (onPostgres) {
-      const run = await runCli("token", ["--role", "ADMIN", "--name", name], {
-        DATABASE_URL: process.env.DATABASE_URL!,
-      });
-      expect(run).toMatchObject({
-        code: 0,
-        stdout: expect.stringMatching(/^snm_[A-Za-z0-9_-]{43}\n$/),
-      });
-      const token = run.stdout.trim();
-      const { me } = ok(await t.caller(token).op("Me"));
-      expect(me).toEqual({ id: expect.any(String), name, role: "ADMIN" });
-      expect(await auditRowsOfEntity(t.database.db, me.id)).toEqual([
-        expect.objectContaining({
-          action: "issueApiToken",
-          entity: "Principal",
-          outcome: "SUCCESS",
-          principalId: null,
-        }),
-      ]);
-      return;
-    }
-    const target = await openProcessDatabase();
-    try {
-      const run = await runCli("token", ["--role", "ADMIN", "--name", name], target.env);
-      expect(run).toMatchObject({
-        code: 0,
-        stdout: expect.stringMatching(/^snm_[A-Za-z0-9_-]{43}\n$/),
-      });
-      const token = run.stdout.trim();
-      await target.use(async (database) => {
-        const [row] = await database.db
-          .select()
-          .from(principals)
-          .where(eq(principals.tokenHash, hashToken(token)));
-        expect(row).toMatchObject({ name, role: "ADMIN", revokedAt: null, expiresAt: null });
-        await withServer(database, async (op) => {
-          expect(ok(await op("Me", token)).me).toEqual({ id: row.id, name, role: "ADMIN" });
+  it.each([
+    ["a new ADMIN token, expiring in 90 days", "ADMIN", [], 90],
+    // The root of trust: a casework token from it needs no approval.
+    ["a SUPERVISOR token, active at once, for 7 days", "SUPERVISOR", ["--expires-in-days", "7"], 7],
+  ] as const)(
+    "prints only %s, which then works for `me` against the same database",
+    async (_, role, extra, days) => {
+      const name = "First admin";
+      const args = ["--role", role, "--name", name, ...extra];
+      const target = onPostgres ? null : await openProcessDatabase();
+      try {
+        const run = await runCli(
+          "token",
+          args,
+          target?.env ?? { DATABASE_URL: process.env.DATABASE_URL! },
+        );
+        expect(run).toMatchObject({
+          code: 0,
+          stdout: expect.stringMatching(/^snm_[A-Za-z0-9_-]{43}\n$/),
         });
-      });
-    } finally {
-      await target.drop();
-    }
-  });
+        const token = run.stdout.trim();
+        const check = async (
+          database: Database,
+          op: (name: string, token: string) => Promise<GraphQLResult>,
+        ) => {
+          const [row] = await database.db
+            .select()
+            .from(principals)
+            .where(eq(principals.tokenHash, hashToken(token)));
+          expect(row).toMatchObject({ name, role, revokedAt: null, activatedAt: expect.any(Date) });
+          expect(Math.abs(row.expiresAt.getTime() - Date.now() - days * 86_400_000)).toBeLessThan(
+            120_000,
+          );
+          expect(ok(await op("Me", token)).me).toEqual({
+            id: row.id,
+            name,
+            role,
+            status: "ACTIVE",
+            expiresAt: row.expiresAt.toISOString(),
+          });
+          expect(await auditRowsOfEntity(database.db, row.id)).toEqual([
+            expect.objectContaining({
+              action: "issueApiToken",
+              entity: "Principal",
+              outcome: "SUCCESS",
+              principalId: null,
+            }),
+          ]);
+        };
+        if (!target) await check(t.database, (op, token) => t.caller(token).op(op));
+        else await target.use((database) => withServer(database, (op) => check(database, op)));
+      } finally {
+        await target?.drop();
+      }
+    },
+  );
 
   it.each([
     ["an unknown role", ["--role", "ROOT", "--name", "First admin"]],
@@ -266,6 +287,21 @@ describe("the token command", () => {
       ["--role", "ADMIN", "--name", "First admin", "--expires-at", "2001-01-01T00:00:00Z"],
     ],
     ["an unknown flag", ["--role", "ADMIN", "--name", "First admin", "--sudo"]],
+    [
+      "a life over 365 days",
+      ["--role", "ADMIN", "--name", "First admin", "--expires-in-days", "366"],
+    ],
+    [
+      "an expiry more than 365 days ahead",
+      ["--role", "ADMIN", "--name", "First admin", "--expires-at", "2099-01-01T00:00:00Z"],
+    ],
+    [
+      "both kinds of expiry",
+      ["--role", "HR", "--name", "HR sync", "--expires-at", inDays(9), "--expires-in-days", "9"],
+    ],
+    ["an INTAKE token without a channel", ["--role", "INTAKE", "--name", "eOtinish"]],
+    ["an unknown channel", ["--role", "INTAKE", "--name", "eOtinish", "--channel", "FAX"]],
+    ["a channel for another role", ["--role", "HR", "--name", "HR sync", "--channel", "EGOV"]],
   ])("exits 2 with usage on stderr and nothing on stdout for %s", async (_, args) => {
     // An unreachable database: a usage error must be found before any connection is tried.
     const run = await runCli("token", args, { DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" });
@@ -353,6 +389,14 @@ const MATRIX: Record<string, Operation> = {
     kind: "mutation",
     allowed: ["ADMIN"],
     send: (c) => c.op("IssueApiToken", { input: { role: "HR", name: "Personnel system" } }),
+  },
+  approveApiToken: {
+    kind: "mutation",
+    allowed: ["SUPERVISOR"],
+    send: async (c) =>
+      c.op("ApproveApiToken", {
+        principalId: (await issueThroughApi(t, { role: "AUDITOR" })).principal.id,
+      }),
   },
   revokeApiToken: {
     kind: "mutation",

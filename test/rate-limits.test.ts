@@ -112,6 +112,8 @@ const LOW = {
   RATE_LIMIT_COMPLAINT_STATUS: "4",
   RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK: "2",
   RATE_LIMIT_ACCESS_ATTEMPTS: "3",
+  // An INTAKE token: 3 times an address's limits (9 complaints), per token.
+  RATE_LIMIT_INTAKE_MULTIPLIER: "3",
 };
 
 let t: TestServer;
@@ -245,6 +247,79 @@ describe("limits per client address", () => {
     const metrics = await (await fetch(new URL("/metrics", t.url))).text();
     expect(metrics).toMatch(
       /^senim_rate_limit_refusals_total\{operation="submitCommendation",limit="address"\} [1-9]/m,
+    );
+  });
+});
+
+describe("INTAKE channels", () => {
+  /** A citizen's complaint sent by the integration holding `token` (bound to EOTINISH), from `from`. */
+  const relay = (token: string, from: string, input = complaintInput({ channel: "EOTINISH" })) =>
+    op(t.url, "SubmitComplaint", { input }, { from, token });
+
+  it("counts an INTAKE token on its own, higher limit, not its address's: many citizens from one address", async () => {
+    const from = loopback();
+    const portal = await t.newCaller("INTAKE", "eOtinish");
+    // Nine citizens through one address: three times what an address may send without a token.
+    for (let i = 0; i < 9; i++) ok(await relay(portal.token!, from));
+
+    const refused = await relay(portal.token!, from);
+    expect(errorOf(refused)).toEqual({ code: "RATE_LIMITED" });
+    expect(refused.status).toBe(429);
+    const seconds = retryAfterOf(refused);
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(seconds).toBeLessThanOrEqual(600);
+    expect(refused.retryAfter).toBe(String(seconds));
+    expect(await auditRowsOfRequest(t.database.db, refused.requestId)).toEqual([]);
+
+    // The portal used none of its address's allowance, and another portal there has its own.
+    const { passed } = await untilRefused(10, () =>
+      op(t.url, "SubmitComplaint", { input: complaintInput() }, { from }),
+    );
+    expect(passed).toBe(3);
+    const other = await t.newCaller("INTAKE", "eOtinish, second instance");
+    ok(await relay(other.token!, from));
+    // Nor does the portal get more by changing address.
+    expect(errorOf(await relay(portal.token!, loopback()))).toEqual({ code: "RATE_LIMITED" });
+
+    const metrics = await (await fetch(new URL("/metrics", t.url))).text();
+    expect(metrics).toMatch(
+      /^senim_rate_limit_refusals_total\{operation="submitComplaint",limit="token"\} [1-9]/m,
+    );
+  });
+
+  it("does not count an INTAKE token's retries of a stored submission", async () => {
+    const portal = await t.newCaller("INTAKE");
+    const from = loopback();
+    const input = complaintInput({ channel: "EOTINISH" });
+    const first = ok(await relay(portal.token!, from, input)).submitComplaint;
+    for (let i = 0; i < 12; i++)
+      expect(ok(await relay(portal.token!, from, input)).submitComplaint).toEqual(first);
+    const { passed } = await untilRefused(12, () => relay(portal.token!, from));
+    expect(passed).toBe(8);
+  });
+
+  it("keeps the access-code locks for an INTAKE token: per number and address, and per number", async () => {
+    const portal = await t.newCaller("INTAKE");
+    const from = loopback();
+    const { receipt } = await submitComplaint(await t.as("INVESTIGATOR"));
+    const status = (accessCode: string) =>
+      op(
+        t.url,
+        "ComplaintStatus",
+        { trackingNumber: receipt.trackingNumber, accessCode },
+        { from, token: portal.token! },
+      );
+    for (let i = 0; i < 3; i++)
+      expect(errorOf(await status("0000-0000-0000-0000"))).toEqual({ code: "NOT_FOUND" });
+    // Its own, higher call limit (12) is far off: the number's lock for its address refuses.
+    expect(errorOf(await status(receipt.accessCode))).toEqual({ code: "RATE_LIMITED" });
+    ok(
+      await op(
+        t.url,
+        "ComplaintStatus",
+        { trackingNumber: receipt.trackingNumber, accessCode: receipt.accessCode },
+        { from: loopback() },
+      ),
     );
   });
 });
@@ -575,6 +650,12 @@ describe("configuration", () => {
         complaintStatus: 60,
         submitComplaintFeedback: 20,
       },
+      perIntakeToken: {
+        submitComplaint: 1000,
+        submitCommendation: 1000,
+        complaintStatus: 3000,
+        submitComplaintFeedback: 1000,
+      },
       accessAttempts: 10,
       accessAttemptsPerNumber: 100,
       anonymousRefusals: 60,
@@ -589,11 +670,24 @@ describe("configuration", () => {
       RATE_LIMIT_WINDOW_SECONDS: "0",
       RATE_LIMIT_SUBMIT_COMPLAINT: "-1",
       RATE_LIMIT_ACCESS_ATTEMPTS: "ten",
+      RATE_LIMIT_INTAKE_MULTIPLIER: "0",
       TRUST_PROXY: "10.0.0.0/33, proxy.internal",
     };
     expect(() => loadConfig(bad)).toThrow(
-      /RATE_LIMIT_WINDOW_SECONDS[\s\S]*RATE_LIMIT_SUBMIT_COMPLAINT[\s\S]*RATE_LIMIT_ACCESS_ATTEMPTS[\s\S]*TRUST_PROXY/,
+      /RATE_LIMIT_WINDOW_SECONDS[\s\S]*RATE_LIMIT_SUBMIT_COMPLAINT[\s\S]*RATE_LIMIT_ACCESS_ATTEMPTS[\s\S]*RATE_LIMIT_INTAKE_MULTIPLIER[\s\S]*TRUST_PROXY/,
     );
+    // The multiplier scales every per-address limit, and an address's "off" stays off.
+    const scaled = loadConfig({
+      ...production,
+      RATE_LIMIT_INTAKE_MULTIPLIER: "10",
+      RATE_LIMIT_COMPLAINT_STATUS: "0",
+    }).rateLimits.perIntakeToken;
+    expect(scaled).toEqual({
+      submitComplaint: 200,
+      submitCommendation: 200,
+      complaintStatus: 0,
+      submitComplaintFeedback: 200,
+    });
     expect(() => loadConfig({ ...production, TRUST_PROXY: "proxy.internal" })).toThrow(
       /TRUST_PROXY: "proxy.internal" is not an IP address/,
     );

@@ -20,12 +20,12 @@ import { ok, startTestServer, type TestServer } from "./helpers/server";
 
 type Who = Role | "NO_TOKEN";
 /**
- * Every caller. INTAKE (being added on the tokens branch) goes in this list and in SEES_WHAT_NO_TOKEN_SEES:
- * it is in none of the audiences below, so it is expected to get exactly what NO_TOKEN gets (refused as
- * FORBIDDEN where NO_TOKEN is refused as UNAUTHENTICATED).
+ * Every caller. INTAKE (an integration channel) and ANALYST are in none of the audiences below, so they are
+ * expected to get exactly what NO_TOKEN gets (refused as FORBIDDEN where NO_TOKEN is UNAUTHENTICATED).
  */
 const CALLERS: Who[] = [
   "NO_TOKEN",
+  "INTAKE",
   "INVESTIGATOR",
   "SUPERVISOR",
   "HR",
@@ -33,7 +33,7 @@ const CALLERS: Who[] = [
   "AUDITOR",
   "ADMIN",
 ];
-const SEES_WHAT_NO_TOKEN_SEES: Who[] = ["ANALYST"];
+const SEES_WHAT_NO_TOKEN_SEES: Who[] = ["INTAKE", "ANALYST"];
 
 const ANYONE: Who[] = CALLERS;
 const STAFF: Who[] = ["INVESTIGATOR", "SUPERVISOR", "HR", "AUDITOR", "ADMIN"];

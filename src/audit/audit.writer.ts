@@ -21,7 +21,8 @@ export interface AuditEntry {
 }
 
 export interface Actor {
-  principal: Principal | null;
+  /** Who acted, as the record names them; null for the service itself, the CLI and the database. */
+  principal: Pick<Principal, "id" | "role"> | null;
   requestId: string;
   auditKeys: KeyRing;
 }

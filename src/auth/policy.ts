@@ -5,6 +5,7 @@ import type { Role } from "../db/schema";
  * Root fields are denied unless listed here; a test checks that every operation in the schema is.
  * Object fields listed in FIELD_POLICY are checked wherever they appear in a response, and so are all fields
  * of the DENY_BY_DEFAULT types, refused when not listed.
+ * INTAKE (integration channels) is in no list: it reaches the PUBLIC operations, and `me`, only.
  */
 export type Audience = Role | "PUBLIC" | "ANY_TOKEN";
 
@@ -36,11 +37,13 @@ export const OPERATION_POLICY: Record<string, readonly Audience[]> = {
   transferOfficer: ["ADMIN"],
   changeOfficerStatus: ["ADMIN"],
   issueApiToken: ["ADMIN"],
+  // The second person for casework tokens (token.service.ts): never the issuer.
+  approveApiToken: ["SUPERVISOR"],
   revokeApiToken: ["ADMIN"],
   auditTrail: ["AUDITOR"],
   verifyAuditChain: ["AUDITOR"],
   auditCheckpoint: ["AUDITOR"],
-  // Public intake: forms carry no token; staff registering a walk-in or call are recorded.
+  // Public intake: forms carry no token; staff registering a walk-in or call, and INTAKE channels, are recorded.
   submitComplaint: ["PUBLIC"],
   complaintStatus: ["PUBLIC"],
   submitComplaintFeedback: ["PUBLIC"],

@@ -2,14 +2,10 @@ import DataLoader from "dataloader";
 import { anyOf, byKeys, type Db } from "../db/client";
 import { principals } from "../db/schema";
 import { byKey } from "../common/loader";
-import type { Principal } from "./token";
+import { principalColumns, type Principal } from "./token";
 
 const principalsById = byKeys((db, keys) =>
-  db
-    .select({ id: principals.id, name: principals.name, role: principals.role })
-    .from(principals)
-    .where(anyOf(principals.id, keys))
-    .prepare(""),
+  db.select(principalColumns).from(principals).where(anyOf(principals.id, keys)).prepare(""),
 );
 
 export const createPrincipalLoaders = (db: Db) => ({

@@ -74,8 +74,8 @@ export async function seedOfficers(
 
   await run(
     tx,
-    `insert into principals (id, name, role, token_hash)
-     select p.id, p.name, p.role, 'seeded principal, no token: ' || p.id
+    `insert into principals (id, name, role, token_hash, expires_at, activated_at)
+     select p.id, p.name, p.role, 'seeded principal, no token: ' || p.id, now() + interval '365 days', now()
      from (select ${principalId(random, "INVESTIGATOR", "i")} as id, 'Demo investigator ' || lpad(i::text, 2, '0') as name, 'INVESTIGATOR' as role
            from generate_series(1, ${INVESTIGATORS}) i
            union all

@@ -5,7 +5,7 @@ import { buildSchema, getMetadataStorage } from "type-graphql";
 import { AuditResolver } from "../audit/audit.resolver";
 import { applyPolicy, type Policy } from "../auth/guard";
 import { applyRateLimits } from "../ratelimit/rate-limit.guard";
-import { TokenResolver } from "../auth/token.resolver";
+import { PrincipalResolver, TokenResolver } from "../auth/token.resolver";
 import { validateArgument } from "../common/validation";
 import { AssignmentResolver, OfficerResolver } from "../modules/officer/officer.resolver";
 import { UnitResolver } from "../modules/unit/unit.resolver";
@@ -24,6 +24,7 @@ export const resolvers = [
   OfficerResolver,
   AssignmentResolver,
   TokenResolver,
+  PrincipalResolver,
   AuditResolver,
   ComplaintResolver,
   AllegationResolver,

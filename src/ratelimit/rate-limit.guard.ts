@@ -3,7 +3,7 @@ import { defaultFieldResolver, type GraphQLField, type GraphQLSchema } from "gra
 import { RATE_LIMITED_OPERATIONS, type RateLimitedOperation } from "../config";
 import type { Context } from "../context";
 import { DomainError } from "../errors";
-import type { Verdict } from "./rate-limiter";
+import type { RefusingLimit, Verdict } from "./rate-limiter";
 import { addressKey } from "./client-address";
 import { isStoredSubmission } from "../modules/intake/idempotency.service";
 
@@ -15,12 +15,7 @@ const TRACKING_NUMBER: Partial<
   submitComplaintFeedback: (args) => args.input?.trackingNumber,
 };
 
-function refuse(
-  ctx: Context,
-  operation: string,
-  limit: "address" | "tracking_number",
-  verdict: Verdict,
-): never {
+function refuse(ctx: Context, operation: string, limit: RefusingLimit, verdict: Verdict): never {
   ctx.rateLimiter.onRefusal(operation, limit);
   const seconds = verdict.retryAfterSeconds;
   throw new DomainError("RATE_LIMITED", `Too many requests; try again in ${seconds} seconds`, {
@@ -36,21 +31,26 @@ const IDEMPOTENT: Partial<Record<RateLimitedOperation, string>> = {
 };
 
 /**
- * Per client address; staff with a valid token registering walk-ins and calls are not counted, and
- * neither is the retry of a submission already stored (it only gets its receipt back): a portal resending
- * after a lost answer must not use up its address's allowance.
+ * Per client address, or per token for an INTAKE channel (many citizens behind one address), under its
+ * own, higher limits. Staff with a valid token registering walk-ins and calls are not counted, and neither
+ * is the retry of a submission already stored (it only gets its receipt back): a portal resending after a
+ * lost answer must not use up its allowance.
  */
-async function limitAddress(
+async function limitCaller(
   ctx: Context,
   operation: RateLimitedOperation,
   args: Record<string, any>,
 ) {
-  const limit = ctx.config.rateLimits.perAddress[operation];
-  if (!limit || ctx.principal) return;
+  const { perAddress, perIntakeToken } = ctx.config.rateLimits;
+  const intake = ctx.principal?.role === "INTAKE";
+  if (ctx.principal && !intake) return;
+  const limit = intake ? perIntakeToken[operation] : perAddress[operation];
+  if (!limit) return;
   const scope = IDEMPOTENT[operation];
   if (scope && (await isStoredSubmission(ctx, scope, args.input?.idempotencyKey))) return;
-  const verdict = await ctx.rateLimiter.hit(`${operation}|${addressKey(ctx.clientAddress)}`, limit);
-  if (!verdict.allowed) refuse(ctx, operation, "address", verdict);
+  const caller = intake ? `token:${ctx.principal!.id}` : addressKey(ctx.clientAddress);
+  const verdict = await ctx.rateLimiter.hit(`${operation}|${caller}`, limit);
+  if (!verdict.allowed) refuse(ctx, operation, intake ? "token" : "address", verdict);
 }
 
 /**
@@ -115,7 +115,7 @@ export function applyRateLimits(schema: GraphQLSchema): GraphQLSchema {
       const resolve = field.resolve ?? defaultFieldResolver;
       const trackingNumberOf = TRACKING_NUMBER[operation];
       field.resolve = async (source, args, ctx, info) => {
-        await limitAddress(ctx, operation, args);
+        await limitCaller(ctx, operation, args);
         const trackingNumber = trackingNumberOf?.(args);
         if (typeof trackingNumber !== "string") return resolve(source, args, ctx, info);
         return limitAccess(ctx, operation, trackingNumber, async () =>

@@ -2,6 +2,9 @@ import { and, eq, gt, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { rateLimitWindows } from "../db/schema";
 
+/** Which limit refused a call: a client address's, an INTAKE token's, or a tracking number's. */
+export type RefusingLimit = "address" | "token" | "tracking_number";
+
 export interface Verdict {
   allowed: boolean;
   /** Seconds until the bucket's window ends (at least 1). */
@@ -57,10 +60,7 @@ export class RateLimiter {
     private readonly db: Db,
     private readonly windowSeconds: number,
     /** Told of every refusal, for the metrics: which operation, and which limit refused it. */
-    readonly onRefusal: (
-      operation: string,
-      limit: "address" | "tracking_number",
-    ) => void = () => {},
+    readonly onRefusal: (operation: string, limit: RefusingLimit) => void = () => {},
   ) {
     this.statements = prepare(db, windowSeconds);
   }

@@ -26,15 +26,18 @@ export async function openTestDatabase(): Promise<Database> {
 
 /**
  * A database nobody else uses, for tests that must break things (tampering with the audit chain).
- * On PostgreSQL a new database is created and dropped; on PGlite a fresh in-memory one.
+ * On PostgreSQL a new database is created and dropped; on PGlite a fresh in-memory one. Migrated, unless
+ * `empty` (then the test migrates it as far as it wants).
  */
-export async function openPrivateDatabase(): Promise<{
+export async function openPrivateDatabase(options: { empty?: boolean } = {}): Promise<{
   database: Database;
   url: string | null;
   drop(): Promise<void>;
 }> {
   if (!process.env.DATABASE_URL) {
-    const database = await openTestDatabase();
+    const database = options.empty
+      ? await openDatabase({ memory: true })
+      : await openTestDatabase();
     return { database, url: null, drop: () => database.close() };
   }
   // Named after the test database, so that engineers sharing one server can tell (and clean) their own.
@@ -53,7 +56,7 @@ export async function openPrivateDatabase(): Promise<{
     poolMax: 2,
     preparedStatements: true,
   });
-  await migrate(database);
+  if (!options.empty) await migrate(database);
   return {
     database,
     url: url.toString(),

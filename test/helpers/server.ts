@@ -32,7 +32,10 @@ export interface TestServer {
   database: Database;
   server: SenimServer;
   public: Caller;
-  /** A caller holding a fresh token of this role (one principal per role per file, created lazily). */
+  /**
+   * A caller holding a fresh, ACTIVE token of this role (one principal per role per file, created lazily),
+   * issued as `npm run token` does: no approval needed. An INTAKE one is bound to EOTINISH.
+   */
   as(role: Role): Promise<Caller>;
   /** A new principal and token of this role, distinct from the one `as` returns. */
   newCaller(role: Role, name?: string): Promise<Caller>;
@@ -82,7 +85,13 @@ export async function startTestServer(
 
   const byRole = new Map<Role, Promise<Caller>>();
   const newCaller = async (role: Role, name = `Test ${role.toLowerCase()}`) => {
-    const { token, principal } = await issuePrincipal(database.db, fixtureActor(), { role, name });
+    // An INTAKE principal speaks for one channel; the tests' portal is eOtinish.
+    const channel = role === "INTAKE" ? "EOTINISH" : null;
+    const { token, principal } = await issuePrincipal(database.db, fixtureActor(), {
+      role,
+      name,
+      channel,
+    });
     return caller(token, principal.id);
   };
   return {

@@ -16,6 +16,7 @@ import {
   recordIdempotentResult,
 } from "../intake/idempotency.service";
 import { registerNumber } from "../intake/tracking-number.service";
+import { requireOwnChannel } from "../intake/channel.service";
 import type {
   CommendationFilter,
   RecordCommendationInput,
@@ -36,6 +37,7 @@ export async function submitCommendation(
   ctx: Context,
   input: SubmitCommendationInput,
 ): Promise<CommendationReceipt> {
+  requireOwnChannel(ctx, input.channel);
   requirePastEvent("occurredAt", input.occurredAt, ctx.now);
   if (!input.officer.badgeNumber === !input.officer.description) {
     throw badInput("input.officer", "give either badgeNumber or description for the officer");

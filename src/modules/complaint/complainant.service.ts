@@ -22,6 +22,7 @@ import {
   recordIdempotentResult,
 } from "../intake/idempotency.service";
 import { registerNumber } from "../intake/tracking-number.service";
+import { requireOwnChannel } from "../intake/channel.service";
 import { hashAccessCode, newAccessCode } from "../intake/access-code.service";
 import { deadlineInForce, holidays, responseDueAt } from "./deadline.service";
 import { publicMessages } from "./complaint.messages";
@@ -32,11 +33,15 @@ import {
   type ComplaintStatusView,
 } from "./complaint.type";
 
-/** Registers a complaint from a form (or from staff for walk-ins and calls, who are then recorded). */
+/**
+ * Registers a complaint from a form, or from staff (walk-ins and calls) or an INTAKE channel, who are then
+ * recorded as `registeredBy`.
+ */
 export async function submitComplaint(
   ctx: Context,
   input: SubmitComplaintInput,
 ): Promise<ComplaintReceipt> {
+  requireOwnChannel(ctx, input.channel);
   requirePastEvent("incidentAt", input.incidentAt, ctx.now);
   const refs = input.officers ?? [];
   refs.forEach((ref, i) => {

@@ -260,7 +260,8 @@ export class ComplaintResolver {
 
   @FieldResolver(() => Principal, {
     nullable: true,
-    description: "Staff member who registered it for a walk-in or call; null for public forms.",
+    description:
+      "Who registered it: a staff member for a walk-in or call, or the INTAKE principal of the integration channel (eOtinish, eGov, 102, Telegram) that submitted it; null for a public form sent without a token.",
   })
   registeredBy(@Root() complaint: ComplaintRow, @Ctx() { loaders }: Context) {
     return complaint.registeredBy ? loaders.principalById.load(complaint.registeredBy) : null;

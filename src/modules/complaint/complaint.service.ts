@@ -17,6 +17,7 @@ import {
 import { badInput, conflict, invalidState, notFound } from "../../errors";
 import { addMonths } from "../../common/dates";
 import { isUuid } from "../../common/ids";
+import { principalStatus } from "../../auth/token";
 import {
   cursorTimeAndId,
   readPage,
@@ -233,11 +234,9 @@ export function assignComplaint(ctx: Context, input: AssignComplaintInput) {
         .select()
         .from(principals)
         .where(eq(principals.id, input.assigneeId));
-      const expired = assignee?.expiresAt != null && assignee.expiresAt <= ctx.now;
       if (
         !assignee ||
-        assignee.revokedAt ||
-        expired ||
+        principalStatus(assignee, ctx.now) !== "ACTIVE" ||
         !["INVESTIGATOR", "SUPERVISOR"].includes(assignee.role)
       ) {
         throw badInput(
