@@ -51,19 +51,51 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     if (declared > limit) return reject(new PayloadTooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        req.removeAllListeners("data");
-        req.resume();
+        // The rest is left to refuseTooLarge, which reads it after the answer.
+        req.pause();
+        req.off("data", onData).off("end", onEnd);
         reject(new PayloadTooLarge());
         return;
       }
       chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks).toString("utf8"));
+    req.on("data", onData).on("end", onEnd).on("error", reject);
   });
+}
+
+/**
+ * What is read and thrown away of a refused body after the 413: enough for any upload sent by mistake.
+ * Discarding costs no memory, and the request timeout bounds the time.
+ */
+const DISCARD_CAP_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Answers 413 at once, then reads and discards the rest of the body before closing. Closing a socket with
+ * unread bytes makes the kernel send a reset, and a client still sending its body (Node's fetch, under
+ * load, most of the time) then sees the reset instead of the answer it had not read yet. Past the cap,
+ * the connection is cut.
+ */
+function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number) {
+  const body = JSON.stringify(requestError(`Request body is larger than ${limit} bytes`));
+  res.writeHead(413, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    connection: "close",
+  });
+  // The whole answer goes out now; the response ends (and the connection closes) once the body is read.
+  res.write(body);
+  if (req.readableEnded) return void res.end();
+  let discarded = 0;
+  req.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_CAP_BYTES) req.socket.destroy();
+  });
+  req.once("end", () => res.end());
+  req.resume();
 }
 
 const sendJson = (res: ServerResponse, status: number, body: unknown) => {
@@ -310,12 +342,7 @@ export async function createSenimServer(options: {
         text = await readBody(req, config.bodyLimitBytes);
       } catch (e) {
         if (e instanceof PayloadTooLarge) {
-          res.setHeader("connection", "close");
-          sendJson(
-            res,
-            413,
-            requestError(`Request body is larger than ${config.bodyLimitBytes} bytes`),
-          );
+          refuseTooLarge(req, res, config.bodyLimitBytes);
           return "graphql";
         }
         throw e;

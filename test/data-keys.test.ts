@@ -1,12 +1,12 @@
 import "reflect-metadata";
-import { createCipheriv, randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { verifyChain } from "../src/audit/audit.verify";
 import { issuePrincipal } from "../src/auth/token";
 import { rows, type Database } from "../src/db/client";
 import { allegations, commendations, complaintEvents, complaints } from "../src/db/schema";
 import { complaintId, submitComplaint } from "./helpers/complaints";
-import { asFixture, fixtureActor, testAuditKeys } from "./helpers/database";
+import { asFixture, fixtureActor, sealUnbound, testAuditKeys } from "./helpers/database";
 import { openProcessDatabase, runCli, type ProcessDatabase } from "./helpers/audit";
 import { callerAt, caseFile, marker } from "./helpers/intake";
 import { startSenim } from "./helpers/process";
@@ -16,17 +16,6 @@ import { ok, type Caller } from "./helpers/server";
  * Records stored before each complaint and commendation had its own data key, sealed when the server
  * starts; and `npm run keys:rotate`. Both through real processes on a database of their own.
  */
-
-/** How the service sealed a value before values were bound to their place: "v1", no associated data. */
-function sealUnbound(plaintext: string): string {
-  const [id, material] = process.env.ENCRYPTION_KEYS!.split(",")[0].split(":");
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", Buffer.from(material, "base64"), iv);
-  const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-  return ["v1", id, iv, cipher.getAuthTag(), body]
-    .map((p) => (typeof p === "string" ? p : p.toString("base64url")))
-    .join(".");
-}
 
 const COMMENDATIONS = `query Commendations {
   commendations(first: 100) {

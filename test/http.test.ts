@@ -4,6 +4,7 @@ import { contractOperation } from "./helpers/contract";
 import { auditRowsOfRequest } from "./helpers/audit";
 import { unique, unitInput } from "./helpers/factories";
 import { startLoggedServer, type LoggedServer } from "./helpers/logged-server";
+import { startSenim } from "./helpers/process";
 import {
   errorOf,
   ok,
@@ -306,6 +307,39 @@ describe("request bodies", () => {
     const after = await post(JSON.stringify({ query: "{ __typename }" }), JSON_TYPE, smallOrigin);
     expect(after.status).toBe(200);
     expect(after.json.data).toEqual({ __typename: "Query" });
+  });
+
+  it("answers every oversized body with its 413 while the client is still sending it, never a reset", async () => {
+    // A server process of its own: in this process, client and server would share one event loop, and
+    // the server would never close the socket ahead of the client's writes as a real one does.
+    const senim = await startSenim();
+    try {
+      const url = `${senim.origin}/graphql`;
+      const padded = (bytes: number) =>
+        JSON.stringify({ query: "{ __typename }", variables: { pad: "x".repeat(bytes) } });
+      const send = (body: string) =>
+        fetch(url, { method: "POST", headers: JSON_TYPE, body }).then(reply, (e: unknown) => e);
+      // Over the default 2 MiB: before, most 5 MB uploads got EPIPE instead of an answer.
+      const bodies = [...Array(8).fill(padded(5_000_000)), ...Array(8).fill(padded(3_000_000))];
+      const replies = await Promise.all(bodies.map(send));
+      for (const r of replies) {
+        expect(r).toMatchObject({ status: 413 });
+        const refused = r as Reply;
+        expect(refused.headers.get("connection")).toBe("close");
+        expect(errorOf(refused.json)).toEqual({ code: "BAD_REQUEST" });
+        expect(refused.json.errors![0].message).toMatch(/larger than 2097152 bytes/);
+      }
+      const after = await reply(
+        await fetch(url, {
+          method: "POST",
+          headers: JSON_TYPE,
+          body: JSON.stringify({ query: "{ __typename }" }),
+        }),
+      );
+      expect(after.json.data).toEqual({ __typename: "Query" });
+    } finally {
+      await senim.stop();
+    }
   });
 
   it("accepts a 1000-row officer import under the default limit", async () => {

@@ -1,13 +1,34 @@
 import "reflect-metadata";
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { and, eq, sql } from "drizzle-orm";
+import type { PgliteDatabase } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { openDatabase } from "../src/db/client";
+import { MIGRATIONS_FOLDER, migrate } from "../src/db/migrate";
 import { addDays } from "../src/common/dates";
 import { loadConfig } from "../src/config";
 import { CATEGORIES, idempotencyKeys, publicHolidays } from "../src/db/schema";
 import { createLogger } from "../src/logger";
 import { createSenimServer } from "../src/server";
+import { KeyRing } from "../src/crypto/keyring";
+import { sealLegacyRecords } from "../src/crypto/reseal";
+import { sha256 } from "../src/crypto/hash";
+import {
+  IDEMPOTENCY_TTL_MS,
+  LEGACY_KEY_ID,
+  idempotencyClaim,
+} from "../src/modules/intake/idempotency.service";
 import { complaintId, complaintInput, submitComplaint, type Receipt } from "./helpers/complaints";
-import { onPostgres, openPrivateDatabase } from "./helpers/database";
+import {
+  asFixture,
+  fixtureActor,
+  onPostgres,
+  openPrivateDatabase,
+  sealUnbound,
+} from "./helpers/database";
 import { createDistrict, createOfficer } from "./helpers/factories";
 import {
   allegationRows,
@@ -431,6 +452,209 @@ describe("submitComplaint: idempotency", () => {
     );
     expect(receipt.trackingNumber).toMatch(TRACKING_NUMBER);
     expect(await complaintsAt(t.database.db, input.incidentPlace as string)).toBe(1);
+  });
+});
+
+/** The canonical text of a form, as the server reads it (incidentAt parsed to a date). */
+const canonicalOf = (input: { idempotencyKey: string; incidentAt: unknown }) => {
+  const parsed = { ...input, incidentAt: new Date(input.incidentAt as string) };
+  return idempotencyClaim(parsed).request;
+};
+
+describe("submitComplaint: what the idempotency record keeps, and for how long", () => {
+  const keys = () => KeyRing.parse(process.env.ENCRYPTION_KEYS!);
+  const DAY = 24 * 3600_000;
+
+  /** Moves a key's record back in time, as if its form had been sent `ms` ago. */
+  const sentAgo = (key: string, ms: number) =>
+    asFixture(t.database.db, (tx) =>
+      tx
+        .update(idempotencyKeys)
+        .set({ createdAt: new Date(Date.now() - ms) })
+        .where(and(eq(idempotencyKeys.scope, "complaint"), eq(idempotencyKeys.key, key))),
+    );
+
+  it("keeps a keyed hash of the form and the key's id, never a plain SHA-256 of it or anything it says", async () => {
+    const complainant = {
+      fullName: marker("Name"),
+      email: `${marker("mail")}@example.kz`,
+      phone: `+7701${String(Date.now()).slice(-7)}`,
+      type: "WITNESS",
+    };
+    const input = complaintInput({ complainant, narrative: marker("What I saw") });
+    const receipt = receiptOf(await submit(input));
+    const row = await idempotencyRowOf(receipt);
+    const request = canonicalOf(input);
+
+    // The hash is this form's HMAC under the active key: `request` is exactly what the server hashed.
+    expect(row.keyId).toBe(keys().activeKeyId);
+    expect(row.requestHash).toBe(keys().macWith(row.keyId, `idempotency\ncomplaint\n${request}`));
+    const stored = JSON.stringify(row);
+    expect(stored).not.toContain(sha256(request));
+    for (const text of [
+      complainant.fullName,
+      complainant.email,
+      complainant.phone,
+      input.narrative,
+    ])
+      expect(stored).not.toContain(text);
+  });
+
+  it("still knows a retry, and a different form, after the active key changes", async () => {
+    const input = complaintInput();
+    const first = receiptOf(await submit(input));
+    // test-b becomes the active key; test-a, which hashed the record, stays in the ring.
+    const [a, b] = process.env.ENCRYPTION_KEYS!.split(",");
+    const rotated = await startTestServer(
+      { ENCRYPTION_KEYS: `${b},${a}` },
+      { database: t.database },
+    );
+    try {
+      expect(keys().activeKeyId).not.toBe(KeyRing.parse(`${b},${a}`).activeKeyId);
+      expect(receiptOf(await rotated.public.op("SubmitComplaint", { input }))).toEqual(first);
+      expect(
+        errorOf(
+          await rotated.public.op("SubmitComplaint", { input: { ...input, channel: "MAIL" } }),
+        ),
+      ).toEqual({ code: "IDEMPOTENCY_KEY_REUSED", field: "input.idempotencyKey" });
+    } finally {
+      await rotated.close();
+    }
+  });
+
+  it("still knows a retry of a record hashed before keys (legacy SHA-256), until it expires", async () => {
+    const input = complaintInput();
+    const first = receiptOf(await submit(input));
+    // The record as the migration leaves one written before keyed hashes.
+    await asFixture(t.database.db, (tx) =>
+      tx
+        .update(idempotencyKeys)
+        .set({ keyId: LEGACY_KEY_ID, requestHash: sha256(canonicalOf(input)) })
+        .where(eq(idempotencyKeys.key, input.idempotencyKey)),
+    );
+    expect(receiptOf(await submit(input))).toEqual(first);
+    expect(errorOf(await submit({ ...input, language: "EN" }))).toEqual({
+      code: "IDEMPOTENCY_KEY_REUSED",
+      field: "input.idempotencyKey",
+    });
+    await sentAgo(input.idempotencyKey, IDEMPOTENCY_TTL_MS + 60_000);
+    const renewed = receiptOf(await submit(input));
+    expect(renewed.trackingNumber).not.toBe(first.trackingNumber);
+    expect(await idempotencyRow(t.database.db, input.idempotencyKey)).toMatchObject({
+      keyId: keys().activeKeyId,
+    });
+  });
+
+  it("forgets a key after 7 days: the same key is then a new submission, whatever form it carries", async () => {
+    const input = complaintInput();
+    const first = receiptOf(await submit(input));
+    await sentAgo(input.idempotencyKey, 7 * DAY - 60_000);
+    expect(receiptOf(await submit(input))).toEqual(first);
+
+    await sentAgo(input.idempotencyKey, 7 * DAY + 60_000);
+    const second = receiptOf(await submit(input));
+    expect(second.trackingNumber).not.toBe(first.trackingNumber);
+    const secondRow = await complaintRow(t.database.db, second.trackingNumber);
+    expect(await idempotencyRow(t.database.db, input.idempotencyKey)).toMatchObject({
+      resultId: secondRow.id,
+    });
+    // Both complaints stand, each opened by its own access code; retries now get the new receipt.
+    for (const receipt of [first, second])
+      expect(ok(await publicStatus(t.public, receipt)).complaintStatus.trackingNumber).toBe(
+        receipt.trackingNumber,
+      );
+    expect(receiptOf(await submit(input))).toEqual(second);
+
+    // An expired key takes a different form too, instead of IDEMPOTENCY_KEY_REUSED.
+    await sentAgo(input.idempotencyKey, 8 * DAY);
+    const third = receiptOf(await submit({ ...input, narrative: "Another story." }));
+    expect(new Set([first, second, third].map((r) => r.trackingNumber)).size).toBe(3);
+  });
+
+  it("purges expired records as new forms arrive, and keeps those within 7 days", async () => {
+    const expired = await Promise.all([1, 2, 3].map(() => submitComplaint(t.public)));
+    const recent = await submitComplaint(t.public);
+    // Older than anything else in the table, so that they are the first a purge takes.
+    for (const { input } of expired) await sentAgo(input.idempotencyKey, 40 * 365 * DAY);
+    await sentAgo(recent.input.idempotencyKey, 6 * DAY);
+    for (const { input } of expired)
+      expect(await idempotencyRow(t.database.db, input.idempotencyKey)).not.toBeNull();
+
+    await submitComplaint(t.public);
+    for (const { input } of expired)
+      expect(await idempotencyRow(t.database.db, input.idempotencyKey)).toBeNull();
+    expect(await idempotencyRow(t.database.db, recent.input.idempotencyKey)).not.toBeNull();
+    // The purged keys' complaints stay.
+    for (const { receipt } of expired)
+      expect((await complaintRow(t.database.db, receipt.trackingNumber)).trackingNumber).toBe(
+        receipt.trackingNumber,
+      );
+  });
+});
+
+// The upgrade's SQL is the same on both databases; PGlite gives a database at the older version cheaply.
+(onPostgres ? describe.skip : describe)("upgrading to keyed, expiring idempotency records", () => {
+  it("forgets records older than 7 days, and keeps the others' receipts for their retries", async () => {
+    // The migrations up to the one before the upgrade.
+    const folder = mkdtempSync(join(tmpdir(), "senim-migrations-"));
+    cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+    const journalFile = join(folder, "meta", "_journal.json");
+    const journal = JSON.parse(readFileSync(journalFile, "utf8")) as { entries: { tag: string }[] };
+    const upgrade = journal.entries.findIndex((e) => e.tag.endsWith("_idempotency_keyed_expiring"));
+    expect(upgrade).toBeGreaterThan(0);
+    writeFileSync(
+      journalFile,
+      JSON.stringify({ ...journal, entries: journal.entries.slice(0, upgrade) }),
+    );
+    const database = await openDatabase({ memory: true });
+    try {
+      await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder: folder });
+      // Records as the previous version wrote them: a plain SHA-256 of the canonical form.
+      const keys = KeyRing.parse(process.env.ENCRYPTION_KEYS!);
+      const [recent, stale] = [complaintInput(), complaintInput()];
+      const receipt = {
+        trackingNumber: "SNM-2026-000001",
+        accessCode: "ABCD-EFGH-JKLM-NPQR",
+        registeredAt: new Date(Date.now() - 86_400_000).toISOString(),
+        responseDueAt: new Date(Date.now() + 20 * 86_400_000).toISOString(),
+      };
+      for (const [input, daysAgo] of [
+        [recent, 6],
+        [stale, 8],
+      ] as const) {
+        const request = canonicalOf(input);
+        await database.db.execute(sql`
+          insert into idempotency_keys (scope, key, request_hash, receipt_sealed, created_at)
+          values ('complaint', ${input.idempotencyKey}, ${sha256(request)},
+            ${sealUnbound(JSON.stringify(receipt))},
+            now() - make_interval(days => ${daysAgo}))`);
+      }
+
+      // As the server starts: migrations, then what they cannot do (sealing under keys from configuration).
+      await migrate(database);
+      await sealLegacyRecords(database.db, keys, fixtureActor(), createLogger("silent"));
+      expect(await idempotencyRow(database.db, stale.idempotencyKey)).toBeNull();
+      expect(await idempotencyRow(database.db, recent.idempotencyKey)).toMatchObject({
+        keyId: LEGACY_KEY_ID,
+      });
+      const upgraded = await startTestServer({}, { database });
+      try {
+        const retry = await upgraded.public.op("SubmitComplaint", { input: recent });
+        expect(receiptOf(retry)).toEqual(receipt);
+        const other = await upgraded.public.op("SubmitComplaint", {
+          input: { ...recent, narrative: "Another story." },
+        });
+        expect(errorOf(other)).toEqual({
+          code: "IDEMPOTENCY_KEY_REUSED",
+          field: "input.idempotencyKey",
+        });
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      await database.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 

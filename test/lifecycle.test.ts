@@ -648,6 +648,29 @@ describe("recordFinding", () => {
     expect(await everythingAbout(db(), file.id)).toEqual(before);
   });
 
+  it("refuses a finding or closure reason without a written rationale, from any role, changing nothing", async () => {
+    const { file } = await caseIn(t, "PENDING_REVIEW");
+    const allegationId = file.allegations[0].id;
+    const before = await everythingAbout(db(), file.id);
+    for (const caller of [investigator, supervisor]) {
+      for (const outcome of [{ finding: "SUSTAINED" }, { closureReason: "WITHDRAWN" }]) {
+        for (const rationale of [undefined, null, ""]) {
+          const result = await caller.op("RecordFinding", {
+            input: { allegationId, rationale, ...outcome },
+          });
+          expect(errorOf(result).code).toBe("BAD_USER_INPUT");
+        }
+        for (const rationale of ["   ", "\n\t\r"]) {
+          const result = await caller.op("RecordFinding", {
+            input: { allegationId, rationale, ...outcome },
+          });
+          expect(errorOf(result)).toEqual({ code: "BAD_USER_INPUT", field: "input.rationale" });
+        }
+      }
+    }
+    expect(await everythingAbout(db(), file.id)).toEqual(before);
+  });
+
   it.each(["REGISTERED", "ASSIGNED", "REOPENED"] as Status[])(
     "refuses a finding on the merits on a %s complaint (no investigation under way) with INVALID_STATE",
     async (from) => {
@@ -736,6 +759,7 @@ describe("recordFinding", () => {
     const input = {
       allegationId: "5b0f7c1a-2d3e-4f50-8a6b-7c8d9e0f1a2b",
       closureReason: "WITHDRAWN",
+      rationale: "Withdrawn by letter.",
     };
     expect(errorOf(await supervisor.op("RecordFinding", { input }))).toEqual({ code: "NOT_FOUND" });
   });

@@ -2,11 +2,12 @@ import { randomInt, randomUUID } from "node:crypto";
 import { request } from "node:http";
 import { eq } from "drizzle-orm";
 import { loadConfig } from "../src/config";
-import { rateLimitWindows } from "../src/db/schema";
+import { idempotencyKeys, rateLimitWindows } from "../src/db/schema";
+import { IDEMPOTENCY_TTL_MS } from "../src/modules/intake/idempotency.service";
 import { auditRowsOfRequest } from "./helpers/audit";
 import { complaintInput, submitComplaint } from "./helpers/complaints";
 import { contractOperation } from "./helpers/contract";
-import { onPostgres } from "./helpers/database";
+import { asFixture, onPostgres } from "./helpers/database";
 import { idempotencyRow } from "./helpers/intake";
 import { startSenim, stopAll } from "./helpers/process";
 import {
@@ -157,6 +158,25 @@ describe("limits per client address", () => {
     // The retries took none of the address's 3: two more new ones pass, the next is refused.
     for (let i = 0; i < 2; i++)
       ok(await op(t.url, "SubmitComplaint", { input: complaintInput() }, { from }));
+    expect(
+      errorOf(await op(t.url, "SubmitComplaint", { input: complaintInput() }, { from })),
+    ).toEqual({ code: "RATE_LIMITED" });
+  });
+
+  it("counts a key sent again after it expired, which is a new submission, like any other", async () => {
+    const from = loopback();
+    const input = complaintInput();
+    const first = ok(await op(t.url, "SubmitComplaint", { input }, { from })).submitComplaint;
+    await asFixture(t.database.db, (tx) =>
+      tx
+        .update(idempotencyKeys)
+        .set({ createdAt: new Date(Date.now() - IDEMPOTENCY_TTL_MS - 60_000) })
+        .where(eq(idempotencyKeys.key, input.idempotencyKey)),
+    );
+    const again = ok(await op(t.url, "SubmitComplaint", { input }, { from })).submitComplaint;
+    expect(again.receipt.trackingNumber).not.toBe(first.receipt.trackingNumber);
+    // Two of the address's 3 are used: one more new one passes, the next is refused.
+    ok(await op(t.url, "SubmitComplaint", { input: complaintInput() }, { from }));
     expect(
       errorOf(await op(t.url, "SubmitComplaint", { input: complaintInput() }, { from })),
     ).toEqual({ code: "RATE_LIMITED" });

@@ -290,6 +290,23 @@ describe("the decision", () => {
       decision: { penalty: "DEMOTION_IN_RANK", effectiveUntil: null },
     });
   });
+
+  it("takes a decision only with a written rationale: a missing, empty or blank one changes nothing", async () => {
+    const { review } = await reviewIn(t, "OPEN");
+    for (const rationale of [undefined, null, ""]) {
+      expect(errorOf(await move(t, review, "decide", { rationale })).code).toBe("BAD_USER_INPUT");
+    }
+    for (const rationale of ["   ", "\n\t"]) {
+      expect(errorOf(await move(t, review, "decide", { rationale }))).toEqual({
+        code: "BAD_USER_INPUT",
+        field: "input.rationale",
+      });
+    }
+    expect(await reviewRow(t, review.id)).toMatchObject({
+      status: "OPEN",
+      version: review.version,
+    });
+  });
 });
 
 describe("appeals", () => {
@@ -356,10 +373,18 @@ describe("appeals", () => {
       const refused = await move(t, review, "appeal", { reason });
       expect(errorOf(refused).code).toBe("BAD_USER_INPUT");
     }
+    for (const reason of ["   ", "\n\t\u00a0"]) {
+      const refused = await move(t, review, "appeal", { reason });
+      expect(errorOf(refused)).toEqual({ code: "BAD_USER_INPUT", field: "input.reason" });
+    }
     const appealed = await moved(t, review, "appeal", { reason: "Disproportionate." });
     for (const rationale of [undefined, "", "\u0000"]) {
       const refused = await move(t, appealed, "decideAppeal", { rationale });
       expect(errorOf(refused).code).toBe("BAD_USER_INPUT");
+    }
+    for (const rationale of [" ", "\r\n  \t"]) {
+      const refused = await move(t, appealed, "decideAppeal", { rationale });
+      expect(errorOf(refused)).toEqual({ code: "BAD_USER_INPUT", field: "input.rationale" });
     }
     expect((await reviewRow(t, review.id)).status).toBe("APPEALED");
     const rationale = "The hearing followed procedure.";

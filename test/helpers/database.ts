@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createCipheriv, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import { openDatabase, type Database, type Db, type Tx } from "../../src/db/client";
@@ -71,6 +71,17 @@ export async function openPrivateDatabase(options: { empty?: boolean } = {}): Pr
 /** A stored complaint's data key, unwrapped with the test key ring as the server would. */
 export const complaintKey = (row: { id: string; dataKey: string | null }) =>
   unwrapRecordKey(KeyRing.parse(process.env.ENCRYPTION_KEYS!), "complaints", row.id, row.dataKey!);
+
+/** How the service sealed a value before values were bound to their place: "v1", no associated data. */
+export function sealUnbound(plaintext: string): string {
+  const [id, material] = process.env.ENCRYPTION_KEYS!.split(",")[0].split(":");
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", Buffer.from(material, "base64"), iv);
+  const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+  return ["v1", id, iv, cipher.getAuthTag(), body]
+    .map((p) => (typeof p === "string" ? p : p.toString("base64url")))
+    .join(".");
+}
 
 /** The audit key every test process shares (set by the global setup), as the server loads it. */
 export const testAuditKeys = () => KeyRing.parse(process.env.AUDIT_KEY!);

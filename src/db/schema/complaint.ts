@@ -183,19 +183,26 @@ export const complaintEvents = pgTable(
   (t) => [index("complaint_events_complaint_idx").on(t.complaintId, t.at)],
 );
 
-/** Claims on idempotency keys: the first request with a key owns it; retries get its receipt back. */
+/** Claims on idempotency keys: the first request with a key owns it; retries within 7 days get its receipt back. */
 export const idempotencyKeys = pgTable(
   "idempotency_keys",
   {
     scope: text().notNull(),
     key: uuid().notNull(),
+    /** HMAC-SHA256 of the canonical submission under ENCRYPTION_KEYS key `keyId`: it tells a retry from another form, and nothing of what the form said. */
     requestHash: text().notNull(),
+    /** The key of `requestHash`; "legacy:sha256" on rows hashed before keys, until they expire. */
+    keyId: text().notNull(),
     resultId: uuid(),
     /** The receipt as first returned, sealed: it holds the access code, which is otherwise kept only hashed. */
     receiptSealed: text(),
+    /** A row expires 7 days after this (IDEMPOTENCY_TTL_MS) and is then purged. */
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+  (t) => [
+    primaryKey({ columns: [t.scope, t.key] }),
+    index("idempotency_keys_created_at_idx").on(t.createdAt),
+  ],
 );
 
 /** Per-year counters behind SNM-<year>-<6 digits>; the row lock makes numbers gapless across processes. */

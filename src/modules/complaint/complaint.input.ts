@@ -342,11 +342,12 @@ export class RecordFindingInput {
   @IsOptional()
   closureReason?: ClosureReason | null;
 
-  @Field(() => String, { nullable: true, description: "Why, up to 5000 characters." })
-  @IsOptional()
-  @MaxLength(5000)
+  // A decision with no written reason could not be reviewed or appealed (DESIGN.md section 4).
+  @Field({ description: "Why, 1 to 5000 characters." })
+  @Length(1, 5000, { message: "rationale must be 1 to 5000 characters" })
+  @Matches(/\S/, { message: "rationale must not be blank" })
   @Matches(TEXT, NO_NUL)
-  rationale?: string | null;
+  rationale: string;
 
   @optionalVersion()
   expectedVersion?: number | null;

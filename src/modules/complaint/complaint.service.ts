@@ -556,7 +556,7 @@ export function recordFinding(ctx: Context, input: RecordFindingInput) {
           `A finding on the merits needs an investigation; the complaint is ${complaint.status}`,
         );
       }
-      const rationale = input.rationale ?? null;
+      const rationale = input.rationale;
       const set: Partial<AllegationRow> = input.closureReason
         ? {
             closureReason: input.closureReason,

@@ -69,6 +69,7 @@ export class DecideDisciplinaryReviewInput extends ReviewTransitionInput {
 
   @Field({ description: "Why, 1 to 5000 characters." })
   @Length(1, 5000, { message: "rationale must be 1 to 5000 characters" })
+  @Matches(/\S/, { message: "rationale must not be blank" })
   @Matches(TEXT, NO_NUL)
   rationale: string;
 
@@ -95,6 +96,7 @@ export class DecideDisciplinaryReviewInput extends ReviewTransitionInput {
 export class AppealInput extends ReviewTransitionInput {
   @Field({ description: "The grounds of appeal, 1 to 5000 characters." })
   @Length(1, 5000, { message: "reason must be 1 to 5000 characters" })
+  @Matches(/\S/, { message: "reason must not be blank" })
   @Matches(TEXT, NO_NUL)
   reason: string;
 }
@@ -113,6 +115,7 @@ export class DecideAppealInput extends ReviewTransitionInput {
 
   @Field({ description: "Why the appeal is decided so, 1 to 5000 characters." })
   @Length(1, 5000, { message: "rationale must be 1 to 5000 characters" })
+  @Matches(/\S/, { message: "rationale must not be blank" })
   @Matches(TEXT, NO_NUL)
   rationale: string;
 }
