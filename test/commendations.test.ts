@@ -44,6 +44,21 @@ const listFor = async (caller: Caller, filter: Record<string, unknown>, first = 
   ok(await caller.op("Commendations", { filter, first })).commendations;
 
 describe("a citizen's commendation", () => {
+  it("is listed for an AUDITOR, as the contract's Commendations asks, with its citizen's text refused", async () => {
+    const { id } = await submit();
+    const auditor = await t.as("AUDITOR");
+    const result = await auditor.op("Commendations", {
+      filter: { status: "SUBMITTED" },
+      first: 100,
+    });
+    const listed = result.data?.commendations.edges.map((e: { node: { id: string } }) => e.node);
+    expect(listed.find((n: { id: string }) => n.id === id)).toMatchObject({
+      id,
+      narrative: null,
+    });
+    expect(new Set(result.errors?.map((e) => e.extensions.code))).toEqual(new Set(["FORBIDDEN"]));
+  });
+
   it("is registered with a CMD tracking number, SUBMITTED, and seals the submitter's data", async () => {
     const marker = `Marker${randomUUID().slice(0, 8)}`;
     const { receipt, row } = await submit({

@@ -143,17 +143,27 @@ async function sealCommendations(work: Work, batch: number): Promise<string[]> {
   return found.map((c) => c.id);
 }
 
-/** Stored receipts sealed without a place are sealed again, bound to their idempotency key. */
-async function sealReceipts({ tx, ring }: Work): Promise<number> {
+/**
+ * Seals stored receipts again under the ring's active key, bound to their idempotency key: those sealed
+ * without a place ("v1", at start) or under an older ring key (keys:rotate). They live 7 days: few rows.
+ */
+async function resealReceipts(tx: Queryable, ring: KeyRing, from: "unbound" | "older") {
   const found = await rows<{ scope: string; key: string; receipt_sealed: string }>(
     tx,
-    sql`select scope, key, receipt_sealed from idempotency_keys where starts_with(receipt_sealed, 'v1.')
-        for update skip locked`,
+    from === "unbound"
+      ? sql`select scope, key, receipt_sealed from idempotency_keys
+            where starts_with(receipt_sealed, 'v1.') for update skip locked`
+      : sql`select scope, key, receipt_sealed from idempotency_keys
+            where receipt_sealed is not null and split_part(receipt_sealed, '.', 2) <> ${ring.activeKeyId}
+            for update skip locked`,
   );
   for (const r of found) {
-    const receipt = ring.seal(ring.openUnbound(r.receipt_sealed), receiptPlace(r.scope, r.key));
+    const place = receiptPlace(r.scope, r.key);
+    const receipt =
+      from === "unbound" ? ring.openUnbound(r.receipt_sealed) : ring.open(r.receipt_sealed, place);
     await tx.execute(
-      sql`update idempotency_keys set receipt_sealed = ${receipt} where scope = ${r.scope} and key = ${r.key}`,
+      sql`update idempotency_keys set receipt_sealed = ${ring.seal(receipt, place)}
+          where scope = ${r.scope} and key = ${r.key}`,
     );
   }
   return found.length;
@@ -198,7 +208,7 @@ export async function sealLegacyRecords(db: Db, ring: KeyRing, actor: Actor, log
       log.info({ owner, sealed: total }, "sealing stored records under their own data keys");
     }
   }
-  const receipts = await db.transaction((tx) => sealReceipts({ tx, ring, source: "legacy" }));
+  const receipts = await db.transaction((tx) => resealReceipts(tx, ring, "unbound"));
   if (total || receipts) log.info({ records: total, receipts }, "stored records sealed");
 }
 
@@ -241,21 +251,6 @@ export async function rotateDataKeys(db: Db, ring: KeyRing, actor: Actor) {
       counts[owner] += done;
     }
   }
-  counts.receipts = await db.transaction(async (tx) => {
-    const found = await rows<{ scope: string; key: string; receipt_sealed: string }>(
-      tx,
-      sql`select scope, key, receipt_sealed from idempotency_keys
-          where receipt_sealed is not null and split_part(receipt_sealed, '.', 2) <> ${active}
-          for update skip locked`,
-    );
-    for (const r of found) {
-      const place = receiptPlace(r.scope, r.key);
-      const receipt = ring.seal(ring.open(r.receipt_sealed, place), place);
-      await tx.execute(
-        sql`update idempotency_keys set receipt_sealed = ${receipt} where scope = ${r.scope} and key = ${r.key}`,
-      );
-    }
-    return found.length;
-  });
+  counts.receipts = await db.transaction((tx) => resealReceipts(tx, ring, "older"));
   return counts;
 }

@@ -86,7 +86,10 @@ export class CommendationResolver {
   }
 
   @FieldResolver(() => String, {
-    description: "What the officer did. INVESTIGATOR and SUPERVISOR only.",
+    // Nullable so that a caller refused it (an AUDITOR) still gets the rest of the list, not a null page.
+    nullable: true,
+    description:
+      "What the officer did, in the citizen's or supervisor's words. INVESTIGATOR and SUPERVISOR only (null for others, with FORBIDDEN).",
   })
   narrative(@Root() c: CommendationRow, @Ctx() { recordKeys, personalReads }: Context) {
     const text = recordKeys
