@@ -3,7 +3,7 @@ import { appendAudit, type Actor } from "../audit/audit.writer";
 import { arrayParam, rows, type Db, type Queryable } from "../db/client";
 import type { Logger } from "../logger";
 import { newRecordKey, rewrapRecordKey, type KeyOwner } from "./data-keys";
-import type { KeyRing } from "./keyring";
+import { KeyRing } from "./keyring";
 import { receiptPlace } from "../modules/intake/idempotency.service";
 
 /**
@@ -20,7 +20,14 @@ interface Work {
   tx: Queryable;
   ring: KeyRing;
   source: Source;
+  /**
+   * Batches walk the ids upwards from here: starting each from the lowest unsealed id would pass over every
+   * row version the earlier batches left behind (autovacuum may be off), quadratic at a million records.
+   */
+  after: string;
 }
+
+const FIRST_ID = "00000000-0000-0000-0000-000000000000";
 
 /** The text columns of each record, and whether a legacy record held them sealed ("v1") or plain. */
 const COMPLAINT_COLUMNS = {
@@ -73,7 +80,8 @@ async function sealComplaints(work: Work, batch: number): Promise<string[]> {
   const found = await rows<Row & { erased: boolean }>(
     tx,
     sql`select id, complainant_erased_at is not null as erased, ${sql.raw(Object.keys(COMPLAINT_COLUMNS).join(", "))}
-        from complaints where data_key is null order by id limit ${batch} for update skip locked`,
+        from complaints where data_key is null and id > ${work.after}::uuid
+        order by id limit ${batch} for update`,
   );
   if (!found.length) return [];
   const ids = found.map((c) => c.id);
@@ -125,7 +133,8 @@ async function sealCommendations(work: Work, batch: number): Promise<string[]> {
   const found = await rows<Row>(
     tx,
     sql`select id, ${sql.raw(Object.keys(COMMENDATION_COLUMNS).join(", "))}
-        from commendations where data_key is null order by id limit ${batch} for update skip locked`,
+        from commendations where data_key is null and id > ${work.after}::uuid
+        order by id limit ${batch} for update`,
   );
   const sealed = found.map((c) => {
     const { key, wrapped } = newRecordKey(ring, "commendations", c.id);
@@ -152,10 +161,10 @@ async function resealReceipts(tx: Queryable, ring: KeyRing, from: "unbound" | "o
     tx,
     from === "unbound"
       ? sql`select scope, key, receipt_sealed from idempotency_keys
-            where starts_with(receipt_sealed, 'v1.') for update skip locked`
+            where starts_with(receipt_sealed, 'v1.') for update`
       : sql`select scope, key, receipt_sealed from idempotency_keys
             where receipt_sealed is not null and split_part(receipt_sealed, '.', 2) <> ${ring.activeKeyId}
-            for update skip locked`,
+            for update`,
   );
   for (const r of found) {
     const place = receiptPlace(r.scope, r.key);
@@ -176,21 +185,27 @@ const OWNERS: Record<KeyOwner, { entity: string; seal: typeof sealComplaints }> 
 
 /** The seed's records, sealed inside the seed's transaction (its own audit record covers them). */
 export async function sealSeededRecords(tx: Queryable, ring: KeyRing, batch = 5_000) {
-  const work: Work = { tx, ring, source: "plain" };
-  for (const { seal } of Object.values(OWNERS)) while ((await seal(work, batch)).length);
+  for (const { seal } of Object.values(OWNERS)) {
+    for (let after = FIRST_ID; ;) {
+      const sealed = await seal({ tx, ring, source: "plain", after }, batch);
+      if (!sealed.length) break;
+      after = sealed[sealed.length - 1];
+    }
+  }
 }
 
 /**
  * At start: seals records stored before data keys, a batch per transaction, each with an audit record naming
- * the records it sealed. Replicas starting together share the work (SKIP LOCKED). Nothing to do costs one
+ * the records it sealed. Rows are locked, not skipped: a replica starting at the same moment waits for the
+ * batch, finds it sealed, and goes on past it, and no record is left behind locked. Nothing to do costs one
  * index probe per table.
  */
 export async function sealLegacyRecords(db: Db, ring: KeyRing, actor: Actor, log: Logger) {
   let total = 0;
   for (const [owner, { entity, seal }] of Object.entries(OWNERS)) {
-    for (;;) {
+    for (let after = FIRST_ID; ;) {
       const ids = await db.transaction(async (tx) => {
-        const sealed = await seal({ tx, ring, source: "legacy" }, 1_000);
+        const sealed = await seal({ tx, ring, source: "legacy", after }, 1_000);
         if (sealed.length)
           await appendAudit(tx, actor, [
             {
@@ -204,6 +219,7 @@ export async function sealLegacyRecords(db: Db, ring: KeyRing, actor: Actor, log
         return sealed;
       });
       if (!ids.length) break;
+      after = ids[ids.length - 1];
       total += ids.length;
       log.info({ owner, sealed: total }, "sealing stored records under their own data keys");
     }
@@ -222,32 +238,33 @@ export async function rotateDataKeys(db: Db, ring: KeyRing, actor: Actor) {
   const active = ring.activeKeyId!;
   const counts = { complaints: 0, commendations: 0, receipts: 0 };
   for (const [owner, { entity }] of Object.entries(OWNERS) as [KeyOwner, { entity: string }][]) {
-    for (;;) {
-      const done = await db.transaction(async (tx) => {
+    // Walks every record once by id; a record already under the active key is passed over.
+    for (let after = FIRST_ID; ;) {
+      const { scanned, done } = await db.transaction(async (tx) => {
         const found = await rows<{ id: string; data_key: string }>(
           tx,
           sql`select id, data_key from ${sql.raw(owner)}
-              where data_key is not null and split_part(data_key, '.', 2) <> ${active}
-              order by id limit 1000 for update skip locked`,
+              where id > ${after}::uuid and data_key is not null
+              order by id limit 1000 for update`,
         );
-        const rewrapped = found.map((r) => ({
-          id: r.id,
-          data_key: rewrapRecordKey(ring, owner, r.id, r.data_key),
-        }));
+        const rewrapped = found
+          .filter((r) => KeyRing.keyIdOf(r.data_key) !== active)
+          .map((r) => ({ id: r.id, data_key: rewrapRecordKey(ring, owner, r.id, r.data_key) }));
         await updateFrom(tx, owner, rewrapped, ["data_key"]);
-        if (found.length)
+        if (rewrapped.length)
           await appendAudit(tx, actor, [
             {
               action: "rotateDataKeys",
               entity,
               entityId: null,
               outcome: "SUCCESS",
-              records: found.map((r) => r.id),
+              records: rewrapped.map((r) => r.id),
             },
           ]);
-        return found.length;
+        return { scanned: found.map((r) => r.id), done: rewrapped.length };
       });
-      if (!done) break;
+      if (!scanned.length) break;
+      after = scanned[scanned.length - 1];
       counts[owner] += done;
     }
   }
