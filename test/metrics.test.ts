@@ -603,11 +603,12 @@ describe("public periods: whole calendar months, quarters and years", () => {
     expect(await refusal(t.public, from, to)).toMatchObject({ code: "BAD_USER_INPUT", field });
   });
 
-  it("holds for every caller who gets suppressed figures (HR), and for none who gets exact ones", async () => {
-    expect(await refusal(await t.as("HR"), "2025-11-01", "2025-11-21")).toMatchObject({
-      code: "BAD_USER_INPUT",
-      field: "to",
-    });
+  it("holds for every caller who gets suppressed figures (HR, ADMIN, INTAKE), and for none who gets exact ones", async () => {
+    for (const caller of [await t.as("HR"), await t.as("ADMIN"), await t.newCaller("INTAKE")])
+      expect(await refusal(caller, "2025-11-01", "2025-11-21")).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "to",
+      });
     for (const role of ["ANALYST", "INVESTIGATOR", "SUPERVISOR", "AUDITOR"] as const) {
       const caller = await t.as(role);
       expect(ok(await ask(caller, "2025-11-01", "2025-11-21")).trustMetrics).toMatchObject({
