@@ -320,9 +320,9 @@ async function main() {
     await stop(bare.child);
   }
 
-  const today = new Date();
-  const month = (yearsBack: number) =>
-    `${today.getUTCFullYear() - yearsBack}-${String(today.getUTCMonth() + 1).padStart(2, "0")}-01`;
+  // The public asks for whole calendar years (or quarters, months): the last one that has ended.
+  const year = new Date().getUTCFullYear();
+  const lastYear = { from: `${year - 1}-01-01`, to: `${year}-01-01` };
   const scenarios: Scenario[] = [
     {
       name: "Me (token lookup: the GraphQL floor)",
@@ -366,7 +366,7 @@ async function main() {
     {
       name: "TrustMetrics (MVD, 12 months, with children)",
       operation: contractOperation("TrustMetrics"),
-      variables: () => ({ scope: "MVD", from: month(1), to: month(0) }),
+      variables: () => ({ scope: "MVD", ...lastYear }),
     },
     {
       name: "SubmitComplaint (fresh idempotency key)",

@@ -8,6 +8,7 @@ export const RATE_LIMITED_OPERATIONS = [
   "submitCommendation",
   "complaintStatus",
   "submitComplaintFeedback",
+  "trustMetrics",
 ] as const;
 export type RateLimitedOperation = (typeof RATE_LIMITED_OPERATIONS)[number];
 
@@ -173,6 +174,8 @@ export function loadConfig(env: Env = process.env): Config {
       submitCommendation: limit("RATE_LIMIT_SUBMIT_COMMENDATION", 20),
       complaintStatus: limit("RATE_LIMIT_COMPLAINT_STATUS", 60),
       submitComplaintFeedback: limit("RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK", 20),
+      // A public page loads it several times per visit: generous, yet a bound on one address's reads.
+      trustMetrics: limit("RATE_LIMIT_TRUST_METRICS", 600),
     };
     const accessAttempts = limit("RATE_LIMIT_ACCESS_ATTEMPTS", 10);
     const accessAttemptsPerNumber = limit("RATE_LIMIT_ACCESS_ATTEMPTS_PER_NUMBER", 100);

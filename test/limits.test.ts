@@ -75,6 +75,31 @@ describe("limits on what one request may ask", () => {
     ok(await send({ outer: 100, inner: 5, deep: true, unitCode: "KZ-AST" }));
   });
 
+  it("prices trustMetrics children by the number of child units: an alias flood of two-level national figures is refused", async () => {
+    const national = (aliases: number, selection: string) =>
+      `{ ${Array.from(
+        { length: aliases },
+        (_, i) =>
+          `a${i}: trustMetrics(unitCode: "MVD", from: "2016-01-01", to: "2026-01-01") { ${selection} }`,
+      ).join(" ")} }`;
+    const figures = "complaintsReceived sustainRate suppressedFields";
+    const oneLevel = `${figures} children { unit { code } ${figures} }`;
+    const twoLevels = `${figures} children { unit { code } ${figures} children { unit { code } ${figures} } }`;
+    const analyst = await t.as("ANALYST");
+    tooComplex(await analyst.query(national(LIMITS.aliases, twoLevels)));
+    tooComplex(await t.public.query(national(LIMITS.aliases, twoLevels)));
+    // The same aliases without children, or with one level, and one two-level request, are fine.
+    ok(await analyst.query(national(LIMITS.aliases, figures)));
+    ok(await analyst.query(national(LIMITS.aliases, oneLevel)));
+    ok(await analyst.query(national(1, twoLevels)));
+  });
+
+  it("lets the contract's TrustMetrics through, with its one level of children", async () => {
+    ok(await t.public.op("TrustMetrics", { scope: "MVD", from: "2026-01-01", to: "2027-01-01" }));
+    const analyst = await t.as("ANALYST");
+    ok(await analyst.op("TrustMetrics", { scope: "MVD", from: "2016-01-01", to: "2026-01-01" }));
+  });
+
   it("lets the largest contract page through (UnitRoster at 100 officers)", async () => {
     const investigator = await t.as("INVESTIGATOR");
     ok(await investigator.op("UnitRoster", { unitCode: "KZ-AST", first: 100 }));

@@ -550,6 +550,75 @@ describe("trustMetricsSeries", () => {
   });
 });
 
+describe("public periods: whole calendar months, quarters and years", () => {
+  const ask = (caller: Caller, from: string, to: string, scope = "KZ-AST") =>
+    caller.op("TrustMetrics", { scope, from, to });
+  type Caller = TestServer["public"];
+  const refusal = async (caller: Caller, from: string, to: string) =>
+    errorOf(await ask(caller, from, to));
+
+  it("refuses the public the overlapping periods that published one day's complaints by difference", async () => {
+    // C4 was registered in KZ-AST on 2025-11-20: the two periods differ by exactly that day.
+    const analyst = await t.as("ANALYST");
+    const exact = async (to: string) =>
+      ok(await ask(analyst, "2025-11-01", to)).trustMetrics.complaintsReceived;
+    expect([await exact("2025-11-20"), await exact("2025-11-21")]).toEqual([0, 1]);
+
+    for (const to of ["2025-11-20", "2025-11-21"]) {
+      const reply = await ask(t.public, "2025-11-01", to);
+      expect(errorOf(reply)).toMatchObject({ code: "BAD_USER_INPUT", field: "to" });
+      expect(reply.errors![0].message).toMatch(/whole calendar month, quarter .* or year/);
+    }
+    expect(await refusal(t.public, "2025-11-20", "2025-11-21")).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "from",
+    });
+  });
+
+  it("follows the contract's examples: a whole month is fine, a month from its 5th is not", async () => {
+    ok(await ask(t.public, "2026-10-01", "2026-11-01", "MVD"));
+    expect(await refusal(t.public, "2026-10-05", "2026-11-01")).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "from",
+    });
+  });
+
+  it("accepts a calendar quarter and a calendar year, with the figures of the months in them", async () => {
+    const quarter = ok(await ask(t.public, "2025-10-01", "2026-01-01")).trustMetrics;
+    expect(quarter).toMatchObject({ from: "2025-10-01", to: "2026-01-01" });
+    const year = ok(await ask(t.public, "2025-01-01", "2026-01-01")).trustMetrics;
+    expect(year).toMatchObject({ from: "2025-01-01", to: "2026-01-01" });
+    expect(ok(await ask(t.public, "2024-01-01", "2025-01-01")).trustMetrics.from).toBe(
+      "2024-01-01",
+    );
+  });
+
+  it.each([
+    ["two months", "2025-01-01", "2025-03-01", "to"],
+    ["a quarter not starting in January, April, July or October", "2026-02-01", "2026-05-01", "to"],
+    ["a year not starting on 1 January", "2025-07-01", "2026-07-01", "to"],
+    ["two years", "2024-01-01", "2026-01-01", "to"],
+    ["a month from its last day", "2025-01-31", "2025-02-28", "from"],
+  ])("refuses the public %s, naming the argument", async (_, from, to, field) => {
+    expect(await refusal(t.public, from, to)).toMatchObject({ code: "BAD_USER_INPUT", field });
+  });
+
+  it("holds for every caller who gets suppressed figures (HR, ADMIN, INTAKE), and for none who gets exact ones", async () => {
+    for (const caller of [await t.as("HR"), await t.as("ADMIN"), await t.newCaller("INTAKE")])
+      expect(await refusal(caller, "2025-11-01", "2025-11-21")).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "to",
+      });
+    for (const role of ["ANALYST", "INVESTIGATOR", "SUPERVISOR", "AUDITOR"] as const) {
+      const caller = await t.as(role);
+      expect(ok(await ask(caller, "2025-11-01", "2025-11-21")).trustMetrics).toMatchObject({
+        complaintsReceived: 1,
+      });
+      ok(await ask(caller, "2026-02-01", "2026-05-01"));
+    }
+  });
+});
+
 describe("bad periods", () => {
   const cases: [string, Record<string, unknown>, string][] = [
     ["to before from", { unitCode: "MVD", from: "2025-02-01", to: "2025-01-01" }, "to"],
@@ -568,7 +637,7 @@ describe("bad periods", () => {
   it("accepts exactly 10 years, and refuses a series of more than 120 points", async () => {
     const analyst = await t.as("ANALYST");
     ok(
-      await t.public.query(
+      await analyst.query(
         `{ trustMetrics(unitCode: "MVD", from: "2015-01-01", to: "2025-01-01") { complaintsReceived } }`,
       ),
     );

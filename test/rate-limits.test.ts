@@ -112,6 +112,7 @@ const LOW = {
   RATE_LIMIT_SUBMIT_COMMENDATION: "2",
   RATE_LIMIT_COMPLAINT_STATUS: "4",
   RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK: "2",
+  RATE_LIMIT_TRUST_METRICS: "3",
   RATE_LIMIT_ACCESS_ATTEMPTS: "3",
   // An INTAKE token: 3 times an address's limits (9 complaints), per token.
   RATE_LIMIT_INTAKE_MULTIPLIER: "3",
@@ -268,6 +269,47 @@ describe("limits per client address", () => {
     expect(metrics).toMatch(
       /^senim_rate_limit_refusals_total\{operation="submitCommendation",limit="address"\} [1-9]/m,
     );
+  });
+});
+
+describe("trustMetrics", () => {
+  const month = { scope: "MVD", from: "2026-10-01", to: "2026-11-01" };
+  const figures = (from: string, token?: string) =>
+    op(t.url, "TrustMetrics", month, { from, token });
+
+  it("limits callers without a token per address: past the limit RATE_LIMITED, 429 and when to retry", async () => {
+    const from = loopback();
+    for (let i = 0; i < 3; i++) ok(await figures(from));
+    const refused = await figures(from);
+    expect(errorOf(refused)).toEqual({ code: "RATE_LIMITED" });
+    expect(refused.data).toBeNull();
+    expect(refused.status).toBe(429);
+    const seconds = retryAfterOf(refused);
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(seconds).toBeLessThanOrEqual(600);
+    expect(refused.retryAfter).toBe(String(seconds));
+    // Another address has its own allowance.
+    ok(await figures(loopback()));
+  });
+
+  it("never limits staff, from an address whose anonymous allowance is used up", async () => {
+    const from = loopback();
+    const { passed } = await untilRefused(10, () => figures(from));
+    expect(passed).toBe(3);
+    for (const role of ["ANALYST", "HR", "ADMIN", "SUPERVISOR"] as const) {
+      const staff = await t.newCaller(role);
+      for (let i = 0; i < 5; i++) ok(await figures(from, staff.token!));
+    }
+  });
+
+  it("counts an INTAKE token on its own, higher limit", async () => {
+    const from = loopback();
+    const portal = await t.newCaller("INTAKE");
+    const { passed, refusal } = await untilRefused(12, () => figures(from, portal.token!));
+    expect(passed).toBe(9);
+    expect(refusal?.status).toBe(429);
+    // The address's own allowance is untouched.
+    ok(await figures(from));
   });
 });
 
@@ -669,12 +711,14 @@ describe("configuration", () => {
         submitCommendation: 20,
         complaintStatus: 60,
         submitComplaintFeedback: 20,
+        trustMetrics: 600,
       },
       perIntakeToken: {
         submitComplaint: 1000,
         submitCommendation: 1000,
         complaintStatus: 3000,
         submitComplaintFeedback: 1000,
+        trustMetrics: 30_000,
       },
       accessAttempts: 10,
       accessAttemptsPerNumber: 100,
@@ -707,6 +751,7 @@ describe("configuration", () => {
       submitCommendation: 200,
       complaintStatus: 0,
       submitComplaintFeedback: 200,
+      trustMetrics: 6000,
     });
     expect(() => loadConfig({ ...production, TRUST_PROXY: "proxy.internal" })).toThrow(
       /TRUST_PROXY: "proxy.internal" is not an IP address/,

@@ -228,8 +228,10 @@ describe("npm run seed (demo data made by set-based statements)", () => {
       sql`select count(*)::int as n from complaints
         where registered_at >= ${`${from} 00:00+00`}::timestamptz and registered_at < ${`${OPTIONS.asOf} 00:00+00`}::timestamptz`,
     );
+    // Exact figures for a period the public may not ask for (it gets whole calendar periods only).
+    const analyst = await t.as("ANALYST");
     const metrics = ok(
-      await t.public.op("TrustMetrics", { scope: "MVD", from, to: OPTIONS.asOf }),
+      await analyst.op("TrustMetrics", { scope: "MVD", from, to: OPTIONS.asOf }),
     ).trustMetrics;
     expect(metrics.complaintsReceived).toBe(received);
   });

@@ -50,6 +50,28 @@ const pageEstimator: ComplexityEstimator = ({ field, args, childComplexity }) =>
 };
 
 /**
+ * The most child units one unit is priced for. The ministry has 20 regions and no region has more than
+ * about 20 districts, so 25 bounds every unit's children without reading the tree: a cost must be known
+ * before execution, for one parsed document, whatever the unit code in its variables. A unit given more
+ * children than this is underpriced, not refused.
+ */
+export const MAX_CHILD_UNITS = 25;
+/** Measuring one unit's figures (its own roll-up reads), priced as this many plain fields. */
+export const UNIT_FIGURES_COST = 10;
+
+/**
+ * Trust figures cost their measurement plus their selection, and `children` of TrustMetrics that for
+ * every child unit: two levels of children below the nation measure 20 × 25 units, not two fields.
+ */
+const figuresEstimator: ComplexityEstimator = ({ type, field, childComplexity }) => {
+  if (type.name === "TrustMetrics" && field.name === "children")
+    return 1 + MAX_CHILD_UNITS * (UNIT_FIGURES_COST + childComplexity);
+  if (field.name === "trustMetrics" && type.name === "Query")
+    return UNIT_FIGURES_COST + childComplexity;
+  return undefined;
+};
+
+/**
  * An operation's cost depends on its document and on the variables that can change it: page sizes (numbers)
  * and @skip/@include conditions (booleans). Strings and input objects never do, so one computation serves
  * every request that differs only in them (a new badge number, a new filter). Apollo hands back the same
@@ -81,7 +103,11 @@ export const costLimit = (schema: GraphQLSchema): ApolloServerPlugin => ({
               query: document,
               operationName: operationName ?? undefined,
               variables,
-              estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
+              estimators: [
+                pageEstimator,
+                figuresEstimator,
+                simpleEstimator({ defaultComplexity: 1 }),
+              ],
             });
           } catch {
             // Variables that do not coerce: execution refuses them next, as BAD_USER_INPUT, before running anything.

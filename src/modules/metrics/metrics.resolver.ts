@@ -11,7 +11,7 @@ import { selectedFields } from "../../common/selection";
 export class MetricsResolver {
   @Query(() => TrustMetrics, {
     description:
-      "Trust figures for a unit (MVD for the nation, a region or a district) and everything below it over [from, to), at most 10 years. Public, with small-cell suppression.",
+      "Trust figures for a unit (MVD for the nation, a region or a district) and everything below it over [from, to), at most 10 years. Public, with small-cell suppression, for one whole calendar month, quarter or year only; exact readers (ANALYST and above) may ask any period.",
   })
   trustMetrics(
     @Arg("unitCode", { description: "The unit's code." }) unitCode: string,

@@ -27,9 +27,11 @@ export async function trustMetrics(
   to: string,
 ): Promise<TrustMetrics> {
   const unit = await unitFor(ctx, unitCode);
+  const suppress = suppressedFor(ctx);
   checkPeriod(from, to);
+  if (suppress) checkPublicPeriod(from, to);
   const [figures] = await measure(ctx.db, [unit.id], [{ from, to }]);
-  return publish(figures, suppressedFor(ctx));
+  return publish(figures, suppress);
 }
 
 /**
@@ -82,6 +84,25 @@ function checkPeriod(from: string, to: string) {
   if (to <= from) throw badInput("to", "to must be after from (the period is [from, to))");
   if (to > addMonths(from, 12 * MAX_YEARS))
     throw badInput("to", `a period can be at most ${MAX_YEARS} years`);
+}
+
+const PUBLIC_PERIODS =
+  "public figures cover one whole calendar month, quarter (starting 1 January, April, July or October) or year: from is its first day and to the first day of the next";
+
+/**
+ * Suppressed figures only for whole calendar months, quarters and years: two public periods then either
+ * do not overlap or one holds the other whole, so no difference of two published counts isolates a few
+ * days (an overlap of [11-01, 11-20) and [11-01, 11-21) would publish the 20th's count).
+ */
+function checkPublicPeriod(from: string, to: string) {
+  if (from.slice(8) !== "01") throw badInput("from", PUBLIC_PERIODS);
+  const month = Number(from.slice(5, 7));
+  const whole = [
+    addMonths(from, 1),
+    ...(month % 3 === 1 ? [addMonths(from, 3)] : []),
+    ...(month === 1 ? [addMonths(from, 12)] : []),
+  ];
+  if (!whole.includes(to)) throw badInput("to", PUBLIC_PERIODS);
 }
 
 const INTERVAL_MONTHS: Record<MetricsInterval, number> = { MONTH: 1, QUARTER: 3, YEAR: 12 };
