@@ -233,6 +233,7 @@ async function main() {
     RATE_LIMIT_COMPLAINT_STATUS: process.env.RATE_LIMIT_COMPLAINT_STATUS ?? "1000000",
     RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK:
       process.env.RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK ?? "1000000",
+    RATE_LIMIT_TRUST_METRICS: process.env.RATE_LIMIT_TRUST_METRICS ?? "1000000",
     HOST: "127.0.0.1",
     PORT: "0",
     ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS ?? `bench:${randomBytes(32).toString("base64")}`,
