@@ -365,7 +365,7 @@ async function main() {
       variables: () => ({ unitCode: pick(regions), first: 50 }),
     },
     {
-      name: "TrustMetrics (MVD, 12 months, with children)",
+      name: "TrustMetrics (MVD, last calendar year, with children)",
       operation: contractOperation("TrustMetrics"),
       variables: () => ({ scope: "MVD", ...lastYear }),
     },
