@@ -54,16 +54,16 @@ const macInput = (scope: string, request: string) => `idempotency\n${scope}\n${r
 
 const expiry = (ctx: Context) => new Date(ctx.now.getTime() - IDEMPOTENCY_TTL_MS);
 
+/** A stored receipt opens only under the key it was stored for. */
+export const receiptPlace = (scope: string, key: string) =>
+  boundTo("idempotency_keys", "receipt_sealed", `${scope}:${key}`);
+
 /**
  * Claims an idempotency key inside the caller's transaction. Returns null when this request owns the key;
  * otherwise the earlier receipt (same input) or IDEMPOTENCY_KEY_REUSED (different input). A concurrent
  * first request makes this one wait on the key's row until it commits or rolls back. A key older than
  * IDEMPOTENCY_TTL_MS counts as unseen: its row is taken over by this submission.
  */
-/** A stored receipt opens only under the key it was stored for. */
-export const receiptPlace = (scope: string, key: string) =>
-  boundTo("idempotency_keys", "receipt_sealed", `${scope}:${key}`);
-
 export async function claimIdempotencyKey<T>(
   ctx: Context,
   tx: Tx,
