@@ -4,6 +4,7 @@ import type { Context } from "../context";
 import { decide, OPERATION_POLICY } from "../auth/policy";
 import { DomainError, unauthenticated } from "../errors";
 import { addressKey } from "../ratelimit/client-address";
+import type { KeyOwner, SealedColumn } from "../crypto/data-keys";
 import { appendAudit, type AuditEntry } from "./audit.writer";
 
 type PersonalRecord = "Complaint" | "Commendation";
@@ -34,6 +35,27 @@ export class PersonalDataReads {
       records,
     };
   }
+}
+
+const ENTITY: Record<KeyOwner, PersonalRecord> = {
+  complaints: "Complaint",
+  commendations: "Commendation",
+};
+
+/**
+ * One sealed column of a complaint or commendation, opened with the record's own key, and noted as a
+ * personal-data read of that record.
+ */
+export function readCitizenText<O extends KeyOwner>(
+  { recordKeys, personalReads }: Context,
+  owner: O,
+  record: { id: string; dataKey: string | null },
+  column: SealedColumn<O>,
+  sealed: string | null,
+): string | null {
+  if (!sealed) return null;
+  const text = recordKeys.of(owner, record).open(owner, column, record.id, sealed);
+  return personalReads.note(ENTITY[owner], record.id, text);
 }
 
 /** The names of an operation's root fields, through fragments (`query { ...F }`). */

@@ -11,6 +11,7 @@ import {
   Root,
 } from "type-graphql";
 import type { Context } from "../../context";
+import { readCitizenText } from "../../audit/request-audit";
 import { PageArgs } from "../../common/pagination";
 import { Officer } from "../officer/officer.type";
 import { Unit } from "../unit/unit.type";
@@ -91,11 +92,8 @@ export class CommendationResolver {
     description:
       "What the officer did, in the citizen's or supervisor's words. INVESTIGATOR and SUPERVISOR only (null for others, with FORBIDDEN).",
   })
-  narrative(@Root() c: CommendationRow, @Ctx() { recordKeys, personalReads }: Context) {
-    const text = recordKeys
-      .of("commendations", c)
-      .open("commendations", "narrative_sealed", c.id, c.narrativeSealed);
-    return personalReads.note("Commendation", c.id, text);
+  narrative(@Root() c: CommendationRow, @Ctx() ctx: Context) {
+    return readCitizenText(ctx, "commendations", c, "narrative_sealed", c.narrativeSealed);
   }
 
   @FieldResolver(() => String, {
@@ -103,12 +101,14 @@ export class CommendationResolver {
     description:
       "How the citizen described the officer, when no badge number was given. INVESTIGATOR and SUPERVISOR only.",
   })
-  officerDescription(@Root() c: CommendationRow, @Ctx() { recordKeys, personalReads }: Context) {
-    if (!c.officerDescriptionSealed) return null;
-    const text = recordKeys
-      .of("commendations", c)
-      .open("commendations", "officer_description", c.id, c.officerDescriptionSealed);
-    return personalReads.note("Commendation", c.id, text);
+  officerDescription(@Root() c: CommendationRow, @Ctx() ctx: Context) {
+    return readCitizenText(
+      ctx,
+      "commendations",
+      c,
+      "officer_description",
+      c.officerDescriptionSealed,
+    );
   }
 
   @FieldResolver(() => CommendationSubmitter, {

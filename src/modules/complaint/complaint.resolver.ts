@@ -12,6 +12,7 @@ import {
   Root,
 } from "type-graphql";
 import type { Context } from "../../context";
+import { readCitizenText } from "../../audit/request-audit";
 import { PageArgs, WantsTotal } from "../../common/pagination";
 import { Principal } from "../../auth/principal.type";
 import { Officer } from "../officer/officer.type";
@@ -205,12 +206,8 @@ export class ComplaintResolver {
     description:
       "What happened, in the complainant's words; null once erased. INVESTIGATOR and SUPERVISOR only.",
   })
-  narrative(@Root() c: ComplaintRow, @Ctx() { recordKeys, personalReads }: Context) {
-    if (!c.narrativeSealed) return null;
-    const text = recordKeys
-      .of("complaints", c)
-      .open("complaints", "narrative_sealed", c.id, c.narrativeSealed);
-    return personalReads.note("Complaint", c.id, text);
+  narrative(@Root() c: ComplaintRow, @Ctx() ctx: Context) {
+    return readCitizenText(ctx, "complaints", c, "narrative_sealed", c.narrativeSealed);
   }
 
   @FieldResolver(() => String, {
@@ -218,12 +215,8 @@ export class ComplaintResolver {
     description:
       "Where the incident happened, as the complainant wrote it; null once erased. INVESTIGATOR and SUPERVISOR only.",
   })
-  incidentPlace(@Root() c: ComplaintRow, @Ctx() { recordKeys, personalReads }: Context) {
-    if (!c.incidentPlaceSealed) return null;
-    const place = recordKeys
-      .of("complaints", c)
-      .open("complaints", "incident_place", c.id, c.incidentPlaceSealed);
-    return personalReads.note("Complaint", c.id, place);
+  incidentPlace(@Root() c: ComplaintRow, @Ctx() ctx: Context) {
+    return readCitizenText(ctx, "complaints", c, "incident_place", c.incidentPlaceSealed);
   }
 
   @FieldResolver(() => Complainant, {
