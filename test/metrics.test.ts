@@ -536,17 +536,33 @@ describe("trustMetricsSeries", () => {
     expect(points[1].commendations).toBe(1);
   });
 
-  it("is for ANALYST and above", async () => {
+  it("is public in whole intervals, suppressed as trustMetrics is, and refuses the public a clipped point", async () => {
     const vars = { scope: "MVD", from: "2025-01-01", to: "2026-01-01", interval: "MONTH" };
-    expect(errorOf(await t.public.op("TrustMetricsSeries", vars)).code).toBe("UNAUTHENTICATED");
-    expect(errorOf(await (await t.as("HR")).op("TrustMetricsSeries", vars)).code).toBe("FORBIDDEN");
-    const months = ok(
+    const exact = ok(
       await (await t.as("AUDITOR")).op("TrustMetricsSeries", vars),
     ).trustMetricsSeries;
-    expect(months).toHaveLength(12);
+    expect(exact).toHaveLength(12);
     expect(
-      months.reduce((n: number, p: { complaintsReceived: number }) => n + p.complaintsReceived, 0),
+      exact.reduce((n: number, p: { complaintsReceived: number }) => n + p.complaintsReceived, 0),
     ).toBe(7);
+    for (const caller of [t.public, await t.as("HR")]) {
+      const published = ok(await caller.op("TrustMetricsSeries", vars)).trustMetricsSeries;
+      expect(published).toHaveLength(12);
+      published.forEach((point: { complaintsReceived: number | null }, i: number) => {
+        const count = exact[i].complaintsReceived;
+        expect(point.complaintsReceived).toBe(count > 0 && count < 5 ? null : count);
+      });
+    }
+    const quarters = { ...vars, interval: "QUARTER" };
+    for (const [from, to, field] of [
+      ["2025-02-01", "2026-01-01", "from"],
+      ["2025-01-01", "2025-12-01", "to"],
+      ["2025-01-15", "2026-01-01", "from"],
+    ])
+      expect(
+        errorOf(await t.public.op("TrustMetricsSeries", { ...quarters, from, to })),
+      ).toMatchObject({ code: "BAD_USER_INPUT", field });
+    ok(await (await t.as("ANALYST")).op("TrustMetricsSeries", { ...quarters, from: "2025-02-01" }));
   });
 });
 

@@ -76,9 +76,9 @@ export const OPERATION_POLICY: Record<string, readonly Audience[]> = {
   officerStandings: STANDING_READERS,
   earlyWarningRules: ["INVESTIGATOR", "SUPERVISOR", "HR", "AUDITOR", "ADMIN"],
   setEarlyWarningRule: ["SUPERVISOR"],
-  // Published figures: anyone, suppressed below ANALYST (metrics.service.ts); series only for those who see exact ones.
+  // Published figures: anyone, suppressed below ANALYST, in whole calendar periods (metrics.service.ts).
   trustMetrics: ["PUBLIC"],
-  trustMetricsSeries: EXACT_METRICS_READERS,
+  trustMetricsSeries: ["PUBLIC"],
 };
 
 /**

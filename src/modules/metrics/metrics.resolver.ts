@@ -25,7 +25,7 @@ export class MetricsResolver {
 
   @Query(() => [TrustMetrics], {
     description:
-      "One point per calendar month, quarter or year of [from, to) (clipped at both ends, at most 120 points), for ANALYST and above.",
+      "One point per calendar month, quarter or year of [from, to), at most 120 points. Public, with small-cell suppression, for whole intervals only; exact readers (ANALYST and above) may ask any period, its first and last points clipped to it.",
   })
   trustMetricsSeries(
     @Arg("unitCode", { description: "The unit's code." }) unitCode: string,

@@ -68,10 +68,19 @@ export async function trustMetricsSeries(
   interval: MetricsInterval,
 ): Promise<TrustMetrics[]> {
   const unit = await unitFor(ctx, unitCode);
+  const suppress = suppressedFor(ctx);
   checkPeriod(from, to);
   const periods = seriesPeriods(from, to, interval);
+  // Public points are whole intervals: a clipped first or last point would be a period of any length.
+  if (suppress) {
+    const [first, last] = [periods[0], periods[periods.length - 1]];
+    if (addMonths(first.from, INTERVAL_MONTHS[interval]) !== first.to)
+      throw badInput("from", PUBLIC_SERIES);
+    if (addMonths(last.from, INTERVAL_MONTHS[interval]) !== last.to)
+      throw badInput("to", PUBLIC_SERIES);
+  }
   const figures = await measure(ctx.db, [unit.id], periods);
-  return figures.map((f) => publish(f, suppressedFor(ctx)));
+  return figures.map((f) => publish(f, suppress));
 }
 
 async function unitFor(ctx: Context, code: string): Promise<UnitRow> {
@@ -104,6 +113,9 @@ function checkPublicPeriod(from: string, to: string) {
   ];
   if (!whole.includes(to)) throw badInput("to", PUBLIC_PERIODS);
 }
+
+const PUBLIC_SERIES =
+  "a public series covers whole intervals: from is the first day of a month, quarter or year (as interval says) and to the first day of another";
 
 const INTERVAL_MONTHS: Record<MetricsInterval, number> = { MONTH: 1, QUARTER: 3, YEAR: 12 };
 
