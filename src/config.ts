@@ -9,6 +9,7 @@ export const RATE_LIMITED_OPERATIONS = [
   "complaintStatus",
   "submitComplaintFeedback",
   "trustMetrics",
+  "trustMetricsSeries",
 ] as const;
 export type RateLimitedOperation = (typeof RATE_LIMITED_OPERATIONS)[number];
 
@@ -72,6 +73,11 @@ export interface Config {
   auditKeyFile: string;
   /** AUDIT_CHECKPOINT_INTERVAL: seconds between signed chain heads written to the log; 0 = none. */
   auditCheckpointIntervalSeconds: number;
+  /**
+   * PUBLIC_METRICS_REFRESH_SECONDS: how long a year of public figures, suppressed as a whole, is kept before
+   * it is built again from the roll-ups (the most public figures lag); 0 builds it for every request.
+   */
+  publicMetricsRefreshSeconds: number;
   rateLimits: RateLimits;
   /** TRUST_PROXY: the proxies whose X-Forwarded-For is believed; null = the socket's peer is the client. */
   trustedProxies: TrustedProxies | null;
@@ -176,6 +182,7 @@ export function loadConfig(env: Env = process.env): Config {
       submitComplaintFeedback: limit("RATE_LIMIT_SUBMIT_COMPLAINT_FEEDBACK", 20),
       // A public page loads it several times per visit: generous, yet a bound on one address's reads.
       trustMetrics: limit("RATE_LIMIT_TRUST_METRICS", 600),
+      trustMetricsSeries: limit("RATE_LIMIT_TRUST_METRICS", 600),
     };
     const accessAttempts = limit("RATE_LIMIT_ACCESS_ATTEMPTS", 10);
     const accessAttemptsPerNumber = limit("RATE_LIMIT_ACCESS_ATTEMPTS_PER_NUMBER", 100);
@@ -234,6 +241,14 @@ export function loadConfig(env: Env = process.env): Config {
       0,
       0,
       604_800,
+      problems,
+    ),
+    publicMetricsRefreshSeconds: integer(
+      env,
+      "PUBLIC_METRICS_REFRESH_SECONDS",
+      nodeEnv === "test" ? 0 : 60,
+      0,
+      3_600,
       problems,
     ),
     rateLimits: rateLimits(),

@@ -10,6 +10,7 @@ import { currentTime, todayIn } from "./common/clock";
 import { newRequestId } from "./common/ids";
 import { createLoaders, type Loaders } from "./loaders";
 import { RateLimiter } from "./ratelimit/rate-limiter";
+import { Publication } from "./modules/metrics/publication.service";
 import { isRetryableInTransaction } from "./db/errors";
 
 export interface Context {
@@ -29,6 +30,8 @@ export interface Context {
   /** The client's address (src/ratelimit/client-address.ts), for per-address rate limits only: never logged or audited. */
   clientAddress: string;
   rateLimiter: RateLimiter;
+  /** The public figures, suppressed a year at a time and shared by every request of the process. */
+  publication: Publication;
   log: Logger;
   loaders: Loaders;
   /** The request's instant, read once when its context is made: every time it writes or compares is this one. */
@@ -37,6 +40,11 @@ export interface Context {
   today: string;
   /** Complaints and commendations whose citizen's data this request returned: one audit record at the end. */
   personalReads: PersonalDataReads;
+  /**
+   * Shareable when no token came and nothing but published figures was asked (graphql/public-cache.ts).
+   * An object, as the other per-request records are: Apollo runs the operation on a shallow copy of the context.
+   */
+  answer: { shareable: boolean };
   /** What this request was refused (operations and `Type.field`s): one DENIED record at the end. */
   denied: Set<string>;
 }
@@ -49,6 +57,7 @@ export async function createContext(
     keys: KeyRing;
     auditKeys: KeyRing;
     rateLimiter?: RateLimiter;
+    publication?: Publication;
   },
   headers: {
     authorization?: string;
@@ -77,6 +86,9 @@ export async function createContext(
     clientAddress: headers.clientAddress ?? "",
     rateLimiter:
       deps.rateLimiter ?? new RateLimiter(deps.database.db, deps.config.rateLimits.windowSeconds),
+    publication:
+      deps.publication ??
+      new Publication(deps.database.db, deps.config.publicMetricsRefreshSeconds),
     log: deps.log.child({
       requestId,
       clientRequestId: headers.clientRequestId,
@@ -87,6 +99,7 @@ export async function createContext(
     today,
     personalReads: new PersonalDataReads(),
     denied: new Set(),
+    answer: { shareable: false },
   };
 }
 

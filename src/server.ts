@@ -21,6 +21,8 @@ import { costLimit, limitRules, LIMITS } from "./graphql/limits";
 import { knownOperationTypeRule } from "./graphql/rules";
 import { clientAddress } from "./ratelimit/client-address";
 import { clientRequestIdFrom, newRequestId } from "./common/ids";
+import { PublicResponseCache, publicFiguresMarker } from "./graphql/public-cache";
+import { Publication } from "./modules/metrics/publication.service";
 import { RateLimiter } from "./ratelimit/rate-limiter";
 
 export interface SenimServer {
@@ -220,6 +222,7 @@ export async function createSenimServer(options: {
       requestAuditRecords,
       operationTiming(() => observe),
       costLimit(schema),
+      publicFiguresMarker,
       // Installed by default, and the cache-control plugin wraps every field resolver of every response
       // for hints nobody reads here (responses are private); usage reporting and traces go to Apollo's cloud.
       ApolloServerPluginCacheControlDisabled(),
@@ -273,7 +276,9 @@ export async function createSenimServer(options: {
     keys: options.keys ?? loadKeyRing(config, log),
     auditKeys: options.auditKeys ?? loadAuditKeys(config, log),
     rateLimiter,
+    publication: new Publication(database.db, config.publicMetricsRefreshSeconds),
   };
+  const publicResponses = new PublicResponseCache(config.publicMetricsRefreshSeconds);
 
   // A signed head in the log now and then: kept by the log pipeline, outside the database, it lets
   // `npm run audit:verify -- --since` notice a tail cut off the chain after it.
@@ -335,9 +340,8 @@ export async function createSenimServer(options: {
       sendJson(res, 404, { errors: [{ message: "Not found; the API is at /graphql" }] });
       return "other";
     }
-    let body: unknown = undefined;
+    let text: string | undefined;
     if (req.method === "POST") {
-      let text: string;
       try {
         text = await readBody(req, config.bodyLimitBytes);
       } catch (e) {
@@ -347,22 +351,23 @@ export async function createSenimServer(options: {
         }
         throw e;
       }
-      const type = req.headers["content-type"] ?? "";
-      if (type.includes("json")) {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          sendJson(res, 400, requestError("Request body is not valid JSON"));
-          return "graphql";
-        }
-      } else {
-        body = text;
+    }
+    const shareable = publicResponses.keyOf(req, url.search, text);
+    if (shareable && publicResponses.serve(shareable, req, res)) return "graphql";
+    let body: unknown = text;
+    if (text !== undefined && (req.headers["content-type"] ?? "").includes("json")) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        sendJson(res, 400, requestError("Request body is not valid JSON"));
+        return "graphql";
       }
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     }
+    let made: Context | undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
       // Apollo reports a failed context to the client (masked) but logs nothing itself.
@@ -376,19 +381,33 @@ export async function createSenimServer(options: {
             forwardedFor(req),
             config.trustedProxies,
           ),
-        }).catch((err: unknown) => {
-          log.error(
-            { err, requestId, clientRequestId },
-            "unexpected error creating the request context",
-          );
-          throw err;
-        }),
+        }).then(
+          (ctx) => (made = ctx),
+          (err: unknown) => {
+            log.error(
+              { err, requestId, clientRequestId },
+              "unexpected error creating the request context",
+            );
+            throw err;
+          },
+        ),
     });
     res.statusCode = response.status ?? 200;
     for (const [key, value] of response.headers) res.setHeader(key, value);
     if (response.body.kind === "complete") {
+      const shared =
+        shareable && made?.answer.shareable && res.statusCode === 200
+          ? publicResponses.store(
+              shareable,
+              response.body.string,
+              response.headers.get("content-type") ?? "application/json",
+            )
+          : {};
+      res.setHeader("cache-control", "private, no-store");
+      for (const [key, value] of Object.entries(shared)) res.setHeader(key, value);
       res.end(response.body.string);
     } else {
+      res.setHeader("cache-control", "private, no-store");
       for await (const chunk of response.body.asyncIterator) res.write(chunk);
       res.end();
     }

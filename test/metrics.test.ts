@@ -447,9 +447,13 @@ describe("trustMetrics: small-cell suppression", () => {
       commendationToComplaintRatio: null,
     });
     expect(m.suppressedFields).not.toContain("complaintsReceived");
+    // KZ-ALA's 2 officers and 1 complaint are small; KZ-AST's 8 and 6 would give them back as the
+    // nation's less KZ-AST's (every other region has none), so they are hidden too.
     const ast = m.children.find((c: { unit: { code: string } }) => c.unit.code === "KZ-AST");
-    expect(ast).toMatchObject({ officerCount: 8, complaintsReceived: 6, openCases: null });
-    expect(ast.suppressedFields).toContain("openCases");
+    expect(ast).toMatchObject({ officerCount: null, complaintsReceived: null, openCases: null });
+    expect(ast.suppressedFields).toEqual(
+      expect.arrayContaining(["officerCount", "complaintsReceived", "openCases"]),
+    );
     const ala = m.children.find((c: { unit: { code: string } }) => c.unit.code === "KZ-ALA");
     expect(ala).toMatchObject({
       officerCount: null,

@@ -712,6 +712,7 @@ describe("configuration", () => {
         complaintStatus: 60,
         submitComplaintFeedback: 20,
         trustMetrics: 600,
+        trustMetricsSeries: 600,
       },
       perIntakeToken: {
         submitComplaint: 1000,
@@ -719,6 +720,7 @@ describe("configuration", () => {
         complaintStatus: 3000,
         submitComplaintFeedback: 1000,
         trustMetrics: 30_000,
+        trustMetricsSeries: 30_000,
       },
       accessAttempts: 10,
       accessAttemptsPerNumber: 100,
@@ -752,6 +754,7 @@ describe("configuration", () => {
       complaintStatus: 0,
       submitComplaintFeedback: 200,
       trustMetrics: 6000,
+      trustMetricsSeries: 6000,
     });
     expect(() => loadConfig({ ...production, TRUST_PROXY: "proxy.internal" })).toThrow(
       /TRUST_PROXY: "proxy.internal" is not an IP address/,

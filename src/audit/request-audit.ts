@@ -59,7 +59,7 @@ export function readCitizenText<O extends KeyOwner>(
 }
 
 /** The names of an operation's root fields, through fragments (`query { ...F }`). */
-function rootFields(
+export function rootFields(
   set: SelectionSetNode,
   fragments: Map<string, FragmentDefinitionNode>,
   into = new Set<string>(),

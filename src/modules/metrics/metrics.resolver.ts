@@ -41,7 +41,7 @@ export class MetricsResolver {
 
   @FieldResolver(() => Unit, { description: "The unit; its figures include every unit below it." })
   unit(@Root() metrics: TrustMetrics, @Ctx() { loaders }: Context) {
-    return loaders.unitById.load(metrics.unitId);
+    return metrics.unit ?? loaders.unitById.load(metrics.unitId);
   }
 
   @FieldResolver(() => [TrustMetrics], {

@@ -6,14 +6,14 @@ import type { UnitRow } from "../../db/schema";
 import { CATEGORIES } from "../../db/schema";
 import { badInput } from "../../errors";
 import { addMonths } from "../../common/dates";
-import { MetricsInterval, type CategoryMetrics, type TrustMetrics } from "./metrics.type";
+import { median } from "./publication.service";
+import { MetricsInterval, type TrustMetrics } from "./metrics.type";
 
 /** Small-cell suppression for everyone the policy does not list as an exact reader (DESIGN.md, Trust metrics). */
 const suppressedFor = (ctx: Context) =>
   !ctx.principal || !EXACT_METRICS_READERS.includes(ctx.principal.role);
 const MAX_YEARS = 10;
 const MAX_POINTS = 120;
-const SMALL = 5;
 
 interface Period {
   from: string;
@@ -26,12 +26,24 @@ export async function trustMetrics(
   from: string,
   to: string,
 ): Promise<TrustMetrics> {
-  const unit = await unitFor(ctx, unitCode);
-  const suppress = suppressedFor(ctx);
   checkPeriod(from, to);
-  if (suppress) checkPublicPeriod(from, to);
+  if (suppressedFor(ctx)) {
+    checkPublicPeriod(from, to);
+    const year = await publishedYear(ctx, from, unitCode);
+    return year.figures(year.unitByCode(unitCode)!.id, from, to);
+  }
+  const unit = await unitFor(ctx, unitCode);
   const [figures] = await measure(ctx.db, [unit.id], [{ from, to }]);
-  return publish(figures, suppress);
+  return exact(figures);
+}
+
+/** The public year holding `from`, built again if it does not know the unit (created since it was built). */
+async function publishedYear(ctx: Context, from: string, unitCode: string) {
+  const number = Number(from.slice(0, 4));
+  const year = await ctx.publication.year(number);
+  if (year.unitByCode(unitCode)) return year;
+  await unitFor(ctx, unitCode);
+  return ctx.publication.year(number, true);
 }
 
 /**
@@ -44,20 +56,24 @@ export async function childMetrics(
   parent: TrustMetrics,
   wanted: ReadonlySet<string>,
 ): Promise<TrustMetrics[]> {
+  const asks = (field: string) => wanted.has(field);
+  if (parent.suppress) {
+    const year = await ctx.publication.year(Number(parent.from.slice(0, 4)));
+    return Promise.all(
+      year
+        .children(parent.unitId)
+        .map((c) => year.figures(c.id, parent.from, parent.to, asks("medianDaysToClose"))),
+    );
+  }
   const children = await ctx.loaders.unitChildren.load(parent.unitId);
   if (!children.length) return [];
-  const asks = (field: string) => wanted.has(field);
   const figures = await measure(
     ctx.db,
     children.map((c) => c.id),
     [{ from: parent.from, to: parent.to }],
-    // suppressedFields lists hidden category counts, so it needs the categories too.
-    {
-      categories: asks("byCategory") || (parent.suppress && asks("suppressedFields")),
-      medians: asks("medianDaysToClose"),
-    },
+    { categories: asks("byCategory"), medians: asks("medianDaysToClose") },
   );
-  return figures.map((f) => publish(f, parent.suppress));
+  return figures.map(exact);
 }
 
 export async function trustMetricsSeries(
@@ -67,20 +83,25 @@ export async function trustMetricsSeries(
   to: string,
   interval: MetricsInterval,
 ): Promise<TrustMetrics[]> {
-  const unit = await unitFor(ctx, unitCode);
-  const suppress = suppressedFor(ctx);
   checkPeriod(from, to);
   const periods = seriesPeriods(from, to, interval);
-  // Public points are whole intervals: a clipped first or last point would be a period of any length.
-  if (suppress) {
+  if (suppressedFor(ctx)) {
+    // Public points are whole intervals: a clipped first or last point would be a period of any length.
     const [first, last] = [periods[0], periods[periods.length - 1]];
     if (addMonths(first.from, INTERVAL_MONTHS[interval]) !== first.to)
       throw badInput("from", PUBLIC_SERIES);
     if (addMonths(last.from, INTERVAL_MONTHS[interval]) !== last.to)
       throw badInput("to", PUBLIC_SERIES);
+    const unitId = (await publishedYear(ctx, from, unitCode)).unitByCode(unitCode)!.id;
+    return Promise.all(
+      periods.map(async (p) =>
+        (await ctx.publication.year(Number(p.from.slice(0, 4)))).figures(unitId, p.from, p.to),
+      ),
+    );
   }
+  const unit = await unitFor(ctx, unitCode);
   const figures = await measure(ctx.db, [unit.id], periods);
-  return figures.map((f) => publish(f, suppress));
+  return figures.map(exact);
 }
 
 async function unitFor(ctx: Context, code: string): Promise<UnitRow> {
@@ -319,83 +340,35 @@ function addSums(a: Sums | undefined, b: Sums): Sums {
   return out;
 }
 
-/** Median of a histogram given as [value, count] pairs in ascending value order. */
-function median(histogram: [number, number][]): number | null {
-  const total = histogram.reduce((n, [, count]) => n + count, 0);
-  if (!total) return null;
-  const valueAt = (rank: number) => {
-    let seen = 0;
-    for (const [value, count] of histogram) {
-      seen += count;
-      if (seen >= rank) return value;
-    }
-    return histogram[histogram.length - 1][0];
-  };
-  return total % 2 ? valueAt((total + 1) / 2) : (valueAt(total / 2) + valueAt(total / 2 + 1)) / 2;
-}
-
-/**
- * Turns sums into published figures. With suppression, a count from 1 to 4 is hidden, and so is a rate
- * whose denominator is under 5 or whose numerator is a hidden count (else count = rate x denominator).
- * Zero is published: it identifies no one.
- */
-function publish(f: Figures, suppress: boolean): TrustMetrics {
-  const hidden: string[] = [];
-  const small = (n: number) => suppress && n > 0 && n < SMALL;
-  const count = (field: string, n: number) => {
-    if (!small(n)) return n;
-    hidden.push(field);
-    return null;
-  };
-  /** Whether a rate over `denominator` (and, for a count numerator, that count) may be shown. */
-  const shown = (field: string, denominator: number, numerator?: number) => {
-    if (!suppress || (denominator >= SMALL && !(numerator !== undefined && small(numerator))))
-      return true;
-    hidden.push(field);
-    return false;
-  };
-  const ratio = (field: string, numerator: number, denominator: number, scale = 1) =>
-    denominator > 0 && shown(field, denominator, numerator)
-      ? (numerator * scale) / denominator
-      : null;
-  const byCategory: CategoryMetrics[] = CATEGORIES.map((category) => {
-    const c = f.byCategory.get(category) ?? { allegations: 0, sustained: 0 };
-    return {
-      category,
-      allegations: count(`byCategory.${category}.allegations`, c.allegations),
-      sustained: count(`byCategory.${category}.sustained`, c.sustained),
-    };
-  });
+/** Exact figures, for readers who see them (EXACT_METRICS_READERS); the public's are publication.service.ts's. */
+function exact(f: Figures): TrustMetrics {
+  const ratio = (numerator: number, denominator: number, scale = 1) =>
+    denominator > 0 ? (numerator * scale) / denominator : null;
   return {
     unitId: f.unitId,
     from: f.from,
     to: f.to,
-    officerCount: count("officerCount", f.officers),
-    complaintsReceived: count("complaintsReceived", f.received),
-    complaintsPer100Officers: ratio("complaintsPer100Officers", f.received, f.officers, 100),
-    complaintsClosed: count("complaintsClosed", f.closed),
-    allegationsWithFinding: count("allegationsWithFinding", f.withFinding),
-    sustainRate: ratio("sustainRate", f.sustained, f.withFinding),
-    // Decided on the count, not the median, so that suppressedFields does not depend on what was selected.
-    medianDaysToClose: f.closed > 0 && shown("medianDaysToClose", f.closed) ? f.medianDays : null,
-    closedWithinDeadlineRate: ratio("closedWithinDeadlineRate", f.closedInTime, f.closed),
-    openCases: count("openCases", f.open),
-    overdueCases: count("overdueCases", f.overdue),
-    commendations: count("commendations", f.commendations),
-    commendationToComplaintRatio: ratio(
-      "commendationToComplaintRatio",
-      f.commendations,
-      f.received,
-    ),
+    officerCount: f.officers,
+    complaintsReceived: f.received,
+    complaintsPer100Officers: ratio(f.received, f.officers, 100),
+    complaintsClosed: f.closed,
+    allegationsWithFinding: f.withFinding,
+    sustainRate: ratio(f.sustained, f.withFinding),
+    medianDaysToClose: f.closed > 0 ? f.medianDays : null,
+    closedWithinDeadlineRate: ratio(f.closedInTime, f.closed),
+    openCases: f.open,
+    overdueCases: f.overdue,
+    commendations: f.commendations,
+    commendationToComplaintRatio: ratio(f.commendations, f.received),
     satisfaction: {
-      responses: count("satisfaction.responses", f.feedbackResponses),
-      averageRating:
-        f.feedbackResponses > 0 && shown("satisfaction.averageRating", f.feedbackResponses)
-          ? f.feedbackSum / f.feedbackResponses
-          : null,
+      responses: f.feedbackResponses,
+      averageRating: ratio(f.feedbackSum, f.feedbackResponses),
     },
-    byCategory,
-    suppressedFields: hidden,
-    suppress,
+    byCategory: CATEGORIES.map((category) => {
+      const c = f.byCategory.get(category) ?? { allegations: 0, sustained: 0 };
+      return { category, allegations: c.allegations, sustained: c.sustained };
+    }),
+    suppressedFields: [],
+    suppress: false,
   };
 }

@@ -1,6 +1,7 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
 import { AllegationCategory } from "../complaint/complaint.type";
 import { DateScalar } from "../../common/scalars";
+import type { UnitRow } from "../../db/schema";
 
 export enum MetricsInterval {
   MONTH = "MONTH",
@@ -59,6 +60,8 @@ export class CategoryMetrics {
 })
 export class TrustMetrics {
   unitId: string;
+  /** The unit itself, when the figures came with it (public figures carry their year's units). */
+  unit?: UnitRow;
 
   @Field(() => DateScalar, { description: "First day of the period (inclusive), YYYY-MM-DD." })
   from: string;
