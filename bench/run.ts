@@ -370,6 +370,13 @@ async function main() {
       variables: () => ({ scope: "MVD", ...lastYear }),
     },
     {
+      // A variable the operation does not declare is ignored by execution, but makes every body new: this
+      // is the same request executed in full each time, never answered from the public response cache.
+      name: "TrustMetrics uncached (the same, a new body each time)",
+      operation: contractOperation("TrustMetrics"),
+      variables: () => ({ scope: "MVD", ...lastYear, unused: randomUUID() }),
+    },
+    {
       name: "SubmitComplaint (fresh idempotency key)",
       operation: contractOperation("SubmitComplaint"),
       variables: () => ({

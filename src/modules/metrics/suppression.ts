@@ -18,14 +18,16 @@
  *    the number of hidden published parts (each >= 1; unpublished ones >= 0), every hidden part is
  *    pinned (published ones to 1, unpublished to 0): complement it as in 2.
  * 4. Exact audit: a hidden cell is determined when its unit vector lies in the row space of the
- *    relations restricted to hidden cells (shown cells are constants). Checked per connected
- *    component of hidden cells with sparse elimination over GF(PRIME); a hidden cell with value 1..4
- *    that is determined gets one more cell hidden in one of its relations (as in 2), then 2-4 repeat
- *    on the components that changed. Determined cells with value 0 or >= 5 are harmless.
+ *    relations restricted to hidden cells (shown cells are constants), found by sparse elimination
+ *    over GF(PRIME) (components of hidden cells never mix in it). A determined cell with value
+ *    1..4 gets one more hidden cell near it (as in 2, preferring one the elimination proves frees
+ *    it), then 2-4 repeat on the components of cells whose fix was not proven. Determined cells
+ *    with value 0 or >= 5 are harmless.
  *
  * Limits: only exact disclosure is prevented. Interval disclosure is not: two hidden published
  * parts summing to 3 are each known to lie in 1..2. The lower-bound rule looks at one relation at a
- * time, not at combinations of relations.
+ * time, not at combinations of relations. GF(PRIME) ranks equal rational ones unless PRIME divides
+ * a minor, which for these 0/±1 hierarchy matrices is practically excluded.
  */
 
 export interface CellSpec {
@@ -127,11 +129,10 @@ export function suppress(cells: CellSpec[], relations: Relation[]): boolean[] {
   // Stamps mark membership in the current set without clearing arrays between checks.
   const cellStamp = new Int32Array(n);
   const relationStamp = new Int32Array(relations.length);
-  const local = new Int32Array(n);
   let stamp = 0;
 
-  /** Hidden cells within `radius` relation hops of `from` (Infinity: their whole components). */
-  const neighbourhood = (from: number[], radius: number): number[] => {
+  /** Hidden cells nearest `from` by relation hops, whole hops until `size` is reached (Infinity: their components). */
+  const neighbourhood = (from: number[], size: number): number[] => {
     stamp++;
     const out: number[] = [];
     for (const c of from) {
@@ -139,7 +140,7 @@ export function suppress(cells: CellSpec[], relations: Relation[]): boolean[] {
       cellStamp[c] = stamp;
       out.push(c);
     }
-    for (let start = 0, hop = 0; hop < radius && start < out.length; hop++) {
+    for (let start = 0; out.length < size && start < out.length;) {
       const end = out.length;
       for (let i = start; i < end; i++) {
         for (const r of cellRelations[out[i]]) {
@@ -159,50 +160,58 @@ export function suppress(cells: CellSpec[], relations: Relation[]): boolean[] {
   };
 
   /**
-   * determined[i] for the hidden cells S: is e_i in the span of the relations touching S, restricted
-   * to S? Null vectors of that system, extended by 0, are null vectors of the full one, so "not
-   * determined" is final; "determined" is exact once S is a union of components.
+   * Audits the hidden cells `set` (a union of components) on the relations touching it:
+   * determined[i] for set[i], and `frees(x, y)`: would hiding y (not hidden at audit time) alone
+   * leave x undetermined? When it would, it still does after any further hiding: the null vector
+   * it implies, extended by 0, satisfies every later relation, as y's relations are all rows here.
    */
-  const determinedIn = (set: number[]): boolean[] => {
-    stamp++;
-    set.forEach((c, i) => {
-      cellStamp[c] = stamp;
-      local[c] = i;
-    });
+  const audit = (set: number[]) => {
+    const columnOf = new Map<number, number>();
+    set.forEach((c, i) => columnOf.set(c, i));
+    const rowOf = new Map<number, number>();
     const rows: Map<number, number>[] = [];
     for (const c of set) {
       for (const r of cellRelations[c]) {
-        if (relationStamp[r] === stamp) continue;
-        relationStamp[r] = stamp;
+        if (rowOf.has(r)) continue;
+        rowOf.set(r, rows.length);
         const row = new Map<number, number>();
         members[r].forEach((m, k) => {
-          if (cellStamp[m] !== stamp) return; // shown, or outside S (held at 0)
-          row.set(local[m], ((row.get(local[m]) ?? 0) + (k === 0 ? 1 : PRIME - 1)) % PRIME);
+          if (!hidden[m]) return;
+          const j = columnOf.get(m)!;
+          row.set(j, ((row.get(j) ?? 0) + (k === 0 ? 1 : PRIME - 1)) % PRIME);
         });
-        for (const [m, v] of row) if (v === 0) row.delete(m);
+        for (const [j, v] of row) if (v === 0) row.delete(j);
         rows.push(row);
       }
     }
-    return determinedColumns(set.length, rows);
+    const elimination = eliminate(set.length, rows);
+    const frees = (x: number, y: number) => {
+      const column = new Map<number, number>();
+      for (const r of cellRelations[y]) {
+        const row = rowOf.get(r);
+        if (row === undefined) return false; // y would start a new relation row: not provable here
+        members[r].forEach((m, k) => {
+          if (m === y)
+            column.set(row, ((column.get(row) ?? 0) + (k === 0 ? 1 : PRIME - 1)) % PRIME);
+        });
+      }
+      return elimination.frees(columnOf.get(x)!, column);
+    };
+    return { determined: elimination.determined, frees };
   };
 
-  /** Sound, not exact: true means x is not determined; false may be a too-small neighbourhood. */
-  const freeNearby = (x: number, radii: number[]) =>
-    radii.some((radius) => !determinedIn(neighbourhood([x], radius))[0]);
-
-  const touched = new Uint8Array(relations.length);
   /**
-   * Hides one more cell near each determined small cell, at most one per relation per round. The
-   * candidates are rule 2's choices in x's relations, then outwards through its component (with
-   * no shown non-zero member anywhere in it every right-hand side is 0, so x would be 0). The
-   * first candidate that frees x in its neighbourhood wins, else the nearest: a complement in a
-   * relation x's derivation does not use leaves x determined.
+   * Hides one more cell for each determined small cell x. Candidates: cells already hidden this
+   * round, then rule 2's choices in x's relations and outwards through its component (with no
+   * shown non-zero member anywhere in it every right-hand side is 0, so x would be 0). The first
+   * candidate proven to free x wins; else the nearest is hidden and x is audited again.
    */
-  const fix = (pending: number[]) => {
-    touched.fill(0);
+  const fix = (pending: number[], frees: (x: number, y: number) => boolean): number[] => {
+    const added: number[] = [];
+    const unproven: number[] = [];
     for (const x of pending) {
-      if (cellRelations[x].some((r) => touched[r])) continue; // a neighbour's fix may free it
-      const candidates: [number, number][] = [];
+      if (added.some((y) => frees(x, y))) continue;
+      const candidates: number[] = [];
       stamp++;
       const queue = [x];
       cellStamp[x] = stamp;
@@ -211,7 +220,7 @@ export function suppress(cells: CellSpec[], relations: Relation[]): boolean[] {
           if (relationStamp[r] === stamp) continue;
           relationStamp[r] = stamp;
           const extra = complementIn(r);
-          if (extra >= 0 && !candidates.some(([, c]) => c === extra)) candidates.push([r, extra]);
+          if (extra >= 0 && !candidates.includes(extra)) candidates.push(extra);
           for (const c of members[r]) {
             if (hidden[c] && cellStamp[c] !== stamp) {
               cellStamp[c] = stamp;
@@ -221,35 +230,28 @@ export function suppress(cells: CellSpec[], relations: Relation[]): boolean[] {
         }
       }
       if (candidates.length === 0) continue; // unreachable, see above
-      const works = candidates.find(([, c]) => {
-        hidden[c] = 1;
-        const free = freeNearby(x, [1, 2]);
-        hidden[c] = 0;
-        return free;
-      });
-      const [r, c] = works ?? candidates[0];
-      touched[r] = 1;
-      hide(c);
+      const proven = candidates.find((y) => frees(x, y));
+      if (proven === undefined) unproven.push(x);
+      added.push(proven ?? candidates[0]);
+      hide(proven ?? candidates[0]);
     }
+    return unproven;
   };
 
   propagate();
-  const all: number[] = [];
-  for (let c = 0; c < n; c++) if (hidden[c]) all.push(c);
   // First audit: every component at once (elimination keeps components apart by itself).
-  const first = determinedIn(all);
-  let pending = all.filter((c, i) => first[i] && isSmall(cells[c].value));
-  while (pending.length > 0) {
-    fix(pending);
-    propagate();
+  let set: number[] = [];
+  for (let c = 0; c < n; c++) if (hidden[c]) set.push(c);
+  for (;;) {
+    const { determined, frees } = audit(set);
+    const pending = set.filter((c, i) => determined[i] && isSmall(cells[c].value));
+    if (pending.length === 0) break;
     // Hiding more only adds unknowns, so a cell found free stays free, and new hidden cells are
-    // complements (>= 5): only the cells just found determined need a new look. Small
-    // neighbourhoods usually show them free; what stays determined is checked on its components.
-    const open = pending.filter((x) => !freeNearby(x, [1, 2, 3]));
+    // complements (>= 5): only cells whose fix was not proven need another audit.
+    const open = fix(pending, frees);
+    propagate();
     if (open.length === 0) break;
-    const set = neighbourhood(open, Infinity);
-    const determined = determinedIn(set);
-    pending = set.filter((c, i) => determined[i] && isSmall(cells[c].value));
+    set = neighbourhood(open, Infinity);
   }
   return Array.from(hidden, (h) => h === 1);
 }
@@ -276,14 +278,17 @@ function inverse(a: number): number {
 }
 
 /**
- * determined[j]: is unit vector e_j in the row space of `rows` (sparse, column -> residue)?
- * Forward elimination with a fewest-rows-first pivot column (column singletons cost no fill-in),
- * then back-substitution of two pseudo-random null vectors: e_j is in the row space exactly when
- * every null vector is 0 at j, and a random one is non-zero at a free j but with chance 1/PRIME.
- * So an error can only call a free cell determined (one more hidden cell), never the reverse.
- * The generator has a fixed seed, so the answer is deterministic.
+ * Gaussian elimination over GF(PRIME) of sparse rows (column -> residue), pivoting on a column
+ * in the fewest rows (column singletons cost no fill-in) and its shortest row.
+ * - determined[j]: is e_j in the row space? Two pseudo-random null vectors are back-substituted:
+ *   e_j is in the row space exactly when every null vector is 0 at j, and a random one is 0 at a
+ *   free j with chance 1/PRIME. So an error can only call a free cell determined (one more hidden
+ *   cell), never the reverse; the generator has a fixed seed, so the answer is deterministic.
+ * - frees(j, a): with a column a (row -> residue) appended, is j no longer determined? Exactly
+ *   when a is in the column space and the solution of A v = -a has v_j != 0 (v_j is the same for
+ *   every solution since j is determined). The recorded row operations bring a to echelon form.
  */
-export function determinedColumns(columns: number, rows: Map<number, number>[]): boolean[] {
+export function eliminate(columns: number, rows: Map<number, number>[]) {
   const colRows: Set<number>[] = Array.from({ length: columns }, () => new Set());
   rows.forEach((row, i) => {
     for (const c of row.keys()) colRows[c].add(i);
@@ -292,7 +297,9 @@ export function determinedColumns(columns: number, rows: Map<number, number>[]):
   const heap = new MinHeap();
   const SHIFT = 2 ** 24;
   for (let c = 0; c < columns; c++) heap.push(colRows[c].size * SHIFT + c);
-  const pivots: { column: number; row: Map<number, number> }[] = [];
+  // Step k: pivot column, its row (index and final entries), and "row t -= f * row" operations.
+  const pivots: { column: number; index: number; row: Map<number, number>; ops: number[] }[] = [];
+  const stepOfRow = new Int32Array(rows.length).fill(-1);
   while (heap.size > 0) {
     const key = heap.pop();
     const c = key % SHIFT;
@@ -307,9 +314,11 @@ export function determinedColumns(columns: number, rows: Map<number, number>[]):
       if (k !== c) heap.push(colRows[k].size * SHIFT + k);
     }
     const inv = inverse(prow.get(c)!);
+    const ops: number[] = [];
     for (const i of [...colRows[c]]) {
       const row = rows[i];
       const f = mulmod(row.get(c)!, inv);
+      ops.push(i, f);
       for (const [k, v] of prow) {
         const next = ((row.get(k) ?? 0) - mulmod(f, v) + PRIME) % PRIME;
         if (next === 0) {
@@ -322,8 +331,12 @@ export function determinedColumns(columns: number, rows: Map<number, number>[]):
         if (k !== c) heap.push(colRows[k].size * SHIFT + k);
       }
     }
-    pivots.push({ column: c, row: prow });
+    stepOfRow[pivot] = pivots.length;
+    pivots.push({ column: c, index: pivot, row: prow, ops });
   }
+  const stepOfColumn = new Int32Array(columns).fill(-1);
+  pivots.forEach((p, k) => (stepOfColumn[p.column] = k));
+
   const random = mulberry32(0x5e11);
   const nullVector = () => {
     const v = new Float64Array(columns);
@@ -332,12 +345,73 @@ export function determinedColumns(columns: number, rows: Map<number, number>[]):
       const { column, row } = pivots[p];
       let sum = 0;
       for (const [k, a] of row) if (k !== column) sum = (sum + mulmod(a, v[k])) % PRIME;
-      v[column] = mulmod(PRIME - sum, inverse(row.get(column)!)) % PRIME;
+      v[column] = mulmod(PRIME - sum, inverse(row.get(column)!));
     }
     return v;
   };
   const [a, b] = [nullVector(), nullVector()];
-  return Array.from({ length: columns }, (_, c) => a[c] === 0 && b[c] === 0);
+  const determined = Array.from({ length: columns }, (_, c) => a[c] === 0 && b[c] === 0);
+
+  let stepsWith: number[][] | undefined; // column -> earlier steps whose row holds it
+  const frees = (j: number, column: Map<number, number>): boolean => {
+    if (stepOfColumn[j] < 0) return true;
+    // Forward: replay the row operations on the column, step by step in order.
+    const value = new Map(column);
+    const forward = new MinHeap();
+    const queued = new Set<number>();
+    const push = (row: number) => {
+      const k = stepOfRow[row];
+      if (k >= 0 && !queued.has(k)) {
+        queued.add(k);
+        forward.push(k);
+      }
+    };
+    for (const row of value.keys()) push(row);
+    while (forward.size > 0) {
+      const k = forward.pop();
+      const x = value.get(pivots[k].index) ?? 0;
+      if (x === 0) continue;
+      const ops = pivots[k].ops;
+      for (let o = 0; o < ops.length; o += 2) {
+        value.set(ops[o], ((value.get(ops[o]) ?? 0) - mulmod(ops[o + 1], x) + PRIME) % PRIME);
+        push(ops[o]);
+      }
+    }
+    // A non-zero left in a row that was never a pivot: the column is outside the column space.
+    for (const [row, x] of value) if (x !== 0 && stepOfRow[row] < 0) return false;
+    // Backward: v = -U^-1 a, free columns 0, later steps first; only columns reached matter.
+    stepsWith ??= (() => {
+      const out: number[][] = Array.from({ length: columns }, () => []);
+      pivots.forEach((p, k) => {
+        for (const c of p.row.keys()) if (c !== p.column) out[c].push(k);
+      });
+      return out;
+    })();
+    const v = new Map<number, number>();
+    const backward = new MinHeap(); // keys -k: latest step first
+    const seen = new Set<number>();
+    const visit = (k: number) => {
+      if (!seen.has(k)) {
+        seen.add(k);
+        backward.push(-k);
+      }
+    };
+    for (const [row, x] of value) if (x !== 0) visit(stepOfRow[row]);
+    while (backward.size > 0) {
+      const k = -backward.pop();
+      const { column: c, index, row } = pivots[k];
+      let sum = value.get(index) ?? 0;
+      for (const [col, coefficient] of row) {
+        if (col !== c) sum = (sum + mulmod(coefficient, v.get(col) ?? 0)) % PRIME;
+      }
+      const x = mulmod(PRIME - sum, inverse(row.get(c)!));
+      if (x === 0) continue;
+      v.set(c, x);
+      for (const earlier of stepsWith[c]) visit(earlier);
+    }
+    return (v.get(j) ?? 0) !== 0;
+  };
+  return { determined, frees };
 }
 
 function mulberry32(seed: number): () => number {
