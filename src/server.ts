@@ -22,6 +22,7 @@ import { knownOperationTypeRule } from "./graphql/rules";
 import { clientAddress } from "./ratelimit/client-address";
 import { clientRequestIdFrom, newRequestId } from "./common/ids";
 import { RateLimiter } from "./ratelimit/rate-limiter";
+import { serveTrustPage, TRUST_PATH } from "./web/static";
 
 export interface SenimServer {
   http: Server;
@@ -330,6 +331,10 @@ export async function createSenimServer(options: {
     if (url.pathname === "/metrics" && !metricsHttp) {
       await sendMetrics(res);
       return "metrics";
+    }
+    if (url.pathname === TRUST_PATH || url.pathname.startsWith(`${TRUST_PATH}/`)) {
+      serveTrustPage(req, res, url.pathname);
+      return "trust";
     }
     if (url.pathname !== "/graphql") {
       sendJson(res, 404, { errors: [{ message: "Not found; the API is at /graphql" }] });
