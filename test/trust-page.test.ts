@@ -220,17 +220,17 @@ describe("the public trust page at /trust", () => {
       heading: await page.$eval("h1", (h) => h.textContent),
       cells: withoutText(await shown("#nation")),
     };
-    for (const [lang, locale] of [
-      ["kk", "kk-KZ"],
-      ["ru", "ru-RU"],
-    ]) {
+    for (const lang of ["kk", "ru"]) {
       await page.click(`#languages button[data-lang="${lang}"]`);
       await page.waitForFunction(`document.documentElement.lang === "${lang}"`);
       expect(await page.$eval("h1", (h) => h.textContent)).not.toBe(english.heading);
       const cells = await shown("#nation");
       expect(withoutText(cells)).toEqual(english.cells);
+      // Written the language's way (1 665 where English has 1,665), the same number.
       const received = cells.find((c) => c.field === "complaintsReceived")!;
-      expect(received.text).toBe(new Intl.NumberFormat(locale).format(Number(received.value)));
+      expect(received.text.replace(/\D/g, "")).toBe(received.value);
+      const per100 = cells.find((c) => c.field === "complaintsPer100Officers")!;
+      expect(per100.text).toBe(Number(per100.value).toFixed(1).replace(".", ","));
       expect(new URL(page.url()).searchParams.get("lang")).toBe(lang);
     }
     expect(await page.$eval("h1", (h) => h.textContent)).toMatch(/доверия/);

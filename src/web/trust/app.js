@@ -1,5 +1,5 @@
 import { trustMetrics, trustMetricsSeries } from "./api.js";
-import { LANGUAGES, LOCALES, TEXT } from "./i18n.js";
+import { LANGUAGES, LOCALES, MONTHS, TEXT } from "./i18n.js";
 
 const NATION = "MVD";
 const SUPPRESSED_MARK = "n<5";
@@ -84,6 +84,7 @@ function formatter(kind) {
       rate: { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 },
       days: { maximumFractionDigits: 1 },
       rating: { minimumFractionDigits: 1, maximumFractionDigits: 2 },
+      axisRate: { style: "percent", maximumFractionDigits: 0 },
     }[kind];
     formats[key] = new Intl.NumberFormat(LOCALES[state.lang], options);
   }
@@ -188,12 +189,9 @@ function renderYearPicker() {
   select.value = String(state.year);
 }
 
-const monthLabel = (from) =>
-  new Intl.DateTimeFormat(LOCALES[state.lang], {
-    month: "short",
-    year: "numeric",
-    timeZone: "UTC",
-  }).format(new Date(`${from}T00:00:00Z`));
+/** "Dec 2025" for a YYYY-MM-DD day; `short` writes the year in two digits (chart axes). */
+const monthLabel = (day, short = false) =>
+  `${MONTHS[state.lang][Number(day.slice(5, 7)) - 1]} ${short ? day.slice(2, 4) : day.slice(0, 4)}`;
 
 function renderSeriesTable() {
   const body = $("series").tBodies[0];
@@ -218,7 +216,9 @@ function renderCharts() {
   $("series-title").textContent = series ? t("seriesTitle", { unit: series.name }) : "";
   if (!series) return;
   box.dataset.unit = series.code;
-  const xs = series.points.map((p) => Date.parse(`${p.from}T00:00:00Z`) / 1000);
+  // Months by position, labelled from the points' own dates: no time zone can move a month.
+  const xs = series.points.map((_, i) => i);
+  const halfYears = xs.filter((i) => i % 6 === 0);
   const figures = CHARTED.map((field) => {
     const figure = document.createElement("figure");
     figure.dataset.testid = `chart-${field}`;
@@ -229,15 +229,12 @@ function renderCharts() {
   });
   // All in the grid first, so that each is measured at its share of the row (uPlot draws to a fixed size).
   box.append(...figures);
-  const months = new Intl.DateTimeFormat(LOCALES[state.lang], {
-    month: "short",
-    year: "2-digit",
-    timeZone: "UTC",
-  });
   for (const [i, field] of CHARTED.entries()) {
     const figure = figures[i];
     const width = Math.max(240, figure.clientWidth);
-    const format = formatter(FIGURES[field].kind);
+    const kind = FIGURES[field].kind;
+    const format = formatter(kind);
+    const axisFormat = kind === "rate" ? formatter("axisRate") : format;
     const ys = series.points.map((p) => (isSuppressed(p, field) ? null : p[field]));
     const chart = new globalThis.uPlot(
       {
@@ -245,7 +242,11 @@ function renderCharts() {
         height: 200,
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true }, y: { range: (_, _min, max) => [0, (max || 1) * 1.1] } },
+        scales: {
+          x: { time: false, range: [-0.5, xs.length - 0.5] },
+          // Rates stay within 0-100 %; the rest start at zero.
+          y: { range: (_, _min, max) => [0, kind === "rate" ? 1 : (max || 1) * 1.1] },
+        },
         series: [
           {},
           {
@@ -257,8 +258,11 @@ function renderCharts() {
           },
         ],
         axes: [
-          { values: (_, ticks) => ticks.map((s) => months.format(new Date(s * 1000))) },
-          { size: 56, values: (_, ticks) => ticks.map((v) => format.format(v)) },
+          {
+            splits: () => halfYears,
+            values: (_, ticks) => ticks.map((i) => monthLabel(series.points[i].from, true)),
+          },
+          { size: 56, values: (_, ticks) => ticks.map((v) => axisFormat.format(v)) },
         ],
       },
       [xs, ys],

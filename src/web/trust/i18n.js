@@ -2,8 +2,18 @@
 
 export const LANGUAGES = ["kk", "ru", "en"];
 
-/** The locale numbers and months are formatted for. */
-export const LOCALES = { kk: "kk-KZ", ru: "ru-RU", en: "en-GB" };
+/**
+ * The locale numbers are formatted for. Kazakh writes numbers as Russian does (1 665,5), and some
+ * browsers (Chromium among them) claim Kazakh but format it as English.
+ */
+export const LOCALES = { kk: "ru-KZ", ru: "ru-RU", en: "en-GB" };
+
+/** Short month names: browsers' own Kazakh ones are often missing ("M12"). */
+export const MONTHS = {
+  kk: ["қаң", "ақп", "нау", "сәу", "мам", "мау", "шіл", "там", "қыр", "қаз", "қар", "жел"],
+  ru: ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"],
+  en: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+};
 
 export const TEXT = {
   kk: {
