@@ -51,19 +51,21 @@ interface StaticFile {
   etag: string;
 }
 
-/** Files are read once per process: they change only with a new build, which means a restart. */
-const cache = new Map<string, StaticFile | null>();
+/**
+ * Files found are read once per process: they change only with a new build, which means a restart.
+ * Misses are not remembered, or made-up names would grow the map without bound.
+ */
+const cache = new Map<string, StaticFile>();
 
 function load(name: string): StaticFile | null {
-  if (cache.has(name)) return cache.get(name)!;
+  const cached = cache.get(name);
+  if (cached) return cached;
   const path = fileFor(name);
   const type = TYPES[extname(name)];
-  let file: StaticFile | null = null;
-  if (type && existsSync(path) && statSync(path).isFile()) {
-    const body = readFileSync(path);
-    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
-    file = { body, type, etag };
-  }
+  if (!type || !existsSync(path) || !statSync(path).isFile()) return null;
+  const body = readFileSync(path);
+  const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+  const file = { body, type, etag };
   cache.set(name, file);
   return file;
 }
@@ -72,7 +74,7 @@ function load(name: string): StaticFile | null {
  * The file a path under /trust names, or null. Names are plain relative paths of known types: no segment
  * starts with a dot, and no encoded character or backslash passes, so nothing outside the folder can be named.
  */
-export function trustFileName(pathname: string): string | null {
+function trustFileName(pathname: string): string | null {
   if (pathname === TRUST_PATH || pathname === `${TRUST_PATH}/`) return "index.html";
   if (!pathname.startsWith(`${TRUST_PATH}/`)) return null;
   const name = pathname.slice(TRUST_PATH.length + 1);
