@@ -24,6 +24,7 @@ import { clientRequestIdFrom, newRequestId } from "./common/ids";
 import { PublicResponseCache, publicFiguresMarker } from "./graphql/public-cache";
 import { Publication } from "./modules/metrics/publication.service";
 import { RateLimiter } from "./ratelimit/rate-limiter";
+import { serveTrustPage, TRUST_PATH } from "./web/static";
 
 export interface SenimServer {
   http: Server;
@@ -335,6 +336,10 @@ export async function createSenimServer(options: {
     if (url.pathname === "/metrics" && !metricsHttp) {
       await sendMetrics(res);
       return "metrics";
+    }
+    if (url.pathname === TRUST_PATH || url.pathname.startsWith(`${TRUST_PATH}/`)) {
+      serveTrustPage(req, res, url.pathname);
+      return "trust";
     }
     if (url.pathname !== "/graphql") {
       sendJson(res, 404, { errors: [{ message: "Not found; the API is at /graphql" }] });

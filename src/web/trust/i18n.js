@@ -1,0 +1,107 @@
+// The page's own words in Kazakh, Russian and English. Unit names are shown as the API stores them.
+
+export const LANGUAGES = ["kk", "ru", "en"];
+
+/**
+ * The locale numbers are formatted for. Kazakh writes numbers as Russian does (1 665,5), and some
+ * browsers (Chromium among them) claim Kazakh but format it as English.
+ */
+export const LOCALES = { kk: "ru-KZ", ru: "ru-RU", en: "en-GB" };
+
+/** Short month names: browsers' own Kazakh ones are often missing ("M12"). */
+export const MONTHS = {
+  kk: ["қаң", "ақп", "нау", "сәу", "мам", "мау", "шіл", "там", "қыр", "қаз", "қар", "жел"],
+  ru: ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"],
+  en: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+};
+
+export const TEXT = {
+  kk: {
+    title: "Сенім: полицияға сенім көрсеткіштері",
+    lede: "Полиция қызметкерлерінің әрекеттеріне түскен шағымдар және оларды қарау нәтижелері: ішкі қауіпсіздік қызметінің ашық деректері.",
+    nationTitle: "Бүкіл ел",
+    year: "Жыл",
+    region: "Өңір",
+    wholeCountry: "Бүкіл ел (барлық өңірлер)",
+    regionsOf: "Өңірлер",
+    districtsOf: "{unit}: аудандар",
+    unit: "Бөлімше",
+    complaintsReceived: "Түскен шағымдар",
+    complaintsPer100Officers: "100 қызметкерге шаққандағы шағымдар",
+    sustainRate: "Расталған шағымдар үлесі",
+    medianDaysToClose: "Жабуға дейінгі күндер (медиана)",
+    closedWithinDeadlineRate: "Мерзімінде жабылғандар",
+    openCases: "Ашық істер",
+    overdueCases: "Мерзімі өткен істер",
+    commendations: "Алғыстар",
+    satisfaction: "Қанағаттану (1–5)",
+    responses: "{n} жауап",
+    seriesTitle: "Соңғы 24 ай: {unit}",
+    seriesTable: "Айлар бойынша деректер кестесі",
+    month: "Ай",
+    legendSuppressed: "жеке өмірді қорғау үшін жасырылған: 5-тен аз жағдайға негізделген сан.",
+    legendEmpty: "кезеңде есептейтін жағдай жоқ.",
+    source:
+      "Деректер көзі: /graphql мекенжайындағы trustMetrics және trustMetricsSeries ашық операциялары.",
+    loading: "Жүктелуде…",
+    failed: "Деректерді жүктеу мүмкін болмады. Кейінірек қайталап көріңіз.",
+  },
+  ru: {
+    title: "Сенім: показатели доверия к полиции",
+    lede: "Жалобы на действия сотрудников полиции и результаты их рассмотрения: открытые данные службы собственной безопасности.",
+    nationTitle: "Вся страна",
+    year: "Год",
+    region: "Регион",
+    wholeCountry: "Вся страна (все регионы)",
+    regionsOf: "Регионы",
+    districtsOf: "{unit}: районы",
+    unit: "Подразделение",
+    complaintsReceived: "Поступило жалоб",
+    complaintsPer100Officers: "Жалоб на 100 сотрудников",
+    sustainRate: "Доля подтверждённых",
+    medianDaysToClose: "Дней до закрытия (медиана)",
+    closedWithinDeadlineRate: "Закрыто в срок",
+    openCases: "Открытые дела",
+    overdueCases: "Просроченные дела",
+    commendations: "Благодарности",
+    satisfaction: "Удовлетворённость (1–5)",
+    responses: "ответов: {n}",
+    seriesTitle: "Последние 24 месяца: {unit}",
+    seriesTable: "Данные по месяцам таблицей",
+    month: "Месяц",
+    legendSuppressed: "скрыто для защиты частной жизни: число основано менее чем на 5 случаях.",
+    legendEmpty: "за период нет случаев для расчёта.",
+    source: "Источник: открытые операции trustMetrics и trustMetricsSeries по адресу /graphql.",
+    loading: "Загрузка…",
+    failed: "Не удалось загрузить данные. Попробуйте позже.",
+  },
+  en: {
+    title: "Senim: police trust metrics",
+    lede: "Complaints about police officers' conduct and how they were handled: open data from the internal affairs department.",
+    nationTitle: "Whole country",
+    year: "Year",
+    region: "Region",
+    wholeCountry: "Whole country (all regions)",
+    regionsOf: "Regions",
+    districtsOf: "{unit}: districts",
+    unit: "Unit",
+    complaintsReceived: "Complaints received",
+    complaintsPer100Officers: "Complaints per 100 officers",
+    sustainRate: "Sustain rate",
+    medianDaysToClose: "Median days to close",
+    closedWithinDeadlineRate: "Closed within deadline",
+    openCases: "Open cases",
+    overdueCases: "Overdue cases",
+    commendations: "Commendations",
+    satisfaction: "Satisfaction (1–5)",
+    responses: "{n} responses",
+    seriesTitle: "Last 24 months: {unit}",
+    seriesTable: "The monthly figures as a table",
+    month: "Month",
+    legendSuppressed: "hidden to protect privacy: the figure rests on fewer than 5 cases.",
+    legendEmpty: "no cases in the period to compute it from.",
+    source: "Source: the public trustMetrics and trustMetricsSeries operations at /graphql.",
+    loading: "Loading…",
+    failed: "The figures could not be loaded. Please try again later.",
+  },
+};
