@@ -12,7 +12,9 @@ let t: TestServer;
 /** eOtinish's integration: an INTAKE token bound to EOTINISH. */
 let portal: Caller;
 beforeAll(async () => {
-  t = await startTestServer();
+  // One build of each year's public figures for the whole file: the portal's and the public's answers
+  // then come from the same figures, whatever other test files write to a shared database meanwhile.
+  t = await startTestServer({ PUBLIC_METRICS_REFRESH_SECONDS: "3600" });
   portal = await t.newCaller("INTAKE", "eOtinish integration");
 });
 afterAll(() => t.close());
