@@ -62,6 +62,18 @@ describe("suppression examples", () => {
     assertSafe(cells, relations, hidden);
   });
 
+  it("keeps a cell hidden elsewhere underivable whatever its value, and never hides a known one", () => {
+    // 20 = 9 + 11 + 6: the 9 was hidden by the year before, so it needs a second hidden part here;
+    // the 6 is known from elsewhere and cannot be that part, though it is the smallest.
+    const cells = [spec(20), { ...spec(9), protect: true }, spec(11), { ...spec(6), known: true }];
+    const hidden = suppress(cells, [{ total: 0, parts: [1, 2, 3] }]);
+    expect(hidden).toEqual([false, true, true, false]);
+    // Without the flags nothing is small, so nothing is hidden.
+    expect(
+      suppress([spec(20), spec(9), spec(11), spec(6)], [{ total: 0, parts: [1, 2, 3] }]),
+    ).toEqual([false, false, false, false]);
+  });
+
   it("an unpublished own part counts as >= 0 for the lower bound", () => {
     // region 11 = own 0 (never shown) + district 1 + district 10: 11 - 10 = own + 1 pins both.
     const cells = [spec(11), spec(0, false), spec(1), spec(10)];

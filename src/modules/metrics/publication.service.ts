@@ -1,7 +1,13 @@
 import { sql } from "drizzle-orm";
 import { rows, type Queryable } from "../../db/client";
 import { CATEGORIES, type UnitRow } from "../../db/schema";
-import { productTable, suppress, type Dimension } from "./suppression";
+import {
+  productTable,
+  suppress,
+  type CellSpec,
+  type Dimension,
+  type Relation,
+} from "./suppression";
 import type { CategoryMetrics, TrustMetrics } from "./metrics.type";
 
 /*
@@ -227,27 +233,24 @@ export function median(histogram: [number, number][]): number | null {
   return total % 2 ? valueAt((total + 1) / 2) : (valueAt(total / 2) + valueAt(total / 2 + 1)) / 2;
 }
 
-/** Reads one year's month roll-ups for every unit and suppresses its tables. */
+/**
+ * Reads the month roll-ups of every unit up to the end of `year` (a few thousand rows a year nationally)
+ * and that year's categories, and suppresses the year's tables.
+ */
 export async function buildYear(db: Queryable, year: number): Promise<PublishedYear> {
-  const from = `${year}-01-01`;
   const to = `${year + 1}-01-01`;
-  const [units, monthly, before, categories] = await Promise.all([
+  const [units, history, categories] = await Promise.all([
     rows<UnitRow>(
       db,
       sql`select id, code, name, kind, parent_id as "parentId", path, created_at as "createdAt" from units order by code`,
     ),
     rows<{ unit_id: string; month: number } & Record<string, number>>(
       db,
-      sql`select unit_id, extract(month from day)::int - 1 as month, received, closed, closed_in_time, with_finding,
-            commendations, feedback_responses, feedback_sum, officers_in - officers_out as officers,
-            opened - closed as open, overdue_started - overdue_ended as overdue
-          from metrics_daily where grain = 'M' and day >= ${from} and day < ${to}`,
-    ),
-    rows<{ unit_id: string; officers: number; open: number; overdue: number }>(
-      db,
-      sql`select unit_id, sum(officers_in - officers_out)::int as officers, sum(opened - closed)::int as open,
-            sum(overdue_started - overdue_ended)::int as overdue
-          from metrics_daily where grain = 'M' and day < ${from} group by unit_id`,
+      sql`select unit_id, (extract(year from day) * 12 + extract(month from day) - 1)::int as month,
+            received, closed, closed_in_time, with_finding, commendations, feedback_responses, feedback_sum,
+            officers_in - officers_out as officers, opened - closed as open,
+            overdue_started - overdue_ended as overdue
+          from metrics_daily where grain = 'M' and day < ${to}`,
     ),
     rows<{
       unit_id: string;
@@ -258,20 +261,20 @@ export async function buildYear(db: Queryable, year: number): Promise<PublishedY
     }>(
       db,
       sql`select unit_id, extract(month from day)::int - 1 as month, category, allegations, sustained
-          from metrics_category_daily where grain = 'M' and day >= ${from} and day < ${to}`,
+          from metrics_category_daily where grain = 'M' and day >= ${`${year}-01-01`} and day < ${to}`,
     ),
   ]);
 
   const tree = unitTree(units);
   const n = units.length;
-  const at = (unit: number, month: number) => unit * 12 + month;
-  const flowValues = Object.fromEntries(FLOWS.map((f) => [f, new Float64Array(n * 12)])) as Record<
-    Flow,
-    Float64Array
-  >;
-  const stockValues = Object.fromEntries(
-    STOCKS.map((s) => [s, new Float64Array(n * 12)]),
-  ) as Record<Stock, Float64Array>;
+  // Months from the first with any roll-up (or this year's January) to this year's December.
+  const earliest = history.reduce((m, r) => Math.min(m, r.month), year * 12);
+  const first = earliest - (earliest % 12);
+  const span = year * 12 + 12 - first;
+  const at = (unit: number, month: number) => unit * span + month - first;
+  const values = Object.fromEntries(
+    [...FLOWS, ...STOCKS].map((f) => [f, new Float64Array(n * span)]),
+  ) as Record<Flow | Stock, Float64Array>;
   const column: Record<Flow, string> = {
     received: "received",
     closed: "closed",
@@ -281,34 +284,16 @@ export async function buildYear(db: Queryable, year: number): Promise<PublishedY
     feedbackResponses: "feedback_responses",
     feedbackSum: "feedback_sum",
   };
-  for (const r of monthly) {
+  for (const r of history) {
     const u = tree.byId.get(r.unit_id);
     if (u === undefined) continue;
-    for (const f of FLOWS) flowValues[f][at(u, r.month)] = Number(r[column[f]]);
-    for (const s of STOCKS) stockValues[s][at(u, r.month)] = Number(r[s]);
+    for (const f of FLOWS) values[f][at(u, r.month)] = Number(r[column[f]]);
+    for (const s of STOCKS) values[s][at(u, r.month)] = Number(r[s]);
   }
   // Month deltas become the stock at each month's end.
-  const base = new Map(before.map((b) => [b.unit_id, b]));
-  for (let u = 0; u < n; u++) {
-    const start = base.get(units[u].id);
-    for (const s of STOCKS) {
-      let running = Number(start?.[s] ?? 0);
-      for (let m = 0; m < 12; m++) {
-        running += stockValues[s][at(u, m)];
-        stockValues[s][at(u, m)] = running;
-      }
-    }
-  }
-  const categoryIndex = new Map<string, number>(CATEGORIES.map((c, i) => [c, i]));
-  const allegationValues = new Float64Array(n * 12 * CATEGORIES.length);
-  const sustainedValues = new Float64Array(n * 12 * CATEGORIES.length);
-  for (const r of categories) {
-    const u = tree.byId.get(r.unit_id);
-    const c = categoryIndex.get(r.category);
-    if (u === undefined || c === undefined) continue;
-    allegationValues[at(u, r.month) * CATEGORIES.length + c] = Number(r.allegations);
-    sustainedValues[at(u, r.month) * CATEGORIES.length + c] = Number(r.sustained);
-  }
+  for (let u = 0; u < n; u++)
+    for (const s of STOCKS)
+      for (let m = first + 1; m < first + span; m++) values[s][at(u, m)] += values[s][at(u, m - 1)];
 
   const units2 = unitDimension(tree);
   /** A leaf of the unit dimension is a leaf unit, or a unit's own part (its figure less its children's). */
@@ -317,35 +302,70 @@ export async function buildYear(db: Queryable, year: number): Promise<PublishedY
     const u = units2.ownerOf[node - n];
     return tree.children[u].reduce((sum, c) => sum - get(c), get(u));
   };
-  const table = (dims: Dimension[], value: (leaves: number[]) => number, suppressed = true) => {
-    const built = productTable(dims, value);
-    return {
-      values: built.cells.map((c) => c.value),
-      hidden: suppressed ? suppress(built.cells, built.relations) : built.cells.map(() => false),
-      index: built.index,
-    };
-  };
+  /** A count's table for one year: flows over the year, its quarters and months; stocks at month ends. */
+  const tableOf = (name: Flow | Stock, y: number) =>
+    (FLOWS as readonly string[]).includes(name)
+      ? productTable([units2.dimension, TIME], ([u, t]) =>
+          leaf(u, (unit) => values[name][at(unit, y * 12 + t - 5)]),
+        )
+      : productTable([units2.dimension, MONTH_ENDS], ([u, m]) =>
+          leaf(u, (unit) => values[name][at(unit, y * 12 + m)]),
+        );
+  const suppressed = (built: ReturnType<typeof productTable>, hidden?: boolean[]): Table => ({
+    values: built.cells.map((c) => c.value),
+    hidden: hidden ?? suppress(built.cells, built.relations),
+    index: built.index,
+  });
+
+  // Open cases, received and closed complaints are one system, year after year from the first: each
+  // year takes the December before as its predecessor published it.
+  let opening: boolean[] | null = null;
+  let linked: ReturnType<typeof suppressOpenCases> | null = null;
+  for (let y = first / 12; y <= year; y++) {
+    const openingValue = (node: number) =>
+      y * 12 === first ? 0 : leaf(node, (unit) => values.open[at(unit, y * 12 - 1)]);
+    linked = suppressOpenCases(
+      tableOf("received", y),
+      tableOf("closed", y),
+      tableOf("open", y),
+      productTable([units2.dimension], ([u]) => openingValue(u)),
+      opening,
+    );
+    opening = linked.decemberHidden;
+  }
+  const link = linked!;
+
   const flows = Object.fromEntries(
-    FLOWS.map((f) => [
-      f,
-      table(
-        [units2.dimension, TIME],
-        ([u, t]) => leaf(u, (unit) => flowValues[f][at(unit, t - 5)]),
-        f !== "feedbackSum",
-      ),
-    ]),
+    FLOWS.map((f) => {
+      const built = tableOf(f, year);
+      if (f === "received") return [f, suppressed(link.received.built, link.received.hidden)];
+      if (f === "closed") return [f, suppressed(link.closed.built, link.closed.hidden)];
+      // The sum of ratings is never shown: averageRating follows satisfaction.responses.
+      return [f, suppressed(built, f === "feedbackSum" ? built.cells.map(() => false) : undefined)];
+    }),
   ) as Record<Flow, Table>;
   const stocks = Object.fromEntries(
     STOCKS.map((s) => [
       s,
-      table([units2.dimension, MONTH_ENDS], ([u, m]) =>
-        leaf(u, (unit) => stockValues[s][at(unit, m)]),
-      ),
+      s === "open" ? suppressed(link.open.built, link.open.hidden) : suppressed(tableOf(s, year)),
     ]),
   ) as Record<Stock, Table>;
-  const byCategory = (values: Float64Array) =>
-    table([units2.dimension, TIME, CATEGORY_TOTAL], ([u, t, c]) =>
-      leaf(u, (unit) => values[at(unit, t - 5) * CATEGORIES.length + c - 1]),
+
+  const categoryIndex = new Map<string, number>(CATEGORIES.map((c, i) => [c, i]));
+  const allegationValues = new Float64Array(n * 12 * CATEGORIES.length);
+  const sustainedValues = new Float64Array(n * 12 * CATEGORIES.length);
+  for (const r of categories) {
+    const u = tree.byId.get(r.unit_id);
+    const c = categoryIndex.get(r.category);
+    if (u === undefined || c === undefined) continue;
+    allegationValues[(u * 12 + r.month) * CATEGORIES.length + c] = Number(r.allegations);
+    sustainedValues[(u * 12 + r.month) * CATEGORIES.length + c] = Number(r.sustained);
+  }
+  const byCategory = (categoryValues: Float64Array) =>
+    suppressed(
+      productTable([units2.dimension, TIME, CATEGORY_TOTAL], ([u, t, c]) =>
+        leaf(u, (unit) => categoryValues[(unit * 12 + t - 5) * CATEGORIES.length + c - 1]),
+      ),
     );
   return new PublishedYear(
     year,
@@ -357,6 +377,67 @@ export async function buildYear(db: Queryable, year: number): Promise<PublishedY
     byCategory(sustainedValues),
     db,
   );
+}
+
+type Built = ReturnType<typeof productTable>;
+
+/**
+ * Open cases at a month's end are those at the end of the month before, plus complaints received, less
+ * complaints closed (the roll-ups open a complaint when it is received, and count open and closed ones as
+ * the records stand now). So a hidden count among the four could be worked out from the other three: the
+ * three tables are suppressed as one system, with, per unit and month, an unpublished cell x and the
+ * relations x = open before + received = open after + closed.
+ *
+ * The open cases at the end of the December before are the previous year's: known where it showed them,
+ * and protected (hidden, and kept underivable) where it hid them.
+ */
+function suppressOpenCases(
+  received: Built,
+  closed: Built,
+  open: Built,
+  opening: Built,
+  openingHidden: boolean[] | null,
+) {
+  const cells: CellSpec[] = [];
+  const relations: Relation[] = [];
+  const add = (built: Built, flags: (i: number) => Partial<CellSpec> = () => ({})) => {
+    const offset = cells.length;
+    built.cells.forEach((c, i) => cells.push({ ...c, ...flags(i) }));
+    for (const r of built.relations)
+      relations.push({ total: r.total + offset, parts: r.parts.map((p) => p + offset) });
+    return (nodes: number[]) => offset + built.index(nodes);
+  };
+  const receivedAt = add(received);
+  const closedAt = add(closed);
+  const openAt = add(open);
+  const units = opening.cells.length;
+  const wasHidden = new Uint8Array(units);
+  for (let u = 0; u < units; u++) if (openingHidden?.[u]) wasHidden[opening.index([u])] = 1;
+  const openingAt = add(opening, (i) => (wasHidden[i] ? { protect: true } : { known: true }));
+  for (let u = 0; u < units; u++) {
+    let before = openingAt([u]);
+    for (let m = 0; m < 12; m++) {
+      const after = openAt([u, m]);
+      const x = cells.length;
+      const value = cells[after].value + cells[closedAt([u, monthNode(m)])].value;
+      cells.push({ value, published: false });
+      relations.push({ total: x, parts: [before, receivedAt([u, monthNode(m)])] });
+      relations.push({ total: x, parts: [after, closedAt([u, monthNode(m)])] });
+      before = after;
+    }
+  }
+  const hidden = suppress(cells, relations);
+  const slice = (start: number, built: Built) => hidden.slice(start, start + built.cells.length);
+  const r0 = 0;
+  const c0 = r0 + received.cells.length;
+  const o0 = c0 + closed.cells.length;
+  const openHidden = slice(o0, open);
+  return {
+    received: { built: received, hidden: slice(r0, received) },
+    closed: { built: closed, hidden: slice(c0, closed) },
+    open: { built: open, hidden: openHidden },
+    decemberHidden: Array.from({ length: units }, (_, u) => openHidden[open.index([u, 11])]),
+  };
 }
 
 function unitTree(units: UnitRow[]): UnitTree {

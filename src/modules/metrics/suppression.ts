@@ -8,6 +8,8 @@
  *
  * The rule, iterated to a fixed point (hiding only grows, so it terminates):
  * 1. Primary: published cells with value 1..4 are hidden; unpublished cells are always hidden.
+ *    `known` cells (published before) are never hidden; `protect`ed ones (hidden before) always
+ *    are, and are kept underivable like small ones whatever their value.
  * 2. Complement: a relation (total and parts) with exactly one hidden member gets a second: the
  *    published, non-zero, unhidden part of smallest value (ties: lowest index), else the total if
  *    published and non-zero. Every unhidden published non-zero cell is >= 5, so a complement never
@@ -35,6 +37,10 @@ export interface CellSpec {
   value: number;
   /** False: never shown (e.g. a unit's own part, or a total nobody publishes). */
   published: boolean;
+  /** Known to the caller from elsewhere (figures published before): never hidden, never a complement. */
+  known?: boolean;
+  /** Hidden elsewhere, so it must stay hidden and underivable here too, whatever its value. */
+  protect?: boolean;
 }
 
 /** Indexes into cells; cells[total].value === sum of the parts' values. */
@@ -53,6 +59,8 @@ export interface Dimension {
 export const PRIME = 67_108_859;
 
 const isSmall = (value: number) => value >= 1 && value <= 4;
+/** A cell no caller may learn: a small count, or one hidden elsewhere. */
+const mustHide = (cell: CellSpec) => isSmall(cell.value) || cell.protect === true;
 
 /** Returns hidden[i] for every cell: true when the cell must not be published. Unpublished cells are always hidden. */
 export function suppress(cells: CellSpec[], relations: Relation[]): boolean[] {
@@ -77,15 +85,15 @@ export function suppress(cells: CellSpec[], relations: Relation[]): boolean[] {
   const complementIn = (r: number): number => {
     let best = -1;
     for (const c of relations[r].parts) {
-      const { value, published } = cells[c];
-      if (!published || value === 0 || hidden[c]) continue;
+      const { value, published, known } = cells[c];
+      if (!published || known || value === 0 || hidden[c]) continue;
       if (best < 0 || value < cells[best].value || (value === cells[best].value && c < best)) {
         best = c;
       }
     }
     if (best >= 0) return best;
     const t = relations[r].total;
-    return cells[t].published && cells[t].value !== 0 && !hidden[t] ? t : -1;
+    return cells[t].published && !cells[t].known && cells[t].value !== 0 && !hidden[t] ? t : -1;
   };
 
   /** Rules 2 and 3 for one relation: does it need another hidden member? */
@@ -98,7 +106,7 @@ export function suppress(cells: CellSpec[], relations: Relation[]): boolean[] {
         lone = c;
       }
     }
-    if (count === 1) return cells[lone].published || isSmall(cells[lone].value);
+    if (count === 1) return cells[lone].published || mustHide(cells[lone]);
     if (count === 0 || hidden[relations[r].total]) return false;
     let sum = 0;
     let atLeastOne = 0;
@@ -122,7 +130,7 @@ export function suppress(cells: CellSpec[], relations: Relation[]): boolean[] {
   };
 
   for (let c = 0; c < n; c++) {
-    if (!cells[c].published || isSmall(cells[c].value)) hide(c);
+    if (!cells[c].known && (!cells[c].published || mustHide(cells[c]))) hide(c);
   }
   for (let r = 0; r < relations.length; r++) enqueue(r);
 
@@ -244,7 +252,7 @@ export function suppress(cells: CellSpec[], relations: Relation[]): boolean[] {
   for (let c = 0; c < n; c++) if (hidden[c]) set.push(c);
   for (;;) {
     const { determined, frees } = audit(set);
-    const pending = set.filter((c, i) => determined[i] && isSmall(cells[c].value));
+    const pending = set.filter((c, i) => determined[i] && mustHide(cells[c]));
     if (pending.length === 0) break;
     // Hiding more only adds unknowns, so a cell found free stays free, and new hidden cells are
     // complements (>= 5): only cells whose fix was not proven need another audit.
