@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { request } from "node:http";
-import { eq } from "drizzle-orm";
+import { eq, like } from "drizzle-orm";
 import { loadConfig } from "../src/config";
 import { idempotencyKeys, rateLimitWindows } from "../src/db/schema";
 import { IDEMPOTENCY_TTL_MS } from "../src/modules/intake/idempotency.service";
@@ -290,6 +290,22 @@ describe("trustMetrics", () => {
     expect(refused.retryAfter).toBe(String(seconds));
     // Another address has its own allowance.
     ok(await figures(loopback()));
+  });
+
+  it("counts in the server's memory, writing no counter to the database, and counts the series apart", async () => {
+    const from = loopback();
+    for (let i = 0; i < 3; i++) ok(await figures(from));
+    expect(errorOf(await figures(from))).toEqual({ code: "RATE_LIMITED" });
+    const counters = await t.database.db
+      .select()
+      .from(rateLimitWindows)
+      .where(like(rateLimitWindows.bucket, "trustMetrics%"));
+    expect(counters).toEqual([]);
+    const series = { ...month, interval: "MONTH" };
+    for (let i = 0; i < 3; i++) ok(await op(t.url, "TrustMetricsSeries", series, { from }));
+    expect(errorOf(await op(t.url, "TrustMetricsSeries", series, { from }))).toEqual({
+      code: "RATE_LIMITED",
+    });
   });
 
   it("never limits staff, from an address whose anonymous allowance is used up", async () => {

@@ -24,6 +24,12 @@ function refuse(ctx: Context, operation: string, limit: RefusingLimit, verdict: 
   });
 }
 
+/** Reads of published figures, counted in each process's memory (RateLimiter.hitHere); submissions in the database. */
+const COUNTED_HERE: ReadonlySet<RateLimitedOperation> = new Set([
+  "trustMetrics",
+  "trustMetricsSeries",
+]);
+
 /** The submissions whose idempotency key may already be stored, and under which scope. */
 const IDEMPOTENT: Partial<Record<RateLimitedOperation, string>> = {
   submitComplaint: "complaint",
@@ -49,7 +55,10 @@ async function limitCaller(
   const scope = IDEMPOTENT[operation];
   if (scope && (await isStoredSubmission(ctx, scope, args.input?.idempotencyKey))) return;
   const caller = intake ? `token:${ctx.principal!.id}` : addressKey(ctx.clientAddress);
-  const verdict = await ctx.rateLimiter.hit(`${operation}|${caller}`, limit);
+  const bucket = `${operation}|${caller}`;
+  const verdict = COUNTED_HERE.has(operation)
+    ? ctx.rateLimiter.hitHere(bucket, limit)
+    : await ctx.rateLimiter.hit(bucket, limit);
   if (!verdict.allowed) refuse(ctx, operation, intake ? "token" : "address", verdict);
 }
 

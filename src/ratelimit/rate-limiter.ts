@@ -2,6 +2,9 @@ import { and, eq, gt, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { rateLimitWindows } from "../db/schema";
 
+/** Buckets counted in memory (hitHere) at most: a few megabytes. */
+const MAX_HERE = 100_000;
+
 /** Which limit refused a call: a client address's, an INTAKE token's, or a tracking number's. */
 export type RefusingLimit = "address" | "token" | "tracking_number";
 
@@ -54,6 +57,7 @@ function prepare(db: Db, windowSeconds: number) {
  */
 export class RateLimiter {
   private lastSweep = Date.now();
+  private readonly here = new Map<string, { hits: number; ends: number }>();
   private readonly statements: ReturnType<typeof prepare>;
 
   constructor(
@@ -70,6 +74,34 @@ export class RateLimiter {
     await this.sweepNowAndThen();
     const [row] = await this.statements.hit.execute({ bucket });
     return { allowed: row.hits <= limit, retryAfterSeconds: Number(row.retryAfterSeconds) };
+  }
+
+  /**
+   * Counts one hit in this process's memory, for reads of published figures: a database write per read
+   * would cost more than the read (one row, contended by every request from one address, halved their
+   * rate). Each replica then allows `limit` per window, which is what each replica's CPU can give.
+   */
+  hitHere(bucket: string, limit: number): Verdict {
+    const now = Date.now();
+    if (this.here.size >= MAX_HERE) {
+      for (const [key, window] of this.here) if (window.ends <= now) this.here.delete(key);
+      // Still full: the oldest windows go first (a flood from many addresses, each of them new).
+      for (const key of this.here.keys()) {
+        if (this.here.size < MAX_HERE) break;
+        this.here.delete(key);
+      }
+    }
+    let window = this.here.get(bucket);
+    if (!window || window.ends <= now) {
+      window = { hits: 0, ends: now + this.windowSeconds * 1000 };
+      this.here.delete(bucket);
+      this.here.set(bucket, window);
+    }
+    window.hits++;
+    return {
+      allowed: window.hits <= limit,
+      retryAfterSeconds: Math.max(1, Math.ceil((window.ends - now) / 1000)),
+    };
   }
 
   /** Takes back one hit of the bucket's current window (an attempt that turned out not to count). */
