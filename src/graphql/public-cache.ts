@@ -89,7 +89,8 @@ export class PublicResponseCache {
       "cache-control": `public, max-age=${this.ttlSeconds}`,
       etag,
     };
-    if (body.length > MAX_BODY || (JSON.parse(body) as { errors?: unknown }).errors) return {};
+    // Apollo writes "errors" first when there are any.
+    if (body.length > MAX_BODY || body.startsWith('{"errors"')) return {};
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, {
       body,

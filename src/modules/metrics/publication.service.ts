@@ -71,6 +71,7 @@ interface UnitTree {
 /** The public figures of one calendar year, suppressed together. */
 export class PublishedYear {
   private readonly medians = new Map<string, Promise<number | null>>();
+  private readonly published = new Map<string, Promise<TrustMetrics>>();
 
   constructor(
     readonly year: number,
@@ -93,16 +94,26 @@ export class PublishedYear {
     return i === undefined ? [] : this.tree.children[i].map((c) => this.tree.units[c]);
   }
 
-  has(unitId: string): boolean {
-    return this.tree.byId.has(unitId);
+  /**
+   * Published figures of a unit for one public period of this year (checked by the caller), computed once
+   * per build: callers never change them.
+   */
+  figures(unitId: string, from: string, to: string, withMedian = true): Promise<TrustMetrics> {
+    const key = `${unitId}|${from}|${to}|${withMedian}`;
+    let figures = this.published.get(key);
+    if (!figures) {
+      figures = this.compute(unitId, from, to, withMedian);
+      this.published.set(key, figures);
+      figures.catch(() => this.published.delete(key));
+    }
+    return figures;
   }
 
-  /** Published figures of a unit for one public period of this year (checked by the caller). */
-  async figures(
+  private async compute(
     unitId: string,
     from: string,
     to: string,
-    withMedian = true,
+    withMedian: boolean,
   ): Promise<TrustMetrics> {
     const u = this.tree.byId.get(unitId)!;
     const month = Number(from.slice(5, 7)) - 1;
