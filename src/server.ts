@@ -23,6 +23,7 @@ import { clientAddress } from "./ratelimit/client-address";
 import { clientRequestIdFrom, newRequestId } from "./common/ids";
 import { PublicResponseCache, publicFiguresMarker } from "./graphql/public-cache";
 import { Publication } from "./modules/metrics/publication.service";
+import { todayIn } from "./common/clock";
 import { RateLimiter } from "./ratelimit/rate-limiter";
 import { serveTrustPage, TRUST_PATH } from "./web/static";
 
@@ -476,6 +477,11 @@ export async function createSenimServer(options: {
     http,
     async listen(port = config.port, host = config.host) {
       if (metricsHttp) metricsPort = await listenOn(metricsHttp, config.metricsPort!, host);
+      // The years a public page opens on are built now, not by its first visitor (2 s nationally).
+      const year = Number(todayIn(config.timeZone).slice(0, 4));
+      deps.publication.warm([year, year - 1], (err) =>
+        log.warn({ err }, "could not build the public figures"),
+      );
       return listenOn(http, port, host);
     },
     metricsPort: () => metricsPort,

@@ -494,6 +494,12 @@ export class Publication {
     private readonly ttlSeconds: number,
   ) {}
 
+  /** Builds these years in the background, when figures are kept at all. */
+  warm(years: number[], onError: (err: unknown) => void): void {
+    if (this.ttlSeconds === 0) return;
+    for (const year of years) this.year(year).catch(onError);
+  }
+
   async year(year: number, force = false): Promise<PublishedYear> {
     const entry = this.years.get(year) ?? {};
     this.years.set(year, entry);
