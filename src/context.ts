@@ -88,7 +88,11 @@ export async function createContext(
       deps.rateLimiter ?? new RateLimiter(deps.database.db, deps.config.rateLimits.windowSeconds),
     publication:
       deps.publication ??
-      new Publication(deps.database.db, deps.config.publicMetricsRefreshSeconds),
+      new Publication(
+        deps.database.db,
+        deps.config.publicMetricsRefreshSeconds,
+        deps.config.timeZone,
+      ),
     log: deps.log.child({
       requestId,
       clientRequestId: headers.clientRequestId,

@@ -278,7 +278,7 @@ export async function createSenimServer(options: {
     keys: options.keys ?? loadKeyRing(config, log),
     auditKeys: options.auditKeys ?? loadAuditKeys(config, log),
     rateLimiter,
-    publication: new Publication(database.db, config.publicMetricsRefreshSeconds),
+    publication: new Publication(database.db, config.publicMetricsRefreshSeconds, config.timeZone),
   };
   const publicResponses = new PublicResponseCache(config.publicMetricsRefreshSeconds);
 

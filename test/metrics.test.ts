@@ -623,6 +623,34 @@ describe("public periods: whole calendar months, quarters and years", () => {
     expect(await refusal(t.public, from, to)).toMatchObject({ code: "BAD_USER_INPUT", field });
   });
 
+  it("covers the last 10 calendar years for the public, and any year for exact readers", async () => {
+    const current = new Date().getUTCFullYear();
+    const year = (y: number) => [`${y}-01-01`, `${y + 1}-01-01`] as const;
+    expect(await refusal(t.public, ...year(current - 10))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "from",
+    });
+    expect(await refusal(t.public, ...year(current + 1))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "to",
+    });
+    expect((await ask(t.public, ...year(current + 1))).errors![0].message).toContain(
+      `${current - 9} to ${current}`,
+    );
+    ok(await ask(t.public, ...year(current - 9)));
+    ok(await ask(await t.as("ANALYST"), ...year(current - 10)));
+    expect(
+      errorOf(
+        await t.public.op("TrustMetricsSeries", {
+          scope: "MVD",
+          from: `${current - 10}-01-01`,
+          to: `${current}-01-01`,
+          interval: "YEAR",
+        }),
+      ),
+    ).toMatchObject({ code: "BAD_USER_INPUT", field: "from" });
+  });
+
   it("holds for every caller who gets suppressed figures (HR, ADMIN, INTAKE), and for none who gets exact ones", async () => {
     for (const caller of [await t.as("HR"), await t.as("ADMIN"), await t.newCaller("INTAKE")])
       expect(await refusal(caller, "2025-11-01", "2025-11-21")).toMatchObject({

@@ -29,6 +29,7 @@ export async function trustMetrics(
   checkPeriod(from, to);
   if (suppressedFor(ctx)) {
     checkPublicPeriod(from, to);
+    checkPublicYears(ctx, from, to);
     const year = await publishedYear(ctx, from, unitCode);
     return year.figures(year.unitByCode(unitCode)!.id, from, to);
   }
@@ -92,6 +93,7 @@ export async function trustMetricsSeries(
       throw badInput("from", PUBLIC_SERIES);
     if (addMonths(last.from, INTERVAL_MONTHS[interval]) !== last.to)
       throw badInput("to", PUBLIC_SERIES);
+    checkPublicYears(ctx, from, to);
     const unitId = (await publishedYear(ctx, from, unitCode)).unitByCode(unitCode)!.id;
     return Promise.all(
       periods.map(async (p) =>
@@ -133,6 +135,20 @@ function checkPublicPeriod(from: string, to: string) {
     ...(month === 1 ? [addMonths(from, 12)] : []),
   ];
   if (!whole.includes(to)) throw badInput("to", PUBLIC_PERIODS);
+}
+
+/** Years the public may ask about, the current one included: each is a table built and kept in memory. */
+export const PUBLIC_YEARS = 10;
+
+/**
+ * Public figures cover the last PUBLIC_YEARS calendar years: building a year costs about 2 s nationally,
+ * so any year at all would let one caller keep the server building.
+ */
+function checkPublicYears(ctx: Context, from: string, to: string) {
+  const current = Number(ctx.today.slice(0, 4));
+  const message = `public figures cover the calendar years ${current - PUBLIC_YEARS + 1} to ${current}`;
+  if (Number(from.slice(0, 4)) < current - PUBLIC_YEARS + 1) throw badInput("from", message);
+  if (to > `${current + 1}-01-01`) throw badInput("to", message);
 }
 
 const PUBLIC_SERIES =

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { rows, type Queryable } from "../../db/client";
 import { CATEGORIES, type UnitRow } from "../../db/schema";
+import { todayIn } from "../../common/clock";
 import {
   productTable,
   suppress,
@@ -480,8 +481,9 @@ function unitDimension(tree: UnitTree) {
 }
 
 /**
- * Built years, each kept for `ttlSeconds`. A stale year is served while the next one is built, so that only
- * a year's first request waits for it; 0 builds one for every request (tests).
+ * Built years, each kept for `ttlSeconds` (a past year 60 times as long: its figures change only when an old
+ * record does). A stale year is served while the next one is built, so that only a year's first request
+ * waits for it; 0 builds one for every request (tests).
  */
 export class Publication {
   private readonly years = new Map<
@@ -492,6 +494,7 @@ export class Publication {
   constructor(
     private readonly db: Queryable,
     private readonly ttlSeconds: number,
+    private readonly timeZone: string,
   ) {}
 
   /** Builds these years in the background, when figures are kept at all. */
