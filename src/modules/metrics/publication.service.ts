@@ -508,7 +508,8 @@ export class Publication {
     this.years.set(year, entry);
     const { ready } = entry;
     if (!ready || force || this.ttlSeconds === 0) return this.build(year, entry);
-    if (Date.now() - ready.builtAt > this.ttlSeconds * 1000)
+    const past = year < Number(todayIn(this.timeZone).slice(0, 4));
+    if (Date.now() - ready.builtAt > this.ttlSeconds * (past ? 60_000 : 1_000))
       this.build(year, entry).catch(() => {});
     return ready;
   }
