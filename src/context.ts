@@ -10,7 +10,7 @@ import { currentTime, todayIn } from "./common/clock";
 import { newRequestId } from "./common/ids";
 import { createLoaders, type Loaders } from "./loaders";
 import { RateLimiter } from "./ratelimit/rate-limiter";
-import { Publication } from "./modules/metrics/publication.service";
+import { Publication, type PublishedYear } from "./modules/metrics/publication.service";
 import { isRetryableInTransaction } from "./db/errors";
 
 export interface Context {
@@ -32,6 +32,8 @@ export interface Context {
   rateLimiter: RateLimiter;
   /** The public figures, suppressed a year at a time and shared by every request of the process. */
   publication: Publication;
+  /** The years of public figures this request used: one build each, however many fields read them. */
+  publishedYears: Map<number, Promise<PublishedYear>>;
   log: Logger;
   loaders: Loaders;
   /** The request's instant, read once when its context is made: every time it writes or compares is this one. */
@@ -93,6 +95,7 @@ export async function createContext(
         deps.config.publicMetricsRefreshSeconds,
         deps.config.timeZone,
       ),
+    publishedYears: new Map(),
     log: deps.log.child({
       requestId,
       clientRequestId: headers.clientRequestId,

@@ -16,6 +16,7 @@ import { ok, startTestServer, type TestServer } from "./helpers/server";
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
+let seeded: TestServer;
 let t: TestServer;
 let browser: Browser;
 let page: Page;
@@ -30,15 +31,20 @@ beforeAll(async () => {
     throw new Error(
       `No Chromium at ${CHROMIUM}. Install Debian's (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH.`,
     );
-  t = await startTestServer({}, { privateDatabase: true });
-  origin = new URL(t.url).origin;
+  seeded = await startTestServer({}, { privateDatabase: true });
   const config = loadConfig({ NODE_ENV: "test", ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS });
   await seedDemo(
-    t.database.db,
+    seeded.database.db,
     { keys: loadKeyRing(config, createLogger("silent")), auditKeys: testAuditKeys() },
     { officers: 300, complaints: 900, seed: 11, districtsPerRegion: 2, batch: 500 },
     () => {},
   );
+  // Served as in production, each year's public figures built once: nothing is written from here on.
+  t = await startTestServer(
+    { PUBLIC_METRICS_REFRESH_SECONDS: "3600" },
+    { database: seeded.database },
+  );
+  origin = new URL(t.url).origin;
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -66,6 +72,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await t?.close();
+  await seeded?.close();
 });
 
 afterEach(() => expect(problems).toEqual([]));

@@ -6,7 +6,7 @@ import type { UnitRow } from "../../db/schema";
 import { CATEGORIES } from "../../db/schema";
 import { badInput } from "../../errors";
 import { addMonths } from "../../common/dates";
-import { median } from "./publication.service";
+import { median, type PublishedYear } from "./publication.service";
 import { MetricsInterval, type TrustMetrics } from "./metrics.type";
 
 /** Small-cell suppression for everyone the policy does not list as an exact reader (DESIGN.md, Trust metrics). */
@@ -38,13 +38,22 @@ export async function trustMetrics(
   return exact(figures);
 }
 
+/** A year of public figures, the same one for the whole request (which matters when none is kept). */
+function yearOf(ctx: Context, year: number, force = false): Promise<PublishedYear> {
+  const seen = ctx.publishedYears.get(year);
+  if (seen && !force) return seen;
+  const built = ctx.publication.year(year, force);
+  ctx.publishedYears.set(year, built);
+  return built;
+}
+
 /** The public year holding `from`, built again if it does not know the unit (created since it was built). */
 async function publishedYear(ctx: Context, from: string, unitCode: string) {
   const number = Number(from.slice(0, 4));
-  const year = await ctx.publication.year(number);
+  const year = await yearOf(ctx, number);
   if (year.unitByCode(unitCode)) return year;
   await unitFor(ctx, unitCode);
-  return ctx.publication.year(number, true);
+  return yearOf(ctx, number, true);
 }
 
 /**
@@ -59,7 +68,7 @@ export async function childMetrics(
 ): Promise<TrustMetrics[]> {
   const asks = (field: string) => wanted.has(field);
   if (parent.suppress) {
-    const year = await ctx.publication.year(Number(parent.from.slice(0, 4)));
+    const year = await yearOf(ctx, Number(parent.from.slice(0, 4)));
     return Promise.all(
       year
         .children(parent.unitId)
@@ -97,7 +106,7 @@ export async function trustMetricsSeries(
     const unitId = (await publishedYear(ctx, from, unitCode)).unitByCode(unitCode)!.id;
     return Promise.all(
       periods.map(async (p) =>
-        (await ctx.publication.year(Number(p.from.slice(0, 4)))).figures(unitId, p.from, p.to),
+        (await yearOf(ctx, Number(p.from.slice(0, 4)))).figures(unitId, p.from, p.to),
       ),
     );
   }
