@@ -1,6 +1,7 @@
 import { KeyRing } from "./crypto/keyring";
 import { resolve } from "node:path";
 import { TrustedProxies } from "./ratelimit/client-address";
+import type { ExecutorKind } from "./graphql/executor";
 
 /** The public operations limited per client address, or per token for INTAKE channels. */
 export const RATE_LIMITED_OPERATIONS = [
@@ -81,6 +82,8 @@ export interface Config {
   rateLimits: RateLimits;
   /** TRUST_PROXY: the proxies whose X-Forwarded-For is believed; null = the socket's peer is the client. */
   trustedProxies: TrustedProxies | null;
+  /** GRAPHQL_EXECUTOR: jit compiles each document once (graphql-jit); graphql-js interprets it every time. */
+  graphqlExecutor: ExecutorKind;
 }
 
 export class ConfigError extends Error {}
@@ -173,6 +176,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[\x20-\x7e]{1,63}$/.test(dbApplicationName)) {
     problems.push("DB_APPLICATION_NAME must be 1 to 63 printable ASCII characters");
   }
+  const graphqlExecutor = text(env, "GRAPHQL_EXECUTOR") ?? "jit";
+  if (!["jit", "graphql-js"].includes(graphqlExecutor)) {
+    problems.push(`GRAPHQL_EXECUTOR must be jit or graphql-js (got "${graphqlExecutor}")`);
+  }
   const rateLimits = (): RateLimits => {
     const windowSeconds = integer(env, "RATE_LIMIT_WINDOW_SECONDS", 600, 1, 86_400, problems);
     const perAddress: Record<RateLimitedOperation, number> = {
@@ -253,6 +260,7 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     rateLimits: rateLimits(),
     trustedProxies: null,
+    graphqlExecutor: graphqlExecutor as ExecutorKind,
   };
   const trustProxy = text(env, "TRUST_PROXY");
   if (trustProxy && trustProxy.toLowerCase() !== "off") {

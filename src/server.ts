@@ -17,6 +17,7 @@ import type { Database } from "./db/client";
 import type { Logger } from "./logger";
 import { formatError, isUnexpected } from "./graphql/format-error";
 import { senimSchema } from "./graphql/schema";
+import { jitGateway } from "./graphql/executor";
 import { costLimit, limitRules, LIMITS } from "./graphql/limits";
 import { knownOperationTypeRule } from "./graphql/rules";
 import { clientAddress } from "./ratelimit/client-address";
@@ -206,7 +207,8 @@ export async function createSenimServer(options: {
   const production = config.env === "production";
   const schema = await senimSchema();
   const apollo = new ApolloServer<Context>({
-    schema,
+    // Apollo takes a schema or a gateway, not both; the gateway only replaces execution.
+    ...(config.graphqlExecutor === "jit" ? { gateway: jitGateway(schema) } : { schema }),
     // Apollo's own defaults follow the configured environment, not whatever NODE_ENV the process has.
     nodeEnv: config.env,
     validationRules: [...limitRules, knownOperationTypeRule],
