@@ -2,7 +2,7 @@ import { and, asc, eq, exists, getTableColumns, gte, lt, ne, or, sql, type SQL }
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
 import { randomUUID } from "node:crypto";
-import { anyOf, type Tx } from "../../db/client";
+import { anyOf, arrayParam, rows, type Tx } from "../../db/client";
 import { newRecordKey } from "../../crypto/data-keys";
 import {
   allegations,
@@ -23,6 +23,7 @@ import {
   readPage,
   toConnection,
   TOTAL,
+  type Page,
   type PageArgs,
 } from "../../common/pagination";
 import { officerOnDay } from "../officer/officer.service";
@@ -79,12 +80,15 @@ export async function listComplaints(
   // would read every match (the national queue took 2.6 s that way, against 0.1 ms and a 50 ms count).
   const unit = filter?.unitCode ? await ctx.loaders.unitByCode.load(filter.unitCode) : null;
   const page = readPage(args, "", wantsTotal && Boolean(unit?.parentId && filter?.status?.length));
-  const where = await queueConditions(ctx, filter ?? {});
   const cursor = cursorTimeAndId(page);
   // Dates go in as ISO text: postgres.js cannot bind a Date inside raw SQL.
   const after = cursor
     ? sql`(${queueDue}, ${complaints.id}) > (${cursor.at}::timestamptz at time zone 'UTC', ${cursor.id}::uuid)`
     : undefined;
+  const statuses = [...new Set(filter?.status ?? [])];
+  if (unit?.parentId && statuses.length && !statuses.includes("CLOSED"))
+    return listOpenQueue(ctx, unit.path, statuses, filter ?? {}, page, after);
+  const where = await queueConditions(ctx, filter ?? {});
   const rows = await ctx.db
     .select({ ...getTableColumns(complaints), ...(page.counted && { total: TOTAL }) })
     .from(complaints)
@@ -105,14 +109,60 @@ export async function listComplaints(
   );
 }
 
-async function queueConditions(ctx: Context, filter: ComplaintFilter): Promise<SQL | undefined> {
+/**
+ * Open statuses of a unit below the ministry, in queue order, from complaints_open_queue_idx: each unit and
+ * status gives its first `limit` rows in order (an index range each), and only the page's rows are read from
+ * the table. The count, when asked with the first page, is an index-only scan in the same statement; the old
+ * plan read every match's table page (881 in a region) to count and sort them. `status <> 'CLOSED'` is
+ * written as a constant so that a generic plan can use the partial index too.
+ */
+async function listOpenQueue(
+  ctx: Context,
+  path: string,
+  statuses: CaseStatus[],
+  filter: ComplaintFilter,
+  page: Page,
+  after: SQL | undefined,
+) {
+  const inSubtree = sql`units u cross join unnest(${arrayParam(statuses, "text")}) s(status)`;
+  const matches = and(
+    sql`${complaints.unitId} = u.id and ${complaints.status} = s.status and ${complaints.status} <> 'CLOSED'`,
+    await queueConditions(ctx, filter, false),
+  );
+  const subtree = sql`u.path like ${`${path}%`}`;
+  const found = sql`(select q.id, q.due from ${inSubtree} cross join lateral (
+      select ${complaints.id} as id, ${queueDue} as due from ${complaints} where ${and(matches, after)}
+      order by 2, 1 limit ${page.limit}) q
+    where ${subtree} order by q.due, q.id limit ${page.limit}) p`;
+  const total = sql<number>`(select count(*)::int from ${inSubtree} join ${complaints} on ${matches}
+    where ${subtree})`;
+  const pageRows = await ctx.db
+    .select({ ...getTableColumns(complaints), ...(page.counted && { total }) })
+    .from(complaints)
+    .innerJoin(found, sql`p.id = ${complaints.id}`)
+    .orderBy(sql`p.due`, sql`p.id`);
+  return toConnection(
+    pageRows,
+    page,
+    (r) => [deadlineInForce(r).toISOString(), r.id],
+    async () => (await rows<{ n: number }>(ctx.db, sql`select ${total} as n`))[0].n,
+  );
+}
+
+/** The filter's conditions on `complaints`; the unit's subtree and the statuses only with `unitAndStatus`. */
+async function queueConditions(
+  ctx: Context,
+  filter: ComplaintFilter,
+  unitAndStatus = true,
+): Promise<SQL | undefined> {
   const conditions: (SQL | undefined)[] = [];
   const now = ctx.now.toISOString();
   const due = sql`coalesce(${complaints.extendedTo}, ${complaints.responseDueAt})`;
-  if (filter.status?.length) conditions.push(anyOf(complaints.status, filter.status));
+  if (unitAndStatus && filter.status?.length)
+    conditions.push(anyOf(complaints.status, filter.status));
   if (filter.trackingNumber)
     conditions.push(eq(complaints.trackingNumber, filter.trackingNumber.trim().toUpperCase()));
-  if (filter.unitCode) {
+  if (unitAndStatus && filter.unitCode) {
     const unit = await ctx.loaders.unitByCode.load(filter.unitCode);
     if (!unit) throw badInput("filter.unitCode", "no unit has this code");
     conditions.push(inUnitSubtree(complaints.unitId, unit.path));

@@ -6,7 +6,7 @@ import { arrayParam, list, prepared, preparedRows, rows, type Db } from "../../d
 import { earlyWarningRules } from "../../db/schema";
 import { badInput } from "../../errors";
 import { cursorString, readPage, toConnection, type PageArgs } from "../../common/pagination";
-import { findOfficer, servingInSubtree } from "../officer/officer.service";
+import { countServingInSubtree, findOfficer, servingInSubtree } from "../officer/officer.service";
 import { inForce, inWindow, standingCase } from "./standing.sql";
 import { Standing, type EarlyWarning, type OfficerStanding, type Sanction } from "./standing.type";
 import type { SetEarlyWarningRuleInput } from "./standing.input";
@@ -180,7 +180,9 @@ export async function officerStandings(
     page,
     (r) => [r.badge_number],
     async () =>
-      (await rows<{ n: number }>(ctx.db, sql`select count(*)::int as n from ${shown}`))[0].n,
+      standing
+        ? (await rows<{ n: number }>(ctx.db, sql`select count(*)::int as n from ${shown}`))[0].n
+        : countServingInSubtree(ctx, unit.path, ctx.today),
     (r) => {
       if (!r.standing) return ctx.loaders.standingByOfficerId.load(r.id);
       const node: OfficerStanding = { officerId: r.id, asOf: now, standing: r.standing };

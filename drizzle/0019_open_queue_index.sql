@@ -1,0 +1,1 @@
+CREATE INDEX "complaints_open_queue_idx" ON "complaints" USING btree ("unit_id","status",(date_trunc('milliseconds', coalesce("extended_to", "response_due_at") at time zone 'UTC')),"id","extended_to","response_due_at") WHERE "complaints"."status" <> 'CLOSED';
