@@ -7,15 +7,45 @@ import { createReviewLoaders } from "./modules/review/review.loader";
 import { createStandingLoaders } from "./modules/standing/standing.service";
 import { createOfficerHistoryLoaders } from "./modules/officer/history.loader";
 
-/** Every module's DataLoaders, created afresh for each request so nothing is cached across callers. */
-export const createLoaders = (db: Db, now: Date, today: string) => ({
-  ...createUnitLoaders(db),
-  ...createOfficerLoaders(db),
-  ...createPrincipalLoaders(db),
-  ...createComplaintLoaders(db),
-  ...createReviewLoaders(db),
-  ...createStandingLoaders(db, now, today),
-  ...createOfficerHistoryLoaders(db),
-});
+/**
+ * Every module's DataLoaders, created afresh for each request so nothing is cached across callers. A
+ * module's loaders are made when the request first reads one of them: most requests use one or two
+ * modules, and making all of them cost every request's garbage collector.
+ */
+export const createLoaders = (db: Db, now: Date, today: string) =>
+  lazily({
+    unit: () => createUnitLoaders(db),
+    officer: () => createOfficerLoaders(db),
+    principal: () => createPrincipalLoaders(db),
+    complaint: () => createComplaintLoaders(db),
+    review: () => createReviewLoaders(db),
+    standing: () => createStandingLoaders(db, now, today),
+    history: () => createOfficerHistoryLoaders(db),
+  });
+
+type Merged<T extends Record<string, () => object>> = UnionToIntersection<ReturnType<T[keyof T]>>;
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (
+  i: infer I,
+) => void
+  ? I
+  : never;
+
+/** One object with every group's members, each group made on first read of any of its members. */
+function lazily<T extends Record<string, () => object>>(groups: T): Merged<T> {
+  const out = {} as Record<string, unknown>;
+  for (const [name, make] of Object.entries(groups)) {
+    const keys = KEYS.get(name) ?? KEYS.set(name, Object.keys(make())).get(name)!;
+    let made: Record<string, unknown> | undefined;
+    for (const key of keys)
+      Object.defineProperty(out, key, {
+        enumerable: true,
+        get: () => (made ??= make() as Record<string, unknown>)[key],
+      });
+  }
+  return out as Merged<T>;
+}
+
+/** Each group's member names, learnt once by making it. */
+const KEYS = new Map<string, string[]>();
 
 export type Loaders = ReturnType<typeof createLoaders>;
