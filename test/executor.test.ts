@@ -30,7 +30,8 @@ let js: TestServer;
 let jit: TestServer;
 
 beforeAll(async () => {
-  js = await startTestServer({ GRAPHQL_EXECUTOR: "graphql-js" });
+  // A database of its own: other test files' writes to a shared one would come between the two answers.
+  js = await startTestServer({ GRAPHQL_EXECUTOR: "graphql-js" }, { privateDatabase: true });
   jit = await startTestServer({ GRAPHQL_EXECUTOR: "jit" }, { database: js.database });
 });
 afterAll(async () => {
