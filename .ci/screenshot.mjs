@@ -34,10 +34,14 @@ try {
   page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
   page.on("pageerror", (e) => problems.push(String(e)));
   await page.setViewport({ width: 1280, height: 900, deviceScaleFactor: 1 });
-  await page.goto(`http://127.0.0.1:${port}/trust?lang=en`, { waitUntil: "networkidle0" });
+  await page.goto(`http://127.0.0.1:${port}/trust?lang=en`, { waitUntil: "domcontentloaded" });
+  // The server builds the public figures when it starts: on the smoke seed, many small cells make that
+  // tens of seconds of suppression on a busy machine, and the page's first answers wait for it.
   await page.waitForFunction(
     `document.querySelector("main").getAttribute("aria-busy") === "false"`,
+    { timeout: 300_000 },
   );
+  await page.waitForNetworkIdle({ idleTime: 500, timeout: 60_000 });
   if (problems.length) throw new Error(`the page reported errors:\n${problems.join("\n")}`);
   await page.screenshot({ path: out, fullPage: true });
   console.log(out);

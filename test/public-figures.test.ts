@@ -3,6 +3,7 @@ import { loadKeyRing } from "../src/crypto/keys";
 import { createLogger } from "../src/logger";
 import { seedDemo } from "../src/cli/seed";
 import { CATEGORIES } from "../src/db/schema";
+import { buildYear } from "../src/modules/metrics/publication.service";
 import { testAuditKeys } from "./helpers/database";
 import { determined } from "./helpers/adversary";
 import { ok, startTestServer, type TestServer } from "./helpers/server";
@@ -215,6 +216,15 @@ it("lets no sum or difference of two years' public figures give back a hidden co
   for (const r of relations)
     expect(r.parts.reduce((s, c) => s + cells[c].value, 0)).toBe(cells[r.total].value);
 }, 300_000);
+
+it("suppresses a year on the worker thread exactly as in process", async () => {
+  const [onWorker, inProcess] = await Promise.all([
+    buildYear(seeded.database.db, YEARS[1]),
+    buildYear(seeded.database.db, YEARS[1], true),
+  ]);
+  expect(onWorker.tables.flows.received.hidden.some((h) => h === 1)).toBe(true);
+  expect(onWorker.tables).toEqual(inProcess.tables);
+}, 120_000);
 
 /** The exact sustained total of a response: the sum over categories. */
 const sustainedTotal = (f: Figures) => f.byCategory.reduce((s, c) => s + (c.sustained ?? 0), 0);

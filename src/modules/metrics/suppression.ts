@@ -476,7 +476,12 @@ class MinHeap {
 export function productTable(
   dims: Dimension[],
   leafValue: (leaves: number[]) => number,
-): { cells: CellSpec[]; relations: Relation[]; index: (nodes: number[]) => number } {
+): {
+  cells: CellSpec[];
+  relations: Relation[];
+  index: (nodes: number[]) => number;
+  strides: number[];
+} {
   const sizes = dims.map((d) => d.children.length);
   const strides: number[] = [];
   let total = 1;
@@ -517,7 +522,7 @@ export function productTable(
     }
   });
   const cells = Array.from(values, (value, cell) => ({ value, published: published[cell] === 1 }));
-  return { cells, relations, index };
+  return { cells, relations, index, strides };
 }
 
 /** Nodes of a forest, every node after its children; throws on a node with two parents or a cycle. */
