@@ -42,16 +42,20 @@ const PARTS = {
 };
 type Part = keyof typeof PARTS;
 
-/** One statement per set of parts (at most 63 texts), rendered once each. */
+/**
+ * One statement per set of parts (at most 63 texts), and per batch kind, rendered once each. One officer
+ * (HR's OfficerStanding, a profile) is asked for by a scalar id: PostgreSQL then keeps a generic plan after
+ * five calls, where an array of ids makes it plan every call (about 0.9 ms, four times the execution).
+ */
 const partsStatements = new Map<string, ReturnType<typeof partsStatement>>();
-const partsStatement = (parts: Part[]) =>
+const partsStatement = (parts: Part[], one: boolean) =>
   prepared((db) =>
     preparedRows<Record<string, unknown> & { officer_id: string }, AsOf & { officers: string }>(
       db,
       sql`select o.id as officer_id, ${sql.join(
         parts.map((part) => sql`${PARTS[part]} as ${sql.identifier(part)}`),
         sql`, `,
-      )} from officers o where o.id = any(${arrayParam(OFFICERS)})`,
+      )} from officers o where ${one ? sql`o.id = ${OFFICERS}::uuid` : sql`o.id = any(${arrayParam(OFFICERS)})`}`,
     ),
   );
 
@@ -61,13 +65,13 @@ const partsLoader = (db: Db, asOf: AsOf) =>
     async (keys) => {
       const parts = [...new Set(keys.map((k) => k.part))].sort();
       const officerIds = [...new Set(keys.map((k) => k.officerId))];
-      let statement = partsStatements.get(parts.join());
-      if (!statement) partsStatements.set(parts.join(), (statement = partsStatement(parts)));
+      const one = officerIds.length === 1;
+      const shape = `${parts.join()}${one ? " one" : ""}`;
+      let statement = partsStatements.get(shape);
+      if (!statement) partsStatements.set(shape, (statement = partsStatement(parts, one)));
+      const officers = one ? officerIds[0] : list(officerIds);
       const found = new Map(
-        (await statement(db, { ...asOf, officers: list(officerIds) })).map((r) => [
-          r.officer_id,
-          r,
-        ]),
+        (await statement(db, { ...asOf, officers })).map((r) => [r.officer_id, r]),
       );
       return keys.map((k) => found.get(k.officerId)?.[k.part] ?? null);
     },
