@@ -253,9 +253,47 @@ export async function rows<T>(db: Queryable, query: SQL): Promise<T[]> {
 export const list = (values: readonly unknown[]) =>
   `{${values.map((v) => (v == null ? "NULL" : `"${String(v).replace(/[\\"]/g, "\\$&")}"`)).join(",")}}`;
 
-/** `values` (or a placeholder for `list(values)`) as one `type[]` parameter, e.g. for `unnest(...)`. */
+/**
+ * `values` (or a placeholder for `list(values)`) as one `type[]` parameter, e.g. for `unnest(...)`. A
+ * placeholder from `keysPlaceholder(name, true)` holds one key, and is written `array[$n::type]`.
+ */
 export const arrayParam = (values: readonly unknown[] | Placeholder, type = "uuid") =>
-  sql`${values instanceof Placeholder ? values : list(values)}::${sql.raw(type)}[]`;
+  values instanceof Placeholder && values.name.endsWith(ONE_KEY)
+    ? sql`array[${values}::${sql.raw(type)}]`
+    : sql`${values instanceof Placeholder ? values : list(values)}::${sql.raw(type)}[]`;
+
+/*
+ * A loader's batch is often one key (one officer's profile, HR's standing). Sent as an array parameter of
+ * unknown length, it keeps PostgreSQL planning the statement on every call: a generic plan is costed for
+ * an array of several keys, so it never looks as cheap as a custom plan for one (the standing plans for
+ * 0.9 ms and runs for 0.2). Written `array[$1::type]`, the array's length is known, the generic plan costs
+ * the same, and PostgreSQL keeps it after five calls. So a statement over a batch is prepared twice.
+ */
+const ONE_KEY = ":one";
+
+/** The placeholder of a batch's keys, in the statement for one key or for several. */
+export const keysPlaceholder = (name: string, one: boolean) =>
+  sql.placeholder(one ? `${name}${ONE_KEY}` : name);
+
+/** The value of `keysPlaceholder(name, keys.length === 1)`. */
+export const keysValue = (name: string, keys: readonly unknown[]) =>
+  keys.length === 1 ? { [`${name}${ONE_KEY}`]: keys[0] } : { [name]: list(keys) };
+
+/** A read over a batch of keys, prepared as two statements (see ONE_KEY); `build` places the keys with `arrayParam`. */
+export function preparedPerBatch<V extends Record<string, unknown>, R>(
+  name: string,
+  build: (db: Db, keys: Placeholder) => Runnable<V, R>,
+): (
+  db: Db,
+  keys: readonly unknown[],
+  values: Omit<V, string> & Record<string, unknown>,
+) => Promise<R> {
+  const [many, one] = [false, true].map((single) =>
+    prepared((db: Db) => build(db, keysPlaceholder(name, single))),
+  );
+  return (db, keys, values) =>
+    (keys.length === 1 ? one : many)(db, { ...values, ...keysValue(name, keys) } as unknown as V);
+}
 
 /**
  * `column = any($1::type[])`, the values in one array parameter: the statement text is the same for one value
@@ -295,9 +333,8 @@ export function prepared<V extends Record<string, unknown>, R>(
 export function byKeys<R>(
   build: (db: Db, keys: Placeholder) => Runnable<Record<string, unknown>, R>,
 ) {
-  const keys = sql.placeholder("keys");
-  const query = prepared((db) => build(db, keys));
-  return (db: Db, values: readonly unknown[]) => query(db, { keys: list(values) });
+  const query = preparedPerBatch("keys", build);
+  return (db: Db, values: readonly unknown[]) => query(db, values, {});
 }
 
 const dialect = new PgDialect({ casing: "snake_case" });

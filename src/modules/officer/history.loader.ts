@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
-import { getTableColumns, getTableName, sql, type SQL } from "drizzle-orm";
+import { getTableColumns, getTableName, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
-import { arrayParam, list, prepared, preparedRows, type Db } from "../../db/client";
+import { arrayParam, preparedPerBatch, preparedRows, type Db } from "../../db/client";
 import { encodeCursor, type Page } from "../../common/pagination";
 import {
   allegations,
@@ -53,11 +53,11 @@ function historyLoader<Row>(
   const order = sql.raw(orderColumn);
   // Totals come from the keys, not from the page: a page past the end still knows the total. Each
   // officer's page is an index range read backwards (officer, time, id), however long the history.
-  const statement = (after: SQL) => (db: Db) =>
+  const statement = (after: SQL) => (db: Db, officers: Placeholder) =>
     preparedRows<Record<string, unknown> & Ranked & { key_id: string; order_at: string }>(
       db,
       sql`select k.key_id, (select count(*)::int from ${name} c where c.officer_id = k.key_id) as total, ${columns}, p.order_at
-          from unnest(${arrayParam(sql.placeholder("officers"))}) as k(key_id)
+          from unnest(${arrayParam(officers)}) as k(key_id)
           left join lateral (
             select t.*, to_char(t.${order} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as order_at
             from ${name} t where t.officer_id = k.key_id ${after}
@@ -65,8 +65,9 @@ function historyLoader<Row>(
           ) p on true
           order by k.key_id, p.${order} desc, p.id desc`,
     );
-  const firstPages = prepared(statement(sql``));
-  const laterPages = prepared(
+  const firstPages = preparedPerBatch("officers", statement(sql``));
+  const laterPages = preparedPerBatch(
+    "officers",
     statement(
       sql`and (t.${order}, t.id) < (${sql.placeholder("at")}::timestamptz, ${sql.placeholder("id")}::uuid)`,
     ),
@@ -86,14 +87,14 @@ function historyLoader<Row>(
         for (const group of groups.values()) {
           const { page } = group[0];
           const officerIds = group.map((k) => k.officerId);
-          const values = { officers: list(officerIds), limit: page.limit };
+          const values = { limit: page.limit };
           const found = page.after
-            ? await laterPages(db, {
+            ? await laterPages(db, officerIds, {
                 ...values,
                 at: String(page.after[0]),
                 id: String(page.after[1]),
               })
-            : await firstPages(db, values);
+            : await firstPages(db, officerIds, values);
           groupByKey(officerIds, found, (r) => r.key_id).forEach((mine, i) =>
             results.set(keyOf(group[i]), {
               page,
