@@ -12,16 +12,18 @@ import { createOfficerHistoryLoaders } from "./modules/officer/history.loader";
  * module's loaders are made when the request first reads one of them: most requests use one or two
  * modules, and making all of them cost every request's garbage collector.
  */
-export const createLoaders = (db: Db, now: Date, today: string) =>
-  lazily({
+export const createLoaders = (db: Db, now: Date, today: string) => {
+  const loaders = lazily({
     unit: () => createUnitLoaders(db),
-    officer: () => createOfficerLoaders(db),
+    officer: () => createOfficerLoaders(db, (unit) => loaders.unitById.prime(unit.id, unit)),
     principal: () => createPrincipalLoaders(db),
     complaint: () => createComplaintLoaders(db),
     review: () => createReviewLoaders(db),
     standing: () => createStandingLoaders(db, now, today),
     history: () => createOfficerHistoryLoaders(db),
   });
+  return loaders;
+};
 
 type Merged<T extends Record<string, () => object>> = UnionToIntersection<ReturnType<T[keyof T]>>;
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (

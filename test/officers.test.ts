@@ -404,6 +404,29 @@ describe("officer and officers", () => {
     });
     expect(withAncestors.statements).toBe(alone.statements);
   });
+
+  it("reads an officer's unit with the officer's assignments, in no statement of its own", async () => {
+    const district = await createDistrict(admin, "KZ-KAR");
+    const officer = await createOfficer(admin, { unitCode: district });
+    const statementsFor = async (selection: string) => {
+      const start = t.database.statements.count;
+      const { officer: found } = ok(
+        await admin.query(`query($b: String!) { officer(badgeNumber: $b) { ${selection} } }`, {
+          b: officer.badgeNumber,
+        }),
+      );
+      return { found, statements: t.database.statements.count - start };
+    };
+    const assignments = await statementsFor("assignments { from }");
+    const withUnits = await statementsFor(
+      "assignments { from unit { code } } unit { code parent { code parent { code } } }",
+    );
+    expect(withUnits.found).toMatchObject({
+      assignments: [{ unit: { code: district } }],
+      unit: { code: district, parent: { code: "KZ-KAR", parent: { code: "MVD" } } },
+    });
+    expect(withUnits.statements).toBe(assignments.statements);
+  });
 });
 
 describe("transferOfficer", () => {
