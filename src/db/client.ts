@@ -253,15 +253,6 @@ export async function rows<T>(db: Queryable, query: SQL): Promise<T[]> {
 export const list = (values: readonly unknown[]) =>
   `{${values.map((v) => (v == null ? "NULL" : `"${String(v).replace(/[\\"]/g, "\\$&")}"`)).join(",")}}`;
 
-/**
- * `values` (or a placeholder for `list(values)`) as one `type[]` parameter, e.g. for `unnest(...)`. A
- * placeholder from `keysPlaceholder(name, true)` holds one key, and is written `array[$n::type]`.
- */
-export const arrayParam = (values: readonly unknown[] | Placeholder, type = "uuid") =>
-  values instanceof Placeholder && values.name.endsWith(ONE_KEY)
-    ? sql`array[${values}::${sql.raw(type)}]`
-    : sql`${values instanceof Placeholder ? values : list(values)}::${sql.raw(type)}[]`;
-
 /*
  * A loader's batch is often one key (one officer's profile, HR's standing). Sent as an array parameter of
  * unknown length, it keeps PostgreSQL planning the statement on every call: a generic plan is costed for
@@ -271,28 +262,26 @@ export const arrayParam = (values: readonly unknown[] | Placeholder, type = "uui
  */
 const ONE_KEY = ":one";
 
-/** The placeholder of a batch's keys, in the statement for one key or for several. */
-export const keysPlaceholder = (name: string, one: boolean) =>
-  sql.placeholder(one ? `${name}${ONE_KEY}` : name);
-
-/** The value of `keysPlaceholder(name, keys.length === 1)`. */
-export const keysValue = (name: string, keys: readonly unknown[]) =>
-  keys.length === 1 ? { [`${name}${ONE_KEY}`]: keys[0] } : { [name]: list(keys) };
+/**
+ * `values` (or a placeholder for `list(values)`) as one `type[]` parameter, e.g. for `unnest(...)`. The
+ * placeholder of a batch of one key (see ONE_KEY) is written `array[$n::type]`.
+ */
+export const arrayParam = (values: readonly unknown[] | Placeholder, type = "uuid") =>
+  values instanceof Placeholder && values.name.endsWith(ONE_KEY)
+    ? sql`array[${values}::${sql.raw(type)}]`
+    : sql`${values instanceof Placeholder ? values : list(values)}::${sql.raw(type)}[]`;
 
 /** A read over a batch of keys, prepared as two statements (see ONE_KEY); `build` places the keys with `arrayParam`. */
 export function preparedPerBatch<V extends Record<string, unknown>, R>(
   name: string,
   build: (db: Db, keys: Placeholder) => Runnable<V, R>,
-): (
-  db: Db,
-  keys: readonly unknown[],
-  values: Omit<V, string> & Record<string, unknown>,
-) => Promise<R> {
-  const [many, one] = [false, true].map((single) =>
-    prepared((db: Db) => build(db, keysPlaceholder(name, single))),
-  );
+): (db: Db, keys: readonly unknown[], values: Record<string, unknown>) => Promise<R> {
+  const many = prepared((db: Db) => build(db, sql.placeholder(name)));
+  const one = prepared((db: Db) => build(db, sql.placeholder(`${name}${ONE_KEY}`)));
   return (db, keys, values) =>
-    (keys.length === 1 ? one : many)(db, { ...values, ...keysValue(name, keys) } as unknown as V);
+    keys.length === 1
+      ? one(db, { ...values, [`${name}${ONE_KEY}`]: keys[0] } as unknown as V)
+      : many(db, { ...values, [name]: list(keys) } as unknown as V);
 }
 
 /**

@@ -96,8 +96,11 @@ export const servingInSubtree = (
   day: string,
   officerId: SQL | typeof officers.id = officers.id,
 ) => sql`${officerId} in (${PLANNED_PER_CALL}
-  select a.officer_id from ${officerAssignments} a
-  where ${inUnitSubtree(sql`a.unit_id`, path)} and a.from_date <= ${day} and (a.to_date is null or a.to_date > ${day}))`;
+  select a.officer_id from ${officerAssignments} a where ${servingAssignment(path, day)})`;
+
+/** Assignment `a` covers `day` in the unit with this path or below it. */
+const servingAssignment = (path: string, day: string) =>
+  sql`${inUnitSubtree(sql`a.unit_id`, path)} and a.from_date <= ${day} and (a.to_date is null or a.to_date > ${day})`;
 
 /**
  * How many officers `servingInSubtree` finds, from the assignments alone (each one's officer exists): a
@@ -109,7 +112,7 @@ export const countServingInSubtree = async (ctx: Context, path: string, day: str
     await rows<{ n: number }>(
       ctx.db,
       sql`select count(*)::int as n from (select distinct a.officer_id from ${officerAssignments} a
-        where ${inUnitSubtree(sql`a.unit_id`, path)} and a.from_date <= ${day} and (a.to_date is null or a.to_date > ${day})) s`,
+        where ${servingAssignment(path, day)}) s`,
     )
   )[0].n;
 
