@@ -1,6 +1,7 @@
 import { asFixture } from "./helpers/database";
 import { randomBytes, randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import { rows } from "../src/db/client";
 import { disciplinaryReviews, officers } from "../src/db/schema";
 import { advanceTo, DAY, openCase, setDeadline, statementsDuring } from "./helpers/cases";
 import { createDistrict, createOfficer } from "./helpers/factories";
@@ -284,6 +285,36 @@ describe("early-warning rules", () => {
     });
     await setDeadline(t.database.db, third.id, { registeredAt: new Date(Date.now() - 366 * DAY) });
     expect(await standingOf(t, badge)).toMatchObject({ standing: "GOOD", earlyWarnings: [] });
+  });
+
+  it("counts an allegation by its complaint's registration, when added later and when the registration is corrected", async () => {
+    const badge = (await newOfficer(t)).badgeNumber;
+    const old = await complaintAgainst(t, badge, ["FORCE"], 400);
+    // Added today to a complaint registered 400 days ago: outside every window, like the first.
+    ok(
+      await (
+        await t.as("INVESTIGATOR")
+      ).op("AddAllegation", {
+        input: { complaintId: old.id, category: "FORCE", officerBadge: badge },
+      }),
+    );
+    await complaintAgainst(t, badge, ["FORCE"]);
+    expect(await standingOf(t, badge)).toMatchObject({ standing: "GOOD", earlyWarnings: [] });
+    await setDeadline(t.database.db, old.id, { registeredAt: new Date(Date.now() - 10 * DAY) });
+    expect(await standingOf(t, badge)).toMatchObject({
+      standing: "MONITORED",
+      earlyWarnings: [
+        { rule: "ANY_3_IN_365", count: 3 },
+        { rule: "FORCE_2_IN_180", count: 3 },
+      ],
+    });
+    // Every allegation keeps its complaint's registration, which the windows read.
+    const [{ n }] = await rows<{ n: number }>(
+      t.database.db,
+      sql`select count(*)::int as n from allegations a join complaints c on c.id = a.complaint_id
+          where a.complaint_registered_at is distinct from c.registered_at`,
+    );
+    expect(n).toBe(0);
   });
 
   it("FORCE_2_IN_180 counts only FORCE allegations in the last 180 days", async () => {

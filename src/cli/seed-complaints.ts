@@ -302,7 +302,7 @@ export async function seedComplaints(
   const reason = (choices: readonly (readonly [string, number])[]) =>
     random.weighted("r_reason", choices);
   const allegationsInsert = `insert into allegations (id, complaint_id, category, officer_id, unit_at_incident_id,
-      recommended_finding, finding, closure_reason, finding_rationale, created_at)
+      recommended_finding, finding, closure_reason, finding_rationale, created_at, complaint_registered_at)
     with x as materialized (
       select b.*, j, ${random.r("c * 4 + j", 101)} as r_outcome, ${random.r("c * 4 + j", 102)} as r_finding,
         ${random.r("c * 4 + j", 103)} as r_reason, ${random.r("c * 4 + j", 104)} as r_rationale
@@ -332,7 +332,7 @@ export async function seedComplaints(
         or (closed_time is not null and closure_reason is null)) then merits end,
       case when closed_time is not null and closure_reason is null then merits end,
       closure_reason,
-      case when closed_time is not null then ${random.pick("r_rationale", RATIONALES)} end, registered_at
+      case when closed_time is not null then ${random.pick("r_rationale", RATIONALES)} end, registered_at, registered_at
     from y`;
 
   const message = (fn: (lang: Language) => string) =>

@@ -169,18 +169,32 @@ export const allegations = pgTable(
     /** True when a SUPERVISOR set the finding or closure reason in force: only a supervisor may change it. */
     decidedBySupervisor: boolean().notNull().default(false),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The complaint's registeredAt, copied: the early-warning windows and the 12-month sustained count are
+     * taken by registration, and with it here they read one index range per officer instead of probing each
+     * allegation's complaint. A complaint's registration never changes; the recount test checks the copies.
+     */
+    complaintRegisteredAt: timestamp({ withTimezone: true }).notNull(),
     /** Insertion order: allegations written together share createdAt, and the form's order matters. */
     seq: bigserial({ mode: "number" }).notNull(),
   },
   (t) => [
     index("allegations_complaint_idx").on(t.complaintId),
     // An officer's allegations, newest first (ties by id): one backward index range per history page. Covering
-    // for the standing (standing.sql.ts): its counts read the complaint, category and finding from here.
+    // for the standing's count of open investigations, which reads each allegation's complaint from here.
     index("allegations_officer_idx").on(
       t.officerId,
       t.createdAt,
       t.id,
       t.complaintId,
+      t.category,
+      t.finding,
+    ),
+    // The standing's windows (standing.sql.ts): an officer's allegations by registration, covering the
+    // category and finding they are counted by.
+    index("allegations_officer_window_idx").on(
+      t.officerId,
+      t.complaintRegisteredAt,
       t.category,
       t.finding,
     ),

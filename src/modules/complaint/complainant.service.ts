@@ -136,6 +136,7 @@ export async function submitComplaint(
         return {
           id: allegationId,
           complaintId: complaint.id,
+          complaintRegisteredAt: registeredAt,
           category,
           descriptionSealed: key.seal("allegations", "description", allegationId, ref.description),
           officerId,

@@ -506,6 +506,7 @@ export async function addAllegation(
         .values({
           id,
           complaintId: complaint.id,
+          complaintRegisteredAt: complaint.registeredAt,
           category: input.category,
           descriptionSealed: key.seal("allegations", "description", id, input.description),
           ...officer,

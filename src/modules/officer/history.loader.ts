@@ -152,6 +152,7 @@ const allegationsByOfficer = historyLoader<AllegationRow>(allegations, "created_
   findingRationale: (r.finding_rationale as string | null) ?? null,
   decidedBySupervisor: Boolean(r.decided_by_supervisor),
   createdAt: date(r.created_at)!,
+  complaintRegisteredAt: date(r.complaint_registered_at)!,
   seq: Number(r.seq),
 }));
 const commendationsByOfficer = historyLoader<CommendationRow>(

@@ -28,14 +28,14 @@ const PARTS = {
     from disciplinary_reviews r where r.officer_id = o.id and ${inForce(sql`r`, TODAY)})`,
   openInvestigations: sql`(select count(*)::int from allegations a join complaints c on c.id = a.complaint_id
     where a.officer_id = o.id and c.status <> 'CLOSED')`,
-  sustainedAllegations12m: sql`(select count(*)::int from allegations a join complaints c on c.id = a.complaint_id
-    where a.officer_id = o.id and a.finding = 'SUSTAINED' and c.registered_at > ${YEAR_AGO}::timestamptz)`,
+  sustainedAllegations12m: sql`(select count(*)::int from allegations a
+    where a.officer_id = o.id and a.finding = 'SUSTAINED' and a.complaint_registered_at > ${YEAR_AGO}::timestamptz)`,
   commendations12m: sql`(select count(*)::int from commendations k
     where k.officer_id = o.id and k.status = 'VERIFIED' and k.occurred_at > ${YEAR_AGO}::timestamptz)`,
   earlyWarnings: sql`(select coalesce(json_agg(json_build_object('rule', w.code, 'count', x.n, 'threshold', w.threshold,
       'windowDays', w.window_days) order by w.code), '[]')
-    from early_warning_rules w cross join lateral (select count(*)::int as n from allegations a join complaints c on c.id = a.complaint_id
-      where a.officer_id = o.id and ${inWindow(sql`w`, sql`a`, sql`c`, NOW)}) x
+    from early_warning_rules w cross join lateral (select count(*)::int as n from allegations a
+      where a.officer_id = o.id and ${inWindow(sql`w`, sql`a`, NOW)}) x
     where w.active and x.n >= w.threshold)`,
 };
 type Part = keyof typeof PARTS;

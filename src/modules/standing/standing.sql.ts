@@ -18,8 +18,7 @@ export const standingCase = (today: At, now: At) => sql`case
     and r.status in (${literals(AWAITING_DECISION)})) then 'UNDER_REVIEW'
   when exists (select 1 from disciplinary_reviews r where r.officer_id = o.id and ${inForce(sql`r`, today)}) then 'SANCTIONED'
   when exists (select 1 from early_warning_rules w where w.active and w.threshold <= (
-    select count(*) from allegations a join complaints c on c.id = a.complaint_id
-    where a.officer_id = o.id and ${inWindow(sql`w`, sql`a`, sql`c`, now)})) then 'MONITORED'
+    select count(*) from allegations a where a.officer_id = o.id and ${inWindow(sql`w`, sql`a`, now)})) then 'MONITORED'
   else 'GOOD' end`;
 
 /** A decided sanction that applies today: not overturned, not NO_ACTION, today inside [from, until). */
@@ -30,11 +29,13 @@ export const inForce = (
   and not ${r}.overturned and ${r}.penalty <> 'NO_ACTION'
   and ${r}.effective_from <= ${today}::date and (${r}.effective_until is null or ${r}.effective_until > ${today}::date)`;
 
-/** An allegation counts for a rule when its complaint was registered inside the window and its category matches. */
+/**
+ * An allegation counts for a rule when its complaint was registered inside the window and its category
+ * matches: one range of allegations_officer_window_idx per officer and rule, no complaint read.
+ */
 export const inWindow = (
   w: SQL,
   a: SQL,
-  c: SQL,
   now: At,
-) => sql`${c}.registered_at > ${now}::timestamptz - make_interval(days => ${w}.window_days)
+) => sql`${a}.complaint_registered_at > ${now}::timestamptz - make_interval(days => ${w}.window_days)
   and (cardinality(${w}.categories) = 0 or ${a}.category = any(${w}.categories))`;
