@@ -7,6 +7,7 @@ import {
   type TestServer,
 } from "./helpers/server";
 import { createDistrict, createOfficer, officerInput, unique } from "./helpers/factories";
+import { openCase, statementsDuring } from "./helpers/cases";
 import {
   assignmentRows,
   auditRecordsAbout,
@@ -426,6 +427,54 @@ describe("officer and officers", () => {
       unit: { code: district, parent: { code: "KZ-KAR", parent: { code: "MVD" } } },
     });
     expect(withUnits.statements).toBe(assignments.statements);
+  });
+});
+
+describe("an officer's allegations", () => {
+  it("are read from the officer index alone unless a selected field needs the rest, through aliases and fragments too", async () => {
+    const officer = await createOfficer(admin, { unitCode: await createDistrict(admin) });
+    const investigator = await t.as("INVESTIGATOR");
+    const { id: complaintId } = await openCase(t, {
+      officers: [{ badgeNumber: officer.badgeNumber }],
+      categories: ["FORCE"],
+    });
+    const description = "Tall, in a grey jacket.";
+    ok(
+      await investigator.op("AddAllegation", {
+        input: {
+          complaintId,
+          category: "DISCOURTESY",
+          officerBadge: officer.badgeNumber,
+          description,
+        },
+      }),
+    );
+    const read = (items: string, fragments = "") =>
+      statementsDuring(t, async () => {
+        const found = ok(
+          await investigator.query(
+            `query($b: String!) { officer(badgeNumber: $b) { allegations(first: 5) { totalCount edges { node { ${items} } } } } } ${fragments}`,
+            { b: officer.badgeNumber },
+          ),
+        ) as { officer: { allegations: { totalCount: number; edges: { node: object }[] } } };
+        return found.officer.allegations;
+      });
+    const allegationRead = (texts: string[]) =>
+      texts.filter((s) => s.includes("left join lateral"));
+    const narrow = await read("id category finding officer { badgeNumber } complaint { id }");
+    const whole = await read(
+      "...Seen",
+      "fragment Seen on Allegation { id category finding officer { badgeNumber } complaint { id } said: description }",
+    );
+    expect(whole.result.totalCount).toBe(2);
+    expect(whole.result.edges.map((e) => e.node)).toEqual(
+      narrow.result.edges.map((e, i) => ({ ...e.node, said: i === 0 ? description : null })),
+    );
+    expect(narrow.result.totalCount).toBe(2);
+    const [narrowRead] = allegationRead(narrow.texts);
+    const [wholeRead] = allegationRead(whole.texts);
+    expect(narrowRead).not.toContain("description");
+    expect(wholeRead).toContain("description");
   });
 });
 

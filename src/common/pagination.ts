@@ -97,11 +97,16 @@ export interface Page {
 export const WantsTotal = () =>
   createParameterDecorator(({ info }) => selectedFields(info).has("totalCount"));
 
-/** True when the client selected the items of this connection (`edges` or `pageInfo`), not only its `totalCount`. */
-export const WantsItems = () =>
-  createParameterDecorator(({ info }) => {
+/**
+ * The fields the client selected on this connection's items (`edges { node { … } }`), or null when it
+ * asked for no item at all (neither `edges` nor `pageInfo`), only for the `totalCount`.
+ */
+export const ItemFields = () =>
+  createParameterDecorator(({ info }): ReadonlySet<string> | null => {
     const fields = selectedFields(info);
-    return fields.has("edges") || fields.has("pageInfo");
+    return fields.has("edges") || fields.has("pageInfo")
+      ? selectedFields(info, ["edges", "node"])
+      : null;
   });
 
 /** The whole result's size, on every row of a page (window functions run before LIMIT). */

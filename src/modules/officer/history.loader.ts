@@ -16,10 +16,9 @@ import { isUuid } from "../../common/ids";
 export interface HistoryKey {
   officerId: string;
   page: Page;
+  /** The item fields the client selected: the columns read follow from them. */
+  fields: ReadonlySet<string>;
 }
-
-/** One officer's page: the same officer with another page size or cursor is another key. */
-const keyOf = (k: HistoryKey) => JSON.stringify([k.officerId, k.page.limit, k.page.after]);
 
 /** One officer's page of history rows (each with its cursor) and their total. */
 export interface HistoryPage<Row> {
@@ -33,6 +32,16 @@ interface Ranked {
 }
 
 /**
+ * The item fields a read of a few columns answers, and those columns: the ones the officer's index holds,
+ * so the page is read from the index alone. Its rows hold only these columns (the others are null): a
+ * field outside `fields` makes the read take whole rows.
+ */
+interface Narrow {
+  fields: ReadonlySet<string>;
+  columns: readonly string[];
+}
+
+/**
  * The first page of each officer's allegations or commendations, newest first, for a whole roster page in
  * one statement (a lateral page per officer), with each officer's total. Keys with an `after` cursor are rare and
  * are answered one statement per cursor.
@@ -41,44 +50,51 @@ function historyLoader<Row>(
   table: typeof allegations | typeof commendations,
   orderColumn: string,
   toRow: (r: Record<string, unknown>) => Row,
+  narrow?: Narrow,
 ) {
   const name = sql.raw(getTableName(table));
   // Named columns, not p.*: a prepared statement's result columns are fixed, and a column added by a later
   // migration would make every server still running fail it ("cached plan must not change result type").
-  const columns = sql.raw(
-    Object.values(getTableColumns(table))
-      .map((c) => `p.${toSnakeCase(c.name)}`)
-      .join(", "),
-  );
+  const whole = Object.values(getTableColumns(table)).map((c) => toSnakeCase(c.name));
   const order = sql.raw(orderColumn);
-  // Totals come from the keys, not from the page: a page past the end still knows the total. Each
+  // Totals come from the keys, not from the page: a page past the end still knows the total, and each is
+  // counted once per officer (in the select list it was counted again for each of the officer's rows). Each
   // officer's page is an index range read backwards (officer, time, id), however long the history.
-  const statement = (after: SQL) => (db: Db, officers: Placeholder) =>
-    preparedRows<Record<string, unknown> & Ranked & { key_id: string; order_at: string }>(
-      db,
-      sql`select k.key_id, (select count(*)::int from ${name} c where c.officer_id = k.key_id) as total, ${columns}, p.order_at
+  const statement = (columns: readonly string[], after: SQL) => {
+    const inner = sql.raw(columns.map((c) => `t.${c}`).join(", "));
+    const outer = sql.raw(columns.map((c) => `p.${c}`).join(", "));
+    return (db: Db, officers: Placeholder) =>
+      preparedRows<Record<string, unknown> & Ranked & { key_id: string; order_at: string }>(
+        db,
+        sql`select k.key_id, n.total, ${outer}, p.order_at
           from unnest(${arrayParam(officers)}) as k(key_id)
+          cross join lateral (select count(*)::int as total from ${name} c where c.officer_id = k.key_id) n
           left join lateral (
-            select t.*, to_char(t.${order} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as order_at
+            select ${inner}, to_char(t.${order} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as order_at
             from ${name} t where t.officer_id = k.key_id ${after}
             order by t.${order} desc, t.id desc limit ${sql.placeholder("limit")}
           ) p on true
           order by k.key_id, p.${order} desc, p.id desc`,
-    );
-  const firstPages = preparedPerBatch("officers", statement(sql``));
-  const laterPages = preparedPerBatch(
-    "officers",
-    statement(
-      sql`and (t.${order}, t.id) < (${sql.placeholder("at")}::timestamptz, ${sql.placeholder("id")}::uuid)`,
-    ),
-  );
+      );
+  };
+  const later = sql`and (t.${order}, t.id) < (${sql.placeholder("at")}::timestamptz, ${sql.placeholder("id")}::uuid)`;
+  const reads = (columns: readonly string[]) => ({
+    first: preparedPerBatch("officers", statement(columns, sql``)),
+    later: preparedPerBatch("officers", statement(columns, later)),
+  });
+  const wholeRows = reads(whole);
+  const narrowRows = narrow && reads(narrow.columns);
+  const isNarrow = (key: HistoryKey) =>
+    Boolean(narrow) && [...key.fields].every((field) => narrow!.fields.has(field));
+  /** One statement per page shape (size, cursor and columns), for all the officers asked for with it. */
+  const shapeOf = (k: HistoryKey) => JSON.stringify([k.page.limit, k.page.after, isNarrow(k)]);
+  const keyOf = (k: HistoryKey) => `${k.officerId} ${shapeOf(k)}`;
   return (db: Db) =>
     new DataLoader<HistoryKey, HistoryPage<Row>, string>(
       async (keys) => {
-        // One statement per page shape (size and cursor), for all the officers asked for with it.
         const groups = new Map<string, HistoryKey[]>();
         for (const key of keys) {
-          const shape = JSON.stringify([key.page.limit, key.page.after]);
+          const shape = shapeOf(key);
           const group = groups.get(shape);
           if (group) group.push(key);
           else groups.set(shape, [key]);
@@ -86,15 +102,16 @@ function historyLoader<Row>(
         const results = new Map<string, HistoryPage<Row>>();
         for (const group of groups.values()) {
           const { page } = group[0];
+          const read = isNarrow(group[0]) ? narrowRows! : wholeRows;
           const officerIds = group.map((k) => k.officerId);
           const values = { limit: page.limit };
           const found = page.after
-            ? await laterPages(db, officerIds, {
+            ? await read.later(db, officerIds, {
                 ...values,
                 at: String(page.after[0]),
                 id: String(page.after[1]),
               })
-            : await firstPages(db, officerIds, values);
+            : await read.first(db, officerIds, values);
           groupByKey(officerIds, found, (r) => r.key_id).forEach((mine, i) =>
             results.set(keyOf(group[i]), {
               page,
@@ -139,22 +156,31 @@ export function checkHistoryCursor(page: Page): void {
 
 const date = (v: unknown) => (v == null ? null : new Date(String(v)));
 
-const allegationsByOfficer = historyLoader<AllegationRow>(allegations, "created_at", (r) => ({
-  id: String(r.id),
-  complaintId: String(r.complaint_id),
-  category: r.category as AllegationRow["category"],
-  descriptionSealed: (r.description as string | null) ?? null,
-  officerId: (r.officer_id as string | null) ?? null,
-  unitAtIncidentId: (r.unit_at_incident_id as string | null) ?? null,
-  recommendedFinding: (r.recommended_finding as AllegationRow["recommendedFinding"]) ?? null,
-  finding: (r.finding as AllegationRow["finding"]) ?? null,
-  closureReason: (r.closure_reason as AllegationRow["closureReason"]) ?? null,
-  findingRationale: (r.finding_rationale as string | null) ?? null,
-  decidedBySupervisor: Boolean(r.decided_by_supervisor),
-  createdAt: date(r.created_at)!,
-  complaintRegisteredAt: date(r.complaint_registered_at)!,
-  seq: Number(r.seq),
-}));
+const allegationsByOfficer = historyLoader<AllegationRow>(
+  allegations,
+  "created_at",
+  (r) => ({
+    id: String(r.id),
+    complaintId: String(r.complaint_id),
+    category: r.category as AllegationRow["category"],
+    descriptionSealed: (r.description as string | null) ?? null,
+    officerId: (r.officer_id as string | null) ?? null,
+    unitAtIncidentId: (r.unit_at_incident_id as string | null) ?? null,
+    recommendedFinding: (r.recommended_finding as AllegationRow["recommendedFinding"]) ?? null,
+    finding: (r.finding as AllegationRow["finding"]) ?? null,
+    closureReason: (r.closure_reason as AllegationRow["closureReason"]) ?? null,
+    findingRationale: (r.finding_rationale as string | null) ?? null,
+    decidedBySupervisor: Boolean(r.decided_by_supervisor),
+    createdAt: date(r.created_at)!,
+    complaintRegisteredAt: date(r.complaint_registered_at)!,
+    seq: Number(r.seq),
+  }),
+  // A roster's "category and finding of the last five" and the profile's list read allegations_officer_idx alone.
+  {
+    fields: new Set(["__typename", "id", "category", "finding", "officer", "complaint"]),
+    columns: ["id", "officer_id", "created_at", "complaint_id", "category", "finding"],
+  },
+);
 const commendationsByOfficer = historyLoader<CommendationRow>(
   commendations,
   "occurred_at",

@@ -17,7 +17,7 @@ import {
 import { asc } from "drizzle-orm";
 import type { Context } from "../../context";
 import { ranks, type OfficerRow } from "../../db/schema";
-import { PageArgs, readPage, WantsItems, type ConnectionShape } from "../../common/pagination";
+import { ItemFields, PageArgs, readPage, type ConnectionShape } from "../../common/pagination";
 import { selectedFields } from "../../common/selection";
 import { problemsIn } from "../../common/validation";
 import { badInput } from "../../errors";
@@ -181,7 +181,7 @@ export class OfficerResolver {
     @Root() officer: OfficerRow,
     @Args() args: PageArgs,
     @Ctx() { loaders }: Context,
-    @WantsItems() items: boolean,
+    @ItemFields() items: ReadonlySet<string> | null,
   ) {
     return historyConnection(loaders.allegationsByOfficer, officer.id, args, items);
   }
@@ -193,7 +193,7 @@ export class OfficerResolver {
     @Root() officer: OfficerRow,
     @Args() args: PageArgs,
     @Ctx() { loaders }: Context,
-    @WantsItems() items: boolean,
+    @ItemFields() items: ReadonlySet<string> | null,
   ) {
     return historyConnection(loaders.commendationsByOfficer, officer.id, args, items);
   }
@@ -215,18 +215,22 @@ export class AssignmentResolver {
 }
 
 /**
- * A page of the officer's history from its loader; none of its rows are read when the client asked only for
- * the total (a roster's commendation count).
+ * A page of the officer's history from its loader: none of its rows are read when the client asked only for
+ * the total (a roster's commendation count), and only some of their columns when it asked for few fields.
  */
 async function historyConnection<Row>(
   loader: DataLoader<HistoryKey, HistoryPage<Row>, string>,
   officerId: string,
   args: PageArgs,
-  items: boolean,
+  items: ReadonlySet<string> | null,
 ): Promise<ConnectionShape<Row & { cursor: string }>> {
   const page = readPage(args);
   checkHistoryCursor(page);
-  const result = await loader.load({ officerId, page: items ? page : { ...page, limit: 0 } });
+  const result = await loader.load({
+    officerId,
+    page: items ? page : { ...page, limit: 0 },
+    fields: items ?? new Set(),
+  });
   const visible = result.rows.slice(0, result.page.first);
   return {
     edges: visible.map((node) => ({ cursor: node.cursor, node })),
