@@ -58,6 +58,8 @@ function startChild(
   return new Promise((resolve, reject) => {
     const child = fork(join(__dirname, script), [], {
       env,
+      // As `npm start` runs the server (package.json, Dockerfile).
+      execArgv: ["--max-semi-space-size=64"],
       stdio: ["ignore", "ignore", "inherit", "ipc"],
     });
     child.once("message", (message: { port: number }) => resolve({ child, port: message.port }));
