@@ -26,6 +26,8 @@ async function main() {
       .then(() => database.close())
       .finally(() => process.exit(0));
   });
+  // The public figures built at start take a core for seconds (more on a small seed): not the first scenario's.
+  await server.publicFiguresWarmed();
   process.send!({ port });
 }
 

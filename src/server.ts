@@ -31,6 +31,8 @@ import { serveTrustPage, TRUST_PATH } from "./web/static";
 export interface SenimServer {
   http: Server;
   listen(port?: number, host?: string): Promise<number>;
+  /** Settles once the public figures' years built at `listen` are built (or failed to build). */
+  publicFiguresWarmed(): Promise<void>;
   /** Where /metrics is served when METRICS_PORT is set (known once listening); null when on the API's port. */
   metricsPort(): number | null;
   /** Stops taking requests, lets those in flight finish (up to the grace period), then closes. */
@@ -475,17 +477,19 @@ export async function createSenimServer(options: {
   // or proxy that sends on a connection the server is just closing gets a reset instead of an answer.
   http.keepAliveTimeout = 65_000;
 
+  let warming: Promise<void> = Promise.resolve();
   return {
     http,
     async listen(port = config.port, host = config.host) {
       if (metricsHttp) metricsPort = await listenOn(metricsHttp, config.metricsPort!, host);
       // The years a public page opens on are built now, not by its first visitor (2 s nationally).
       const year = Number(todayIn(config.timeZone).slice(0, 4));
-      deps.publication.warm([year, year - 1], (err) =>
+      warming = deps.publication.warm([year, year - 1], (err) =>
         log.warn({ err }, "could not build the public figures"),
       );
       return listenOn(http, port, host);
     },
+    publicFiguresWarmed: () => warming,
     metricsPort: () => metricsPort,
     async close() {
       draining = true;

@@ -314,10 +314,10 @@ export class Publication {
     private readonly timeZone: string,
   ) {}
 
-  /** Builds these years in the background, when figures are kept at all. */
-  warm(years: number[], onError: (err: unknown) => void): void {
+  /** Builds these years in the background, when figures are kept at all; settles once all are built or failed. */
+  async warm(years: number[], onError: (err: unknown) => void): Promise<void> {
     if (this.ttlSeconds === 0) return;
-    for (const year of years) this.year(year).catch(onError);
+    await Promise.all(years.map((year) => this.year(year).catch(onError)));
   }
 
   async year(year: number, force = false): Promise<PublishedYear> {
