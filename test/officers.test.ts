@@ -430,6 +430,23 @@ describe("officer and officers", () => {
   });
 });
 
+describe("argument checks", () => {
+  it("check each value of a type on its own, whichever other field of the request has the same type", async () => {
+    const district = await createDistrict(admin);
+    const page = (alias: string, unitCode: string) =>
+      `${alias}: officers(first: 2, filter: { unitCode: "${unitCode}" }) { totalCount }`;
+    const result = await admin.query(
+      `{ ${page("good", district)} ${page("bad", "not a code")} ${page("again", district)} }`,
+    );
+    // One refusal, of the bad value only (`officers` is non-null, so the refusal nulls the whole data).
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors![0]).toMatchObject({
+      path: ["bad"],
+      extensions: { code: "BAD_USER_INPUT", field: "filter.unitCode" },
+    });
+  });
+});
+
 describe("an officer's allegations", () => {
   it("are read from the officer index alone unless a selected field needs the rest, through aliases and fragments too", async () => {
     const officer = await createOfficer(admin, { unitCode: await createDistrict(admin) });
