@@ -46,6 +46,18 @@ export interface Edge<T> {
   node: T;
 }
 
+/** An edge whose cursor is encoded only when the client reads it: most lists never select it. */
+export class LazyEdge<T> implements Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly key: unknown[],
+  ) {}
+
+  get cursor() {
+    return encodeCursor(this.key);
+  }
+}
+
 export interface ConnectionShape<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
@@ -149,7 +161,7 @@ export function toConnection<Row, Node = Row>(
   if (page.counted)
     count = async () => Number((rows[0] as { total?: number } | undefined)?.total ?? 0);
   const visible = rows.slice(0, page.first);
-  const edges = visible.map((row) => ({ cursor: encodeCursor(keyOf(row)), node: toNode(row) }));
+  const edges = visible.map((row) => new LazyEdge(toNode(row), keyOf(row)));
   let total: Promise<number> | undefined;
   return {
     edges,

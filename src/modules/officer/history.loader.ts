@@ -2,7 +2,7 @@ import DataLoader from "dataloader";
 import { getTableColumns, getTableName, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
 import { arrayParam, preparedPerBatch, preparedRows, type Db } from "../../db/client";
-import { encodeCursor, type Page } from "../../common/pagination";
+import { type Page } from "../../common/pagination";
 import {
   allegations,
   commendations,
@@ -20,9 +20,9 @@ export interface HistoryKey {
   fields: ReadonlySet<string>;
 }
 
-/** One officer's page of history rows (each with its cursor) and their total. */
+/** One officer's page of history rows (each with its cursor's key) and their total. */
 export interface HistoryPage<Row> {
-  rows: (Row & { cursor: string })[];
+  rows: (Row & { orderKey: [string, string] })[];
   total: number;
   page: Page;
 }
@@ -118,7 +118,7 @@ function historyLoader<Row>(
               total: mine[0]?.total ?? 0,
               rows: mine
                 .filter((r) => r.id !== null)
-                .map((r) => ({ ...toRow(r), cursor: encodeCursor([r.order_at, r.id]) })),
+                .map((r) => ({ ...toRow(r), orderKey: [r.order_at, String(r.id)] })),
             }),
           );
         }

@@ -17,7 +17,14 @@ import {
 import { asc } from "drizzle-orm";
 import type { Context } from "../../context";
 import { ranks, type OfficerRow } from "../../db/schema";
-import { ItemFields, PageArgs, readPage, type ConnectionShape } from "../../common/pagination";
+import {
+  encodeCursor,
+  ItemFields,
+  LazyEdge,
+  PageArgs,
+  readPage,
+  type ConnectionShape,
+} from "../../common/pagination";
 import { selectedFields } from "../../common/selection";
 import { problemsIn } from "../../common/validation";
 import { badInput } from "../../errors";
@@ -223,7 +230,7 @@ async function historyConnection<Row>(
   officerId: string,
   args: PageArgs,
   items: ReadonlySet<string> | null,
-): Promise<ConnectionShape<Row & { cursor: string }>> {
+): Promise<ConnectionShape<Row>> {
   const page = readPage(args);
   checkHistoryCursor(page);
   const result = await loader.load({
@@ -233,10 +240,10 @@ async function historyConnection<Row>(
   });
   const visible = result.rows.slice(0, result.page.first);
   return {
-    edges: visible.map((node) => ({ cursor: node.cursor, node })),
+    edges: visible.map((node) => new LazyEdge<Row>(node, node.orderKey)),
     pageInfo: {
       hasNextPage: result.rows.length > result.page.first,
-      endCursor: visible.at(-1)?.cursor ?? null,
+      endCursor: visible.length ? encodeCursor(visible.at(-1)!.orderKey) : null,
     },
     totalCount: Promise.resolve(result.total),
   };
