@@ -47,7 +47,7 @@ export interface Edge<T> {
 }
 
 /** An edge whose cursor is encoded only when the client reads it: most lists never select it. */
-export class LazyEdge<T> implements Edge<T> {
+class LazyEdge<T> implements Edge<T> {
   constructor(
     readonly node: T,
     private readonly key: unknown[],

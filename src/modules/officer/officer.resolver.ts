@@ -18,11 +18,10 @@ import { asc } from "drizzle-orm";
 import type { Context } from "../../context";
 import { ranks, type OfficerRow } from "../../db/schema";
 import {
-  encodeCursor,
   ItemFields,
-  LazyEdge,
   PageArgs,
   readPage,
+  toConnection,
   type ConnectionShape,
 } from "../../common/pagination";
 import { selectedFields } from "../../common/selection";
@@ -238,13 +237,10 @@ async function historyConnection<Row>(
     page: items ? page : { ...page, limit: 0 },
     fields: items ?? new Set(),
   });
-  const visible = result.rows.slice(0, result.page.first);
-  return {
-    edges: visible.map((node) => new LazyEdge<Row>(node, node.orderKey)),
-    pageInfo: {
-      hasNextPage: result.rows.length > result.page.first,
-      endCursor: visible.length ? encodeCursor(visible.at(-1)!.orderKey) : null,
-    },
-    totalCount: Promise.resolve(result.total),
-  };
+  return toConnection(
+    result.rows,
+    result.page,
+    (row) => row.orderKey,
+    async () => result.total,
+  );
 }
