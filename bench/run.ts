@@ -58,8 +58,9 @@ function startChild(
   return new Promise((resolve, reject) => {
     const child = fork(join(__dirname, script), [], {
       env,
-      // As `npm start` runs the server (package.json, Dockerfile).
-      execArgv: ["--max-semi-space-size=64"],
+      // As `npm start` runs the server (package.json, Dockerfile), plus the bench's own Node flags
+      // (`node --cpu-prof dist/bench/run.js` profiles the server too).
+      execArgv: [...process.execArgv, "--max-semi-space-size=64"],
       stdio: ["ignore", "ignore", "inherit", "ipc"],
     });
     child.once("message", (message: { port: number }) => resolve({ child, port: message.port }));

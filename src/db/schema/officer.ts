@@ -29,6 +29,11 @@ export const officers = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    // A unit's page of officers by badge number, from the indexes alone: the district's serving officers
+    // are sorted by badge through (id, badge) and only the page's rows are read; a region's are walked in
+    // badge order through (badge, id), each probed in officer_assignments_officer_idx.
+    index("officers_id_badge_idx").on(t.id, t.badgeNumber),
+    index("officers_badge_id_idx").on(t.badgeNumber, t.id),
     check(
       "officers_status_check",
       sql`${t.status} in ('ACTIVE', 'SUSPENDED', 'ON_LEAVE', 'DISMISSED', 'RETIRED')`,
@@ -51,7 +56,8 @@ export const officerAssignments = pgTable(
     toDate: date({ mode: "string" }),
   },
   (t) => [
-    index("officer_assignments_officer_idx").on(t.officerId, t.fromDate),
+    // Covering: whether an officer serves in a unit on a day is answered from the index alone.
+    index("officer_assignments_officer_idx").on(t.officerId, t.fromDate, t.toDate, t.unitId),
     // Covering: who serves in a unit on a day is answered from the index alone (rosters, counts, standings).
     index("officer_assignments_unit_idx").on(t.unitId, t.fromDate, t.toDate, t.officerId),
     check(

@@ -1,5 +1,5 @@
 import { todayIn } from "../../common/clock";
-import { and, asc, desc, eq, gt, ilike, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, ilike, inArray, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
 import { anyOf, PLANNED_PER_CALL, rows, type Queryable, type Tx } from "../../db/client";
@@ -49,12 +49,19 @@ export async function listOfficers(
   const page = readPage(args);
   const where = await officerConditions(ctx, filter ?? {});
   const after = cursorString(page);
-  const rows = await ctx.db
-    .select()
+  // The page is found from the indexes alone (officers_id_badge_idx) and only its own rows are read: a
+  // district's 500 officers were each read whole to sort them by badge number.
+  const onPage = ctx.db
+    .select({ id: officers.id })
     .from(officers)
     .where(and(where, after === null ? undefined : gt(officers.badgeNumber, after)))
     .orderBy(asc(officers.badgeNumber))
     .limit(page.limit);
+  const rows = await ctx.db
+    .select()
+    .from(officers)
+    .where(inArray(officers.id, onPage))
+    .orderBy(asc(officers.badgeNumber));
   return toConnection(
     rows,
     page,
