@@ -4,7 +4,8 @@ import { createPrincipalLoaders } from "./auth/principal.loader";
 import { createUnitLoaders } from "./modules/unit/unit.loader";
 import { createComplaintLoaders } from "./modules/complaint/complaint.loader";
 import { createReviewLoaders } from "./modules/review/review.loader";
-import { createStandingLoaders } from "./modules/standing/standing.service";
+import { createStandingLoaders, standingValues } from "./modules/standing/standing.service";
+import { officerPartsLoader, type OfficerPartsLoader } from "./modules/officer/officer.parts";
 import { createOfficerHistoryLoaders } from "./modules/officer/history.loader";
 
 /**
@@ -13,14 +14,17 @@ import { createOfficerHistoryLoaders } from "./modules/officer/history.loader";
  * modules, and making all of them cost every request's garbage collector.
  */
 export const createLoaders = (db: Db, now: Date, today: string) => {
+  let officerParts: OfficerPartsLoader | undefined;
+  // Shared by the officer, standing and history loaders: what they ask in one tick is one statement.
+  const parts = () => (officerParts ??= officerPartsLoader(db, standingValues(now, today)));
   const loaders = lazily({
     unit: () => createUnitLoaders(db),
-    officer: () => createOfficerLoaders(db, (unit) => loaders.unitById.prime(unit.id, unit)),
+    officer: () => createOfficerLoaders(db, parts, (unit) => loaders.unitById.prime(unit.id, unit)),
     principal: () => createPrincipalLoaders(db),
     complaint: () => createComplaintLoaders(db),
     review: () => createReviewLoaders(db),
-    standing: () => createStandingLoaders(db, now, today),
-    history: () => createOfficerHistoryLoaders(db),
+    standing: () => createStandingLoaders(parts, now),
+    history: () => createOfficerHistoryLoaders(db, parts),
   });
   return loaders;
 };

@@ -477,7 +477,7 @@ describe("an officer's allegations", () => {
         return found.officer.allegations;
       });
     const allegationRead = (texts: string[]) =>
-      texts.filter((s) => s.includes("left join lateral"));
+      texts.filter((s) => s.includes("from allegations t where t.officer_id"));
     const narrow = await read("id category finding officer { badgeNumber } complaint { id }");
     const whole = await read(
       "...Seen",
@@ -793,5 +793,59 @@ describe("audit of officer changes", () => {
     ]);
     expect(await auditRecordsBy(t.database.db, clerk.principalId)).toEqual([]);
     expect(await auditRecordsAbout(t.database.db, officer.id)).toEqual(before);
+  });
+});
+
+describe("what a read asks of each officer", () => {
+  it("is one statement: assignments, allegation and commendation pages and standing cost what the standing alone does", async () => {
+    const district = await createDistrict(admin);
+    const [first, second] = [
+      await createOfficer(admin, { unitCode: district }),
+      await createOfficer(admin, { unitCode: district }),
+    ];
+    await openCase(t, { officers: [{ badgeNumber: first.badgeNumber }], categories: ["FORCE"] });
+    await openCase(t, {
+      officers: [{ badgeNumber: first.badgeNumber }],
+      categories: ["CORRUPTION"],
+    });
+    const investigator = await t.as("INVESTIGATOR");
+    const roster = (fields: string) =>
+      statementsDuring(t, async () => {
+        const { officers } = ok(
+          await investigator.query(
+            `query($u: String!) { officers(filter: { unitCode: $u }, first: 10) {
+              edges { node { badgeNumber standing { standing } ${fields} } } } }`,
+            { u: district },
+          ),
+        ) as { officers: { edges: { node: Record<string, unknown> }[] } };
+        return officers.edges.map((e) => e.node);
+      });
+    const alone = await roster("");
+    const all = await roster(`unit { code } assignments { from }
+      allegations(first: 5) { totalCount edges { node { category finding } } }
+      commendations(first: 5) { totalCount edges { node { type } } }`);
+    expect(all.statements).toBe(alone.statements);
+    const byBadge = new Map(all.result.map((o) => [o.badgeNumber, o]));
+    expect(byBadge.get(first.badgeNumber)).toMatchObject({
+      standing: { standing: "GOOD" },
+      unit: { code: district },
+      assignments: [{ from: expect.any(String) }],
+      allegations: {
+        totalCount: 2,
+        edges: expect.arrayContaining([
+          { node: { category: "FORCE", finding: null } },
+          { node: { category: "CORRUPTION", finding: null } },
+        ]),
+      },
+      commendations: { totalCount: 0, edges: [] },
+    });
+    expect(byBadge.get(second.badgeNumber)).toMatchObject({
+      allegations: { totalCount: 0, edges: [] },
+      commendations: { totalCount: 0, edges: [] },
+    });
+    // The parts are read together: one statement holds the allegation page and the standing.
+    expect(
+      all.texts.filter((s) => s.includes("from allegations t") && s.includes("'SEPARATED'")),
+    ).toHaveLength(1);
   });
 });

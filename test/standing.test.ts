@@ -611,6 +611,10 @@ describe("officerStanding's officer", () => {
       status: "ACTIVE",
     });
     expect(named.statements).toBe(alone.statements);
+    // The officer's unit comes from assignments read in the standing's own statement.
+    const withUnit = await send("standing officer { unit { code } assignments { from } }");
+    expect(ok(withUnit.result).officerStanding.officer.unit.code).toEqual(expect.any(String));
+    expect(withUnit.statements).toBe(alone.statements);
   });
 });
 

@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import { getTableColumns, getTableName, sql, type Placeholder, type SQL } from "drizzle-orm";
+import { getTableColumns, getTableName, sql, type Placeholder } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
 import { arrayParam, preparedPerBatch, preparedRows, type Db } from "../../db/client";
 import { type Page } from "../../common/pagination";
@@ -12,6 +12,7 @@ import {
 import { badInput } from "../../errors";
 import { groupByKey } from "../../common/loader";
 import { isUuid } from "../../common/ids";
+import type { OfficerPart, OfficerPartsLoader } from "./officer.parts";
 
 export interface HistoryKey {
   officerId: string;
@@ -42,9 +43,9 @@ interface Narrow {
 }
 
 /**
- * The first page of each officer's allegations or commendations, newest first, for a whole roster page in
- * one statement (a lateral page per officer), with each officer's total. Keys with an `after` cursor are rare and
- * are answered one statement per cursor.
+ * Each officer's page of allegations or commendations, newest first, with the officer's total. A first page
+ * is a part of the request's officer statement (officer.parts.ts), read with the officers' other parts; a
+ * page after a cursor (rare) is one statement per cursor.
  */
 function historyLoader<Row>(
   table: typeof allegations | typeof commendations,
@@ -52,44 +53,98 @@ function historyLoader<Row>(
   toRow: (r: Record<string, unknown>) => Row,
   narrow?: Narrow,
 ) {
-  const name = sql.raw(getTableName(table));
+  const tableName = getTableName(table);
+  const name = sql.raw(tableName);
   // Named columns, not p.*: a prepared statement's result columns are fixed, and a column added by a later
   // migration would make every server still running fail it ("cached plan must not change result type").
   const whole = Object.values(getTableColumns(table)).map((c) => toSnakeCase(c.name));
   const order = sql.raw(orderColumn);
-  // Totals come from the keys, not from the page: a page past the end still knows the total, and each is
-  // counted once per officer (in the select list it was counted again for each of the officer's rows). Each
-  // officer's page is an index range read backwards (officer, time, id), however long the history.
-  const statement = (columns: readonly string[], after: SQL) => {
-    const inner = sql.raw(columns.map((c) => `t.${c}`).join(", "));
-    const outer = sql.raw(columns.map((c) => `p.${c}`).join(", "));
-    return (db: Db, officers: Placeholder) =>
+  const orderAt = sql`to_char(t.${order} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as order_at`;
+  const columnList = (columns: readonly string[]) =>
+    sql.raw(columns.map((c) => `t.${c}`).join(", "));
+  // Each officer's total is counted once, and each page is an index range read backwards (officer, time, id),
+  // however long the history.
+  const total = sql`(select count(*)::int from ${name} c where c.officer_id = o.id)`;
+  const firstPages = new Map<string, OfficerPart>();
+  /** The first `limit` rows and the total, as {"total": n, "rows": [...]}; no rows are read for a limit of 0. */
+  const firstPage = (limit: number, columns: readonly string[], shape: string): OfficerPart => {
+    const id = `${tableName}:${shape}:${limit}`;
+    let part = firstPages.get(id);
+    if (!part) {
+      const rows = sql`(select coalesce(json_agg(p order by p.order_at desc, p.id desc), '[]') from (
+          select ${columnList(columns)}, ${orderAt} from ${name} t where t.officer_id = o.id
+          order by t.${order} desc, t.id desc limit ${sql.raw(String(limit))}) p)`;
+      part = {
+        id,
+        sql:
+          limit === 0
+            ? sql`json_build_object('total', ${total})`
+            : sql`json_build_object('total', ${total}, 'rows', ${rows})`,
+      };
+      firstPages.set(id, part);
+    }
+    return part;
+  };
+  const later = (columns: readonly string[]) =>
+    preparedPerBatch("officers", (db: Db, officers: Placeholder) =>
       preparedRows<Record<string, unknown> & Ranked & { key_id: string; order_at: string }>(
         db,
-        sql`select k.key_id, n.total, ${outer}, p.order_at
+        sql`select k.key_id, n.total, ${sql.raw(columns.map((c) => `p.${c}`).join(", "))}, p.order_at
           from unnest(${arrayParam(officers)}) as k(key_id)
           cross join lateral (select count(*)::int as total from ${name} c where c.officer_id = k.key_id) n
           left join lateral (
-            select ${inner}, to_char(t.${order} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as order_at
-            from ${name} t where t.officer_id = k.key_id ${after}
+            select ${columnList(columns)}, ${orderAt}
+            from ${name} t where t.officer_id = k.key_id
+              and (t.${order}, t.id) < (${sql.placeholder("at")}::timestamptz, ${sql.placeholder("id")}::uuid)
             order by t.${order} desc, t.id desc limit ${sql.placeholder("limit")}
           ) p on true
           order by k.key_id, p.${order} desc, p.id desc`,
-      );
-  };
-  const later = sql`and (t.${order}, t.id) < (${sql.placeholder("at")}::timestamptz, ${sql.placeholder("id")}::uuid)`;
-  const reads = (columns: readonly string[]) => ({
-    first: preparedPerBatch("officers", statement(columns, sql``)),
-    later: preparedPerBatch("officers", statement(columns, later)),
-  });
-  const wholeRows = reads(whole);
-  const narrowRows = narrow && reads(narrow.columns);
+      ),
+    );
+  const wholeLater = later(whole);
+  const narrowLater = narrow && later(narrow.columns);
   const isNarrow = (key: HistoryKey) =>
     Boolean(narrow) && [...key.fields].every((field) => narrow!.fields.has(field));
-  /** One statement per page shape (size, cursor and columns), for all the officers asked for with it. */
+  /** One read per page shape (size, cursor and columns), for all the officers asked for with it. */
   const shapeOf = (k: HistoryKey) => JSON.stringify([k.page.limit, k.page.after, isNarrow(k)]);
   const keyOf = (k: HistoryKey) => `${k.officerId} ${shapeOf(k)}`;
-  return (db: Db) =>
+  const withKeys = (r: Record<string, unknown>) => ({
+    ...toRow(r),
+    orderKey: [String(r.order_at), String(r.id)] as [string, string],
+  });
+
+  /** The pages of one shape's officers, in their order. */
+  async function read(db: Db, parts: OfficerPartsLoader, group: HistoryKey[]) {
+    const { page } = group[0];
+    const narrowRead = isNarrow(group[0]);
+    const officerIds = group.map((k) => k.officerId);
+    if (!page.after) {
+      const part = narrowRead
+        ? firstPage(page.limit, narrow!.columns, "narrow")
+        : firstPage(page.limit, whole, "whole");
+      const found = await parts.loadMany(officerIds.map((officerId) => ({ officerId, part })));
+      return found.map((value): HistoryPage<Row> => {
+        if (value instanceof Error) throw value;
+        const { total = 0, rows = [] } = (value ?? {}) as {
+          total?: number;
+          rows?: Record<string, unknown>[];
+        };
+        return { page, total, rows: rows.map(withKeys) };
+      });
+    }
+    const found = await (narrowRead ? narrowLater! : wholeLater)(db, officerIds, {
+      limit: page.limit,
+      at: String(page.after[0]),
+      id: String(page.after[1]),
+    });
+    return groupByKey(officerIds, found, (r) => r.key_id).map((mine): HistoryPage<Row> => ({
+      page,
+      total: mine[0]?.total ?? 0,
+      rows: mine.filter((r) => r.id !== null).map(withKeys),
+    }));
+  }
+
+  return (db: Db, parts: () => OfficerPartsLoader) =>
     new DataLoader<HistoryKey, HistoryPage<Row>, string>(
       async (keys) => {
         const groups = new Map<string, HistoryKey[]>();
@@ -99,29 +154,15 @@ function historyLoader<Row>(
           if (group) group.push(key);
           else groups.set(shape, [key]);
         }
+        // Every shape asked at once, so that the first pages join the same officer statement.
         const results = new Map<string, HistoryPage<Row>>();
-        for (const group of groups.values()) {
-          const { page } = group[0];
-          const read = isNarrow(group[0]) ? narrowRows! : wholeRows;
-          const officerIds = group.map((k) => k.officerId);
-          const values = { limit: page.limit };
-          const found = page.after
-            ? await read.later(db, officerIds, {
-                ...values,
-                at: String(page.after[0]),
-                id: String(page.after[1]),
-              })
-            : await read.first(db, officerIds, values);
-          groupByKey(officerIds, found, (r) => r.key_id).forEach((mine, i) =>
-            results.set(keyOf(group[i]), {
-              page,
-              total: mine[0]?.total ?? 0,
-              rows: mine
-                .filter((r) => r.id !== null)
-                .map((r) => ({ ...toRow(r), orderKey: [r.order_at, String(r.id)] })),
-            }),
-          );
-        }
+        await Promise.all(
+          [...groups.values()].map(async (group) =>
+            (await read(db, parts(), group)).forEach((result, i) =>
+              results.set(keyOf(group[i]), result),
+            ),
+          ),
+        );
         return keys.map((k) => results.get(keyOf(k))!);
       },
       { cacheKeyFn: keyOf, maxBatchSize: 500 },
@@ -207,7 +248,7 @@ const commendationsByOfficer = historyLoader<CommendationRow>(
   }),
 );
 
-export const createOfficerHistoryLoaders = (db: Db) => ({
-  allegationsByOfficer: allegationsByOfficer(db),
-  commendationsByOfficer: commendationsByOfficer(db),
+export const createOfficerHistoryLoaders = (db: Db, parts: () => OfficerPartsLoader) => ({
+  allegationsByOfficer: allegationsByOfficer(db, parts),
+  commendationsByOfficer: commendationsByOfficer(db, parts),
 });

@@ -1,14 +1,9 @@
 import DataLoader from "dataloader";
-import { asc, getTableColumns, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { anyOf, byKeys, type Db } from "../../db/client";
-import {
-  officerAssignments,
-  officers,
-  type AssignmentRow,
-  type OfficerRow,
-  type UnitRow,
-} from "../../db/schema";
-import { groupByKey, primingLoader } from "../../common/loader";
+import { officers, type AssignmentRow, type OfficerRow, type UnitRow } from "../../db/schema";
+import { primingLoader } from "../../common/loader";
+import type { OfficerPart, OfficerPartsLoader } from "./officer.parts";
 
 const officersById = byKeys((db, keys) =>
   db.select().from(officers).where(anyOf(officers.id, keys)).prepare(""),
@@ -17,28 +12,30 @@ const officersByBadge = byKeys((db, keys) =>
   db.select().from(officers).where(anyOf(officers.badgeNumber, keys)).prepare(""),
 );
 /**
- * Each assignment with its unit and the unit's ancestors, as the unit loader would read them: an officer's
- * `unit` (and its `parent`) then costs no statement and no round trip of its own after the assignments.
+ * The officer's assignments, oldest first, each with its unit and the unit's ancestors as the unit loader
+ * would read them: an officer's `unit` (and its `parent`) then costs no statement of its own. A part of the
+ * request's officer statement (officer.parts.ts).
  */
-const assignmentsOf = byKeys((db, keys) =>
-  db
-    .select({
-      ...getTableColumns(officerAssignments),
-      units: sql<
-        (Omit<UnitRow, "createdAt"> & { createdAt: string })[]
-      >`(select json_agg(json_build_object(
-          'id', u.id, 'code', u.code, 'name', u.name, 'kind', u.kind, 'parentId', u.parent_id, 'path', u.path,
-          'createdAt', u.created_at))
-        from units unit join units u on starts_with(unit.path, u.path) where unit.id = ${officerAssignments.unitId})`,
-    })
-    .from(officerAssignments)
-    .where(anyOf(officerAssignments.officerId, keys))
-    .orderBy(asc(officerAssignments.fromDate))
-    .prepare(""),
-);
+const ASSIGNMENTS: OfficerPart = {
+  id: "assignments",
+  sql: sql`(select coalesce(json_agg(json_build_object('id', a.id, 'officerId', a.officer_id, 'unitId', a.unit_id,
+      'fromDate', a.from_date, 'toDate', a.to_date, 'units', (select json_agg(json_build_object(
+        'id', u.id, 'code', u.code, 'name', u.name, 'kind', u.kind, 'parentId', u.parent_id, 'path', u.path,
+        'createdAt', u.created_at))
+      from units unit join units u on starts_with(unit.path, u.path) where unit.id = a.unit_id))
+    order by a.from_date), '[]')
+    from officer_assignments a where a.officer_id = o.id)`,
+};
+type AssignmentWithUnits = AssignmentRow & {
+  units: (Omit<UnitRow, "createdAt"> & { createdAt: string })[] | null;
+};
 
 /** An officer found by either key is cached under both: a standing found by badge names its officer by id. */
-export const createOfficerLoaders = (db: Db, primeUnit: (unit: UnitRow) => void) => {
+export const createOfficerLoaders = (
+  db: Db,
+  parts: () => OfficerPartsLoader,
+  primeUnit: (unit: UnitRow) => void,
+) => {
   const officerById: DataLoader<string, OfficerRow | null> = primingLoader(
     (ids) => officersById(db, ids),
     (r) => r.id,
@@ -52,15 +49,17 @@ export const createOfficerLoaders = (db: Db, primeUnit: (unit: UnitRow) => void)
   return {
     officerById,
     officerByBadge,
-    assignmentsByOfficerId: new DataLoader<string, AssignmentRow[]>(async (ids) => {
-      const found = await assignmentsOf(db, ids);
-      for (const { units } of found)
-        for (const unit of units ?? []) primeUnit({ ...unit, createdAt: new Date(unit.createdAt) });
-      return groupByKey(
-        ids,
-        found.map(({ units: _, ...assignment }) => assignment),
-        (r) => r.officerId,
-      );
-    }),
+    assignmentsByOfficerId: new DataLoader<string, AssignmentRow[]>(async (ids) =>
+      (await parts().loadMany(ids.map((officerId) => ({ officerId, part: ASSIGNMENTS })))).map(
+        (value) => {
+          if (value instanceof Error) return value;
+          return ((value ?? []) as AssignmentWithUnits[]).map(({ units, ...assignment }) => {
+            for (const unit of units ?? [])
+              primeUnit({ ...unit, createdAt: new Date(unit.createdAt) });
+            return assignment;
+          });
+        },
+      ),
+    ),
   };
 };

@@ -44,7 +44,13 @@ export class StandingResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return service.officerStanding(ctx, badgeNumber, selectedFields(info));
+    const officerFields = selectedFields(info, ["officer"]);
+    return service.officerStanding(
+      ctx,
+      badgeNumber,
+      selectedFields(info),
+      officerFields.has("unit") || officerFields.has("assignments"),
+    );
   }
 
   @Query(() => OfficerStandingConnection, {

@@ -2,7 +2,8 @@ import DataLoader from "dataloader";
 import { asc, sql } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
-import { arrayParam, preparedPerBatch, preparedRows, rows, type Db } from "../../db/client";
+import { rows } from "../../db/client";
+import type { OfficerPart, OfficerPartsLoader } from "../officer/officer.parts";
 import { earlyWarningRules } from "../../db/schema";
 import { badInput } from "../../errors";
 import { cursorString, readPage, toConnection, type PageArgs } from "../../common/pagination";
@@ -14,68 +15,51 @@ import type { SetEarlyWarningRuleInput } from "./standing.input";
 const YEAR_DAYS = 365;
 
 const [TODAY, NOW, YEAR_AGO] = ["today", "now", "yearAgo"].map((name) => sql.placeholder(name));
-/** The values every part of one request's standings is computed with. */
-type AsOf = { today: string; now: string; yearAgo: string };
+
+/** The values the standing's parts are computed with: one request's instant. */
+export const standingValues = (now: Date, today: string) => ({
+  today,
+  now: now.toISOString(),
+  yearAgo: new Date(now.getTime() - YEAR_DAYS * 86_400_000).toISOString(),
+});
 
 /**
- * The parts of a standing, each one expression over officer `o`: one statement answers whichever parts a
- * request selects, for a whole batch of officers (the HR OfficerStanding asks for six: one statement, not six).
+ * The parts of a standing, each one expression over officer `o`: whichever parts a request selects join the
+ * officer statement of its tick (officer.parts.ts), for a whole batch of officers (the HR OfficerStanding asks
+ * for six: one statement, not six).
  */
-const PARTS = {
-  standing: standingCase(TODAY, NOW),
-  sanctions: sql`(select coalesce(json_agg(json_build_object('penalty', r.penalty, 'effectiveFrom', r.effective_from::text,
+const PARTS = Object.fromEntries(
+  Object.entries({
+    standing: standingCase(TODAY, NOW),
+    sanctions: sql`(select coalesce(json_agg(json_build_object('penalty', r.penalty, 'effectiveFrom', r.effective_from::text,
       'effectiveUntil', r.effective_until::text, 'decidedAt', r.decided_at) order by r.effective_from), '[]')
     from disciplinary_reviews r where r.officer_id = o.id and ${inForce(sql`r`, TODAY)})`,
-  openInvestigations: sql`(select count(*)::int from allegations a join complaints c on c.id = a.complaint_id
+    openInvestigations: sql`(select count(*)::int from allegations a join complaints c on c.id = a.complaint_id
     where a.officer_id = o.id and c.status <> 'CLOSED')`,
-  sustainedAllegations12m: sql`(select count(*)::int from allegations a
+    sustainedAllegations12m: sql`(select count(*)::int from allegations a
     where a.officer_id = o.id and a.finding = 'SUSTAINED' and a.complaint_registered_at > ${YEAR_AGO}::timestamptz)`,
-  commendations12m: sql`(select count(*)::int from commendations k
+    commendations12m: sql`(select count(*)::int from commendations k
     where k.officer_id = o.id and k.status = 'VERIFIED' and k.occurred_at > ${YEAR_AGO}::timestamptz)`,
-  earlyWarnings: sql`(select coalesce(json_agg(json_build_object('rule', w.code, 'count', x.n, 'threshold', w.threshold,
+    earlyWarnings: sql`(select coalesce(json_agg(json_build_object('rule', w.code, 'count', x.n, 'threshold', w.threshold,
       'windowDays', w.window_days) order by w.code), '[]')
     from early_warning_rules w cross join lateral (select count(*)::int as n from allegations a
       where a.officer_id = o.id and ${inWindow(sql`w`, sql`a`, NOW)}) x
     where w.active and x.n >= w.threshold)`,
-};
-type Part = keyof typeof PARTS;
-
-/** One statement per set of parts (at most 63 texts), each prepared for one officer and for several. */
-const partsStatements = new Map<string, ReturnType<typeof partsStatement>>();
-const partsStatement = (parts: Part[]) =>
-  preparedPerBatch("officers", (db, officers) =>
-    preparedRows<Record<string, unknown> & { officer_id: string }, AsOf>(
-      db,
-      sql`select o.id as officer_id, ${sql.join(
-        parts.map((part) => sql`${PARTS[part]} as ${sql.identifier(part)}`),
-        sql`, `,
-      )} from officers o where o.id = any(${arrayParam(officers)})`,
-    ),
-  );
-
-/** Each officer's parts asked for in this tick, by every part loader together: one statement for all of them. */
-const partsLoader = (db: Db, asOf: AsOf) =>
-  new DataLoader<{ officerId: string; part: Part }, unknown, string>(
-    async (keys) => {
-      const parts = [...new Set(keys.map((k) => k.part))].sort();
-      const officerIds = [...new Set(keys.map((k) => k.officerId))];
-      let statement = partsStatements.get(parts.join());
-      if (!statement) partsStatements.set(parts.join(), (statement = partsStatement(parts)));
-      const found = new Map((await statement(db, officerIds, asOf)).map((r) => [r.officer_id, r]));
-      return keys.map((k) => found.get(k.officerId)?.[k.part] ?? null);
-    },
-    { cacheKeyFn: (k) => `${k.officerId} ${k.part}` },
-  );
+  }).map(([name, expression]): [string, OfficerPart] => [
+    name,
+    { id: `standing:${name}`, sql: expression },
+  ]),
+);
 
 /** A loader of one part, shaped for its field; the part goes into this tick's shared statement. */
 const partLoader = <T>(
-  parts: DataLoader<{ officerId: string; part: Part }, unknown, string>,
-  part: Part,
+  parts: () => OfficerPartsLoader,
+  part: OfficerPart,
   shape: (value: unknown, officerId: string) => T,
 ) =>
   new DataLoader<string, T>(async (officerIds) =>
-    (await parts.loadMany(officerIds.map((officerId) => ({ officerId, part })))).map((value, i) =>
-      value instanceof Error ? value : shape(value, officerIds[i]),
+    (await parts().loadMany(officerIds.map((officerId) => ({ officerId, part })))).map(
+      (value, i) => (value instanceof Error ? value : shape(value, officerIds[i])),
     ),
   );
 
@@ -84,16 +68,11 @@ const partLoader = <T>(
  * parts it selects (a roster asks for the standing alone), and all the parts selected cost one statement for
  * a whole batch of officers. `now` is the request's (ctx.now), so every part of one response is computed at one instant.
  */
-export const createStandingLoaders = (db: Db, now: Date, today: string) => {
-  const parts = partsLoader(db, {
-    today,
-    now: now.toISOString(),
-    yearAgo: new Date(now.getTime() - YEAR_DAYS * 86_400_000).toISOString(),
-  });
+export const createStandingLoaders = (parts: () => OfficerPartsLoader, now: Date) => {
   const count = (value: unknown) => Number(value ?? 0);
   const standingByOfficerId = partLoader<OfficerStanding>(
     parts,
-    "standing",
+    PARTS.standing,
     (value, officerId) => ({
       officerId,
       asOf: now,
@@ -102,16 +81,20 @@ export const createStandingLoaders = (db: Db, now: Date, today: string) => {
   );
   /** The part loader behind each OfficerStanding field. */
   const byField = {
-    activeSanctions: partLoader<Sanction[]>(parts, "sanctions", (value) =>
+    activeSanctions: partLoader<Sanction[]>(parts, PARTS.sanctions, (value) =>
       ((value ?? []) as (Omit<Sanction, "decidedAt"> & { decidedAt: string })[]).map((s) => ({
         ...s,
         decidedAt: new Date(s.decidedAt),
       })),
     ),
-    openInvestigations: partLoader(parts, "openInvestigations", count),
-    sustainedAllegations12m: partLoader(parts, "sustainedAllegations12m", count),
-    commendations12m: partLoader(parts, "commendations12m", count),
-    earlyWarnings: partLoader(parts, "earlyWarnings", (value) => (value ?? []) as EarlyWarning[]),
+    openInvestigations: partLoader(parts, PARTS.openInvestigations, count),
+    sustainedAllegations12m: partLoader(parts, PARTS.sustainedAllegations12m, count),
+    commendations12m: partLoader(parts, PARTS.commendations12m, count),
+    earlyWarnings: partLoader(
+      parts,
+      PARTS.earlyWarnings,
+      (value) => (value ?? []) as EarlyWarning[],
+    ),
   };
   return {
     standingByOfficerId,
@@ -133,12 +116,20 @@ export const createStandingLoaders = (db: Db, now: Date, today: string) => {
   };
 };
 
+/**
+ * The standing of the officer with this badge number, with the parts among `fields`. When the client also
+ * wants the officer's unit, the officer's assignments are asked for now, in the standing's statement, rather
+ * than after the standing is answered.
+ */
 export async function officerStanding(
   ctx: Context,
   badgeNumber: string,
   fields: ReadonlySet<string>,
+  withUnit = false,
 ): Promise<OfficerStanding> {
   const officer = await findOfficer(ctx, badgeNumber);
+  // A failure is the unit field's own, when it reads them.
+  if (withUnit) ctx.loaders.assignmentsByOfficerId.load(officer.id).catch(() => {});
   return ctx.loaders.standingWith(officer.id, fields);
 }
 
