@@ -3,6 +3,7 @@ import type { Context } from "../../context";
 import { inTransaction } from "../../context";
 import { randomUUID } from "node:crypto";
 import { anyOf, arrayParam, rows, type Tx } from "../../db/client";
+import { tableRows } from "../../db/table-rows";
 import { newRecordKey } from "../../crypto/data-keys";
 import {
   allegations,
@@ -66,6 +67,9 @@ export const isOverdue = (c: ComplaintRow, now: Date) =>
  * timestamp without zone, so that the index expression is immutable).
  */
 const queueDue = sql`date_trunc('milliseconds', coalesce(${complaints.extendedTo}, ${complaints.responseDueAt}) at time zone 'UTC')`;
+
+/** A queue page's complaints, mapped by one loop (the page is read by raw SQL). */
+const queueRows = tableRows(complaints);
 
 /** The case queue: nearest deadline first. */
 export async function listComplaints(
@@ -136,11 +140,13 @@ async function listOpenQueue(
     where ${subtree} order by q.due, q.id limit ${page.limit}) p`;
   const total = sql<number>`(select count(*)::int from ${inSubtree} join ${complaints} on ${matches}
     where ${subtree})`;
-  const pageRows = await ctx.db
-    .select({ ...getTableColumns(complaints), ...(page.counted && { total }) })
-    .from(complaints)
-    .innerJoin(found, sql`p.id = ${complaints.id}`)
-    .orderBy(sql`p.due`, sql`p.id`);
+  const pageRows = (
+    await rows<Record<string, unknown> & { total?: number }>(
+      ctx.db,
+      sql`select ${queueRows.columns}${page.counted ? sql`, ${total} as total` : sql``}
+        from ${complaints} join ${found} on p.id = ${complaints.id} order by p.due, p.id`,
+    )
+  ).map((r) => Object.assign(queueRows.map(r), page.counted && { total: r.total }));
   return toConnection(
     pageRows,
     page,

@@ -1,16 +1,24 @@
 import DataLoader from "dataloader";
 import { sql } from "drizzle-orm";
-import { anyOf, byKeys, type Db } from "../../db/client";
+import { arrayParam, byKeys, preparedRows, type Db } from "../../db/client";
+import { tableRows } from "../../db/table-rows";
 import { officers, type AssignmentRow, type OfficerRow, type UnitRow } from "../../db/schema";
 import { primingLoader } from "../../common/loader";
 import type { OfficerPart, OfficerPartsLoader } from "./officer.parts";
 
-const officersById = byKeys((db, keys) =>
-  db.select().from(officers).where(anyOf(officers.id, keys)).prepare(""),
-);
-const officersByBadge = byKeys((db, keys) =>
-  db.select().from(officers).where(anyOf(officers.badgeNumber, keys)).prepare(""),
-);
+const officerRows = tableRows(officers, "o");
+const officersBy = (column: "id" | "badge_number", type: string) =>
+  byKeys((db, keys) =>
+    preparedRows<Record<string, unknown>>(
+      db,
+      sql`select ${officerRows.columns} from officers o
+        where o.${sql.raw(column)} = any(${arrayParam(keys, type)})`,
+    ),
+  );
+const [officersById, officersByBadge] = [
+  officersBy("id", "uuid"),
+  officersBy("badge_number", "text"),
+];
 /**
  * The officer's assignments, oldest first, each with its unit and the unit's ancestors as the unit loader
  * would read them: an officer's `unit` (and its `parent`) then costs no statement of its own. A part of the
@@ -37,12 +45,12 @@ export const createOfficerLoaders = (
   primeUnit: (unit: UnitRow) => void,
 ) => {
   const officerById: DataLoader<string, OfficerRow | null> = primingLoader(
-    (ids) => officersById(db, ids),
+    async (ids) => (await officersById(db, ids)).map(officerRows.map),
     (r) => r.id,
     (r) => officerByBadge.prime(r.badgeNumber, r),
   );
   const officerByBadge: DataLoader<string, OfficerRow | null> = primingLoader(
-    (badges) => officersByBadge(db, badges),
+    async (badges) => (await officersByBadge(db, badges)).map(officerRows.map),
     (r) => r.badgeNumber,
     (r) => officerById.prime(r.id, r),
   );
