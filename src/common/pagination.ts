@@ -165,7 +165,13 @@ export function toConnection<Row, Node = Row>(
   let total: Promise<number> | undefined;
   return {
     edges,
-    pageInfo: { hasNextPage: rows.length > page.first, endCursor: edges.at(-1)?.cursor ?? null },
+    // The end cursor too is encoded only when read: a roster's 100 history pages never ask for theirs.
+    pageInfo: {
+      hasNextPage: rows.length > page.first,
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
+    },
     get totalCount() {
       return (total ??= count());
     },

@@ -105,13 +105,22 @@ function historyLoader<Row>(
   const narrowLater = narrow && later(narrow.columns);
   const isNarrow = (key: HistoryKey) =>
     Boolean(narrow) && [...key.fields].every((field) => narrow!.fields.has(field));
-  /** One read per page shape (size, cursor and columns), for all the officers asked for with it. */
-  const shapeOf = (k: HistoryKey) => JSON.stringify([k.page.limit, k.page.after, isNarrow(k)]);
+  /**
+   * One read per page shape (size, cursor and columns), for all the officers asked for with it. Worked out
+   * once per key: a roster asks 100 keys, each met by the cache and by the batch.
+   */
+  const shapes = new WeakMap<HistoryKey, string>();
+  const shapeOf = (k: HistoryKey) => {
+    let shape = shapes.get(k);
+    if (shape === undefined)
+      shapes.set(k, (shape = JSON.stringify([k.page.limit, k.page.after, isNarrow(k)])));
+    return shape;
+  };
   const keyOf = (k: HistoryKey) => `${k.officerId} ${shapeOf(k)}`;
-  const withKeys = (r: Record<string, unknown>) => ({
-    ...toRow(r),
-    orderKey: [String(r.order_at), String(r.id)] as [string, string],
-  });
+  const withKeys = (r: Record<string, unknown>) =>
+    Object.assign(toRow(r) as Row & object, {
+      orderKey: [String(r.order_at), String(r.id)] as [string, string],
+    });
 
   /** The pages of one shape's officers, in their order. */
   async function read(db: Db, parts: OfficerPartsLoader, group: HistoryKey[]) {
@@ -147,23 +156,24 @@ function historyLoader<Row>(
   return (db: Db, parts: () => OfficerPartsLoader) =>
     new DataLoader<HistoryKey, HistoryPage<Row>, string>(
       async (keys) => {
-        const groups = new Map<string, HistoryKey[]>();
-        for (const key of keys) {
+        // Each shape's keys, with their places in the batch.
+        const groups = new Map<string, { keys: HistoryKey[]; at: number[] }>();
+        keys.forEach((key, i) => {
           const shape = shapeOf(key);
-          const group = groups.get(shape);
-          if (group) group.push(key);
-          else groups.set(shape, [key]);
-        }
+          const group = groups.get(shape) ?? groups.set(shape, { keys: [], at: [] }).get(shape)!;
+          group.keys.push(key);
+          group.at.push(i);
+        });
         // Every shape asked at once, so that the first pages join the same officer statement.
-        const results = new Map<string, HistoryPage<Row>>();
+        const results = new Array<HistoryPage<Row>>(keys.length);
         await Promise.all(
           [...groups.values()].map(async (group) =>
-            (await read(db, parts(), group)).forEach((result, i) =>
-              results.set(keyOf(group[i]), result),
+            (await read(db, parts(), group.keys)).forEach(
+              (result, i) => (results[group.at[i]] = result),
             ),
           ),
         );
-        return keys.map((k) => results.get(keyOf(k))!);
+        return results;
       },
       { cacheKeyFn: keyOf, maxBatchSize: 500 },
     );
