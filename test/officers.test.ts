@@ -6,6 +6,8 @@ import {
   type GraphQLResult,
   type TestServer,
 } from "./helpers/server";
+import { eq } from "drizzle-orm";
+import { officerAssignments, units } from "../src/db/schema";
 import { createDistrict, createOfficer, officerInput, unique } from "./helpers/factories";
 import { openCase, statementsDuring } from "./helpers/cases";
 import {
@@ -847,5 +849,34 @@ describe("what a read asks of each officer", () => {
     expect(
       all.texts.filter((s) => s.includes("from allegations t") && s.includes("'SEPARATED'")),
     ).toHaveLength(1);
+  });
+});
+
+describe("an officer's assignments", () => {
+  it("never cover one day twice, even when written behind the service's back", async () => {
+    const officer = await createOfficer(admin, { unitCode: await createDistrict(admin) });
+    const { db } = t.database;
+    const [unit] = await db
+      .select()
+      .from(units)
+      .where(eq(units.code, await createDistrict(admin)));
+    const [original] = await assignmentRows(db, officer.id);
+    const overlapping = { officerId: officer.id, unitId: unit.id, fromDate: daysFromToday(-1) };
+    const refusal = await db
+      .insert(officerAssignments)
+      .values(overlapping)
+      .then(() => null)
+      .catch((e: { code?: string; cause?: { code?: string } }) => e.cause?.code ?? e.code);
+    expect(refusal).toBe("23P01");
+    expect(await assignmentRows(db, officer.id)).toEqual([original]);
+    // One that starts where the open one now ends is a transfer: allowed.
+    await db.transaction(async (tx) => {
+      await tx
+        .update(officerAssignments)
+        .set({ toDate: daysFromToday(5) })
+        .where(eq(officerAssignments.id, original.id));
+      await tx.insert(officerAssignments).values({ ...overlapping, fromDate: daysFromToday(5) });
+    });
+    expect(await assignmentRows(db, officer.id)).toHaveLength(2);
   });
 });

@@ -112,14 +112,15 @@ const servingAssignment = (path: string, day: string) =>
 /**
  * How many officers `servingInSubtree` finds, from the assignments alone (each one's officer exists): a
  * region's count probed officers_pkey for each of its 5,000 officers (21 ms) where this reads the covering
- * officer_assignments_unit_idx only (2.5 ms).
+ * officer_assignments_unit_idx only. Each officer has one assignment covering a day (a trigger holds it,
+ * migration 0023), so the assignments are counted as they are: de-duplicating a region's 5,000 officer ids
+ * was 2.2 of the count's 3.9 ms.
  */
 export const countServingInSubtree = async (ctx: Context, path: string, day: string) =>
   (
     await rows<{ n: number }>(
       ctx.db,
-      sql`select count(*)::int as n from (select distinct a.officer_id from ${officerAssignments} a
-        where ${servingAssignment(path, day)}) s`,
+      sql`select count(*)::int as n from ${officerAssignments} a where ${servingAssignment(path, day)}`,
     )
   )[0].n;
 
