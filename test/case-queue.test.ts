@@ -518,8 +518,7 @@ describe("loading a queue page", () => {
     await complaintsIn(district, 3);
     // A statement that reads the page's rows and counts every match too.
     const counted = (texts: string[]) =>
-      texts.filter((text) => text.includes("count(*)") && text.includes("tracking_number"))
-        .length;
+      texts.filter((text) => text.includes("count(*)") && text.includes("tracking_number")).length;
     const send = (
       selection: string,
       after?: string,
