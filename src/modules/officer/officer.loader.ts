@@ -4,7 +4,7 @@ import { arrayParam, byKeys, preparedRows, type Db } from "../../db/client";
 import { tableRows } from "../../db/table-rows";
 import { officers, type AssignmentRow, type OfficerRow, type UnitRow } from "../../db/schema";
 import { primingLoader } from "../../common/loader";
-import type { OfficerPart, OfficerPartsLoader } from "./officer.parts";
+import { partLoader, type OfficerPart, type OfficerPartsLoader } from "./officer.parts";
 
 const officerRows = tableRows(officers, "o");
 const officersBy = (column: "id" | "badge_number", type: string) =>
@@ -57,17 +57,11 @@ export const createOfficerLoaders = (
   return {
     officerById,
     officerByBadge,
-    assignmentsByOfficerId: new DataLoader<string, AssignmentRow[]>(async (ids) =>
-      (await parts().loadMany(ids.map((officerId) => ({ officerId, part: ASSIGNMENTS })))).map(
-        (value) => {
-          if (value instanceof Error) return value;
-          return ((value ?? []) as AssignmentWithUnits[]).map(({ units, ...assignment }) => {
-            for (const unit of units ?? [])
-              primeUnit({ ...unit, createdAt: new Date(unit.createdAt) });
-            return assignment;
-          });
-        },
-      ),
+    assignmentsByOfficerId: partLoader(parts, ASSIGNMENTS, (value) =>
+      ((value ?? []) as AssignmentWithUnits[]).map(({ units, ...assignment }): AssignmentRow => {
+        for (const unit of units ?? []) primeUnit({ ...unit, createdAt: new Date(unit.createdAt) });
+        return assignment;
+      }),
     ),
   };
 };

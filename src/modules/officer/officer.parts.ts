@@ -61,3 +61,15 @@ export const officerPartsLoader = (db: Db, values: Record<string, unknown>): Off
     },
     { cacheKeyFn: (k) => `${k.officerId} ${k.part.id}` },
   );
+
+/** A loader of one part, each value shaped for its field; the part joins this tick's officer statement. */
+export const partLoader = <T>(
+  parts: () => OfficerPartsLoader,
+  part: OfficerPart,
+  shape: (value: unknown, officerId: string) => T,
+) =>
+  new DataLoader<string, T>(async (officerIds) =>
+    (await parts().loadMany(officerIds.map((officerId) => ({ officerId, part })))).map(
+      (value, i) => (value instanceof Error ? value : shape(value, officerIds[i])),
+    ),
+  );

@@ -1,9 +1,8 @@
-import DataLoader from "dataloader";
-import { asc, sql } from "drizzle-orm";
+import { asc, sql, type SQL } from "drizzle-orm";
 import type { Context } from "../../context";
 import { inTransaction } from "../../context";
 import { rows } from "../../db/client";
-import type { OfficerPart, OfficerPartsLoader } from "../officer/officer.parts";
+import { partLoader, type OfficerPart, type OfficerPartsLoader } from "../officer/officer.parts";
 import { earlyWarningRules } from "../../db/schema";
 import { badInput } from "../../errors";
 import { cursorString, readPage, toConnection, type PageArgs } from "../../common/pagination";
@@ -28,40 +27,42 @@ export const standingValues = (now: Date, today: string) => ({
  * officer statement of its tick (officer.parts.ts), for a whole batch of officers (the HR OfficerStanding asks
  * for six: one statement, not six).
  */
-const PARTS = Object.fromEntries(
-  Object.entries({
-    standing: standingCase(TODAY, NOW),
-    sanctions: sql`(select coalesce(json_agg(json_build_object('penalty', r.penalty, 'effectiveFrom', r.effective_from::text,
+const part = (name: string, expression: SQL): OfficerPart => ({
+  id: `standing:${name}`,
+  sql: expression,
+});
+const PARTS = {
+  standing: part("standing", standingCase(TODAY, NOW)),
+  sanctions: part(
+    "sanctions",
+    sql`(select coalesce(json_agg(json_build_object('penalty', r.penalty, 'effectiveFrom', r.effective_from::text,
       'effectiveUntil', r.effective_until::text, 'decidedAt', r.decided_at) order by r.effective_from), '[]')
     from disciplinary_reviews r where r.officer_id = o.id and ${inForce(sql`r`, TODAY)})`,
-    openInvestigations: sql`(select count(*)::int from allegations a join complaints c on c.id = a.complaint_id
+  ),
+  openInvestigations: part(
+    "openInvestigations",
+    sql`(select count(*)::int from allegations a join complaints c on c.id = a.complaint_id
     where a.officer_id = o.id and c.status <> 'CLOSED')`,
-    sustainedAllegations12m: sql`(select count(*)::int from allegations a
+  ),
+  sustainedAllegations12m: part(
+    "sustainedAllegations12m",
+    sql`(select count(*)::int from allegations a
     where a.officer_id = o.id and a.finding = 'SUSTAINED' and a.complaint_registered_at > ${YEAR_AGO}::timestamptz)`,
-    commendations12m: sql`(select count(*)::int from commendations k
+  ),
+  commendations12m: part(
+    "commendations12m",
+    sql`(select count(*)::int from commendations k
     where k.officer_id = o.id and k.status = 'VERIFIED' and k.occurred_at > ${YEAR_AGO}::timestamptz)`,
-    earlyWarnings: sql`(select coalesce(json_agg(json_build_object('rule', w.code, 'count', x.n, 'threshold', w.threshold,
+  ),
+  earlyWarnings: part(
+    "earlyWarnings",
+    sql`(select coalesce(json_agg(json_build_object('rule', w.code, 'count', x.n, 'threshold', w.threshold,
       'windowDays', w.window_days) order by w.code), '[]')
     from early_warning_rules w cross join lateral (select count(*)::int as n from allegations a
       where a.officer_id = o.id and ${inWindow(sql`w`, sql`a`, NOW)}) x
     where w.active and x.n >= w.threshold)`,
-  }).map(([name, expression]): [string, OfficerPart] => [
-    name,
-    { id: `standing:${name}`, sql: expression },
-  ]),
-);
-
-/** A loader of one part, shaped for its field; the part goes into this tick's shared statement. */
-const partLoader = <T>(
-  parts: () => OfficerPartsLoader,
-  part: OfficerPart,
-  shape: (value: unknown, officerId: string) => T,
-) =>
-  new DataLoader<string, T>(async (officerIds) =>
-    (await parts().loadMany(officerIds.map((officerId) => ({ officerId, part })))).map(
-      (value, i) => (value instanceof Error ? value : shape(value, officerIds[i])),
-    ),
-  );
+  ),
+};
 
 /**
  * An officer's standing, and each thing it rests on, as separate loaders: a request pays only for the
